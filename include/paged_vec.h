@@ -1,0 +1,17 @@
+/*
+ * paged_vec.h - the umbrella header: include this one.
+ *
+ *   #include <paged_vec.h>
+ *
+ * Layers: paged_vec/pages.h (the page core), paged_vec/vec.h (the generic
+ * container), paged_vec/typed.h (PV_VEC_DEFINE, the typed static inline layer).
+ */
+#ifndef PAGED_VEC_H
+#define PAGED_VEC_H
+
+#include "paged_vec/common.h"
+#include "paged_vec/pages.h"
+#include "paged_vec/vec.h"
+#include "paged_vec/typed.h"
+
+#endif /* PAGED_VEC_H */

@@ -1,0 +1,313 @@
+/*
+ * paged_vec/vec.h - the container: a growable vector of fixed-size elements
+ * whose data lives in its own page-aligned mapping.
+ *
+ * A pv_vec is a struct the caller owns.  `data`, `len`, `cap` and
+ * `elem_size` may be read (the typed layer inlines on them); fields starting
+ * with `pv_` are private.  Never write any field yourself.
+ *
+ * An empty vector owns no memory: pv_vec_init makes no system call, and the
+ * first push maps the first pages.  Elements are stored contiguously from
+ * `data`, which is always page-aligned (or NULL while cap is 0).
+ *
+ * Growth modes:
+ *   PV_GROW_REMAP  (default where the kernel has mremap) the capacity grows
+ *                  geometrically; the kernel moves page tables, never bytes.
+ *                  `data` may change on growth.
+ *   PV_GROW_STABLE address space for opts.max_len elements is reserved up
+ *                  front (PROT_NONE, no memory) and committed as the vector
+ *                  grows; `data` and every element address never change
+ *                  until pv_vec_destroy.  Growing past max_len is PV_ENOSPC.
+ *   PV_GROW_COPY   map new, copy, unmap old: the portable fallback.
+ *                  `data` may change on growth.
+ *
+ * Errors: every fallible function returns 0 or a negative PV_E* code, and on
+ * failure the vector and its contents are exactly as before.  Common codes:
+ *   PV_EINVAL    a NULL vector or pointer argument, a destroyed vector
+ *   PV_ERANGE    an index or range past the end
+ *   PV_EOVERFLOW len + n or n * elem_size would overflow size_t
+ *   PV_ENOMEM    the kernel refused memory or a mapping
+ *   PV_ENOSPC    a STABLE vector would grow past opts.max_len
+ *   PV_EACCES    the vector is frozen (pv_vec_freeze)
+ *
+ * Thread safety: a vector is not internally locked; distinct vectors may be
+ * used from distinct threads freely.  Concurrent reads of one vector are
+ * safe while nobody mutates it.
+ *
+ *   pv_vec v;
+ *   pv_vec_init(&v, sizeof(double));
+ *   for (int i = 0; i < 1000000; i++) {
+ *     double x = i * 0.5;
+ *     if (pv_vec_push(&v, &x) < 0) break;
+ *   }
+ *   double *d = pv_vec_data(&v);
+ *   pv_vec_destroy(&v);
+ */
+#ifndef PAGED_VEC_VEC_H
+#define PAGED_VEC_VEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "paged_vec/common.h"
+#include "paged_vec/pages.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum pv_grow {
+  PV_GROW_DEFAULT = 0, /* REMAP where the kernel can, else COPY */
+  PV_GROW_REMAP,
+  PV_GROW_STABLE,
+  PV_GROW_COPY
+} pv_grow;
+
+/* Flags for pv_vec_opts.flags. */
+enum {
+  /* Ask for transparent huge pages even below the default threshold. By
+   * default a vector asks for them once its capacity reaches the huge page
+   * size, and keeps its region aligned to it across growth. */
+  PV_VEC_HUGE = 1u << 0,
+  /* Never ask for huge pages and do not align to them. */
+  PV_VEC_NO_HUGE = 1u << 1,
+  /* Keep one PROT_NONE page right after the capacity, across growth, so a
+   * raw write past the capacity faults instead of corrupting memory. */
+  PV_VEC_GUARD = 1u << 2,
+  /* Debug: every growth moves the data to a new address and makes the old
+   * one inaccessible, so code holding a stale pointer faults.  Also enabled
+   * for every vector by the environment variable PV_DEBUG_MOVE=1. Ignored
+   * by STABLE vectors, whose addresses never move. */
+  PV_VEC_MOVE_ON_GROW = 1u << 3
+};
+
+typedef struct pv_vec_opts {
+  size_t elem_size;   /* bytes per element, >= 1 (required) */
+  size_t initial_cap; /* elements to reserve at init; 0 maps nothing */
+  size_t max_len;     /* STABLE only: the most elements it can ever hold */
+  pv_grow grow;       /* growth mode, PV_GROW_DEFAULT if zero */
+  unsigned flags;     /* PV_VEC_* flags */
+} pv_vec_opts;
+
+typedef struct pv_vec {
+  void *data;        /* first element; NULL while cap == 0 (STABLE: reserved base) */
+  size_t len;        /* elements in use */
+  size_t cap;        /* elements that fit without growing */
+  size_t elem_size;  /* bytes per element */
+  size_t pv_bytes;   /* private: committed (accessible) bytes from data */
+  size_t pv_reserved;/* private: reserved address space in bytes */
+  void *pv_base;     /* private: start of the reservation */
+  size_t pv_max_len; /* private: STABLE maximum length */
+  unsigned pv_grow;  /* private: the resolved pv_grow */
+  unsigned pv_flags; /* private: PV_VEC_* flags and state bits */
+} pv_vec;
+
+/* Lifecycle ------------------------------------------------------------ */
+
+/*
+ * pv_vec_init - an empty vector of `elem_size`-byte elements with default
+ * options.  Makes no system call.
+ * Returns 0, or PV_EINVAL (v NULL, elem_size 0).
+ */
+PV_EXPORT int pv_vec_init(pv_vec *v, size_t elem_size);
+
+/*
+ * pv_vec_init_opts - a vector with explicit options (see pv_vec_opts).
+ *
+ *   pv_vec_opts o = { .elem_size = sizeof(struct node), .max_len = 1u << 24,
+ *                     .grow = PV_GROW_STABLE };
+ *   pv_vec nodes;
+ *   int rc = pv_vec_init_opts(&nodes, &o);
+ *
+ * Returns 0, or:
+ *   PV_EINVAL    v or opts NULL, elem_size 0, unknown grow mode or flag,
+ *                PV_VEC_HUGE with PV_VEC_NO_HUGE, STABLE with max_len 0,
+ *                initial_cap > max_len for STABLE
+ *   PV_EOVERFLOW capacity * elem_size does not fit in size_t
+ *   PV_ENOTSUP   PV_GROW_REMAP on a system without mremap
+ *   PV_ENOMEM    the kernel refused the initial reservation
+ * On failure *v is not touched.
+ */
+PV_EXPORT int pv_vec_init_opts(pv_vec *v, const pv_vec_opts *opts);
+
+/*
+ * pv_vec_destroy - unmap everything and reset *v so that a second destroy
+ * is a no-op and every other call returns PV_EINVAL.  Works on frozen
+ * vectors.  Returns 0, or PV_EINVAL if v is NULL.
+ */
+PV_EXPORT int pv_vec_destroy(pv_vec *v);
+
+/* Access --------------------------------------------------------------- */
+
+/* pv_vec_at - pointer to element i, or NULL if v is NULL or i >= len. */
+PV_EXPORT void *pv_vec_at(const pv_vec *v, size_t i);
+
+/* pv_vec_get - copy element i to *out.
+ * Returns 0, PV_EINVAL (v or out NULL), PV_ERANGE (i >= len). */
+PV_EXPORT int pv_vec_get(const pv_vec *v, size_t i, void *out);
+
+/* pv_vec_set - copy *elem into element i.
+ * Returns 0, PV_EINVAL (NULL), PV_ERANGE (i >= len), PV_EACCES (frozen). */
+PV_EXPORT int pv_vec_set(pv_vec *v, size_t i, const void *elem);
+
+/* pv_vec_data / len / cap / elem_size - the fields, or NULL / 0 for NULL v. */
+PV_EXPORT void *pv_vec_data(const pv_vec *v);
+PV_EXPORT size_t pv_vec_len(const pv_vec *v);
+PV_EXPORT size_t pv_vec_cap(const pv_vec *v);
+PV_EXPORT size_t pv_vec_elem_size(const pv_vec *v);
+
+/* Mutation ------------------------------------------------------------- */
+
+/*
+ * pv_vec_push - append one element copied from *elem, growing if needed.
+ * Returns 0, or PV_EINVAL (NULL), PV_EACCES (frozen), PV_ENOSPC (STABLE
+ * full), PV_EOVERFLOW, PV_ENOMEM.
+ */
+PV_EXPORT int pv_vec_push(pv_vec *v, const void *elem);
+
+/*
+ * pv_vec_push_slot - append one uninitialised element and store its address
+ * in *slot; fill it before the next call that may grow the vector.
+ * Errors as pv_vec_push (PV_EINVAL also for slot NULL); *slot is untouched
+ * on failure.
+ */
+PV_EXPORT int pv_vec_push_slot(pv_vec *v, void **slot);
+
+/*
+ * pv_vec_pop - remove the last element, copying it to *out unless out is
+ * NULL.  Returns 0, PV_EINVAL (v NULL), PV_ERANGE (empty), PV_EACCES.
+ */
+PV_EXPORT int pv_vec_pop(pv_vec *v, void *out);
+
+/*
+ * pv_vec_append - append n elements from elems (which may point into the
+ * vector itself).  n == 0 is a successful no-op (elems may then be NULL).
+ * Returns 0, or PV_EINVAL, PV_EACCES, PV_ENOSPC, PV_EOVERFLOW, PV_ENOMEM.
+ */
+PV_EXPORT int pv_vec_append(pv_vec *v, const void *elems, size_t n);
+
+/*
+ * pv_vec_insert - insert n elements from elems before index i (i == len
+ * appends), moving the tail up.  elems must not point into the vector.
+ * Returns 0, or PV_ERANGE (i > len) and the codes of pv_vec_append.
+ */
+PV_EXPORT int pv_vec_insert(pv_vec *v, size_t i, const void *elems, size_t n);
+
+/*
+ * pv_vec_remove - remove n elements starting at i, copying them to out
+ * unless out is NULL, and move the tail down.  n == 0 with i <= len is a
+ * no-op.  Returns 0, PV_EINVAL, PV_ERANGE (i + n > len or overflows),
+ * PV_EACCES.
+ */
+PV_EXPORT int pv_vec_remove(pv_vec *v, size_t i, size_t n, void *out);
+
+/*
+ * pv_vec_swap_remove - remove element i in O(1) by moving the last element
+ * into its place; copies the removed element to out unless NULL.
+ * Returns 0, PV_EINVAL, PV_ERANGE (i >= len), PV_EACCES.
+ */
+PV_EXPORT int pv_vec_swap_remove(pv_vec *v, size_t i, void *out);
+
+/*
+ * pv_vec_resize - set the length to n.  New elements are copies of *fill,
+ * or zero bytes if fill is NULL.  Shrinking keeps the capacity.
+ * Returns 0, or PV_EINVAL, PV_EACCES, PV_ENOSPC, PV_EOVERFLOW, PV_ENOMEM.
+ */
+PV_EXPORT int pv_vec_resize(pv_vec *v, size_t n, const void *fill);
+
+/* pv_vec_truncate - drop elements from n on (n >= len is a no-op).
+ * Returns 0, PV_EINVAL, PV_EACCES. */
+PV_EXPORT int pv_vec_truncate(pv_vec *v, size_t n);
+
+/* pv_vec_clear - set the length to 0, keeping the capacity.
+ * Returns 0, PV_EINVAL, PV_EACCES. */
+PV_EXPORT int pv_vec_clear(pv_vec *v);
+
+/* Capacity ------------------------------------------------------------- */
+
+/*
+ * pv_vec_reserve - make room for at least len + additional elements,
+ * growing geometrically so that repeated reserves stay amortised O(1).
+ * Returns 0, or PV_EINVAL, PV_EACCES, PV_ENOSPC, PV_EOVERFLOW, PV_ENOMEM.
+ */
+PV_EXPORT int pv_vec_reserve(pv_vec *v, size_t additional);
+
+/* pv_vec_reserve_exact - as pv_vec_reserve, but the capacity becomes at
+ * least len + additional rounded up to whole pages, no more. */
+PV_EXPORT int pv_vec_reserve_exact(pv_vec *v, size_t additional);
+
+/*
+ * pv_vec_shrink_to_fit - lower the capacity to the pages the elements need
+ * and return the rest to the kernel (STABLE keeps its reservation but
+ * decommits the tail).  An empty vector releases all its memory.
+ * Returns 0, PV_EINVAL, PV_EACCES, PV_ENOMEM.
+ */
+PV_EXPORT int pv_vec_shrink_to_fit(pv_vec *v);
+
+/*
+ * pv_vec_trim - return the physical memory of the unused tail (the whole
+ * pages past len) to the kernel without moving anything and without changing
+ * cap: the tail pages read as zero when next used.
+ * Returns 0, PV_EINVAL, PV_EACCES, PV_ENOMEM.
+ */
+PV_EXPORT int pv_vec_trim(pv_vec *v);
+
+/* Whole vector --------------------------------------------------------- */
+
+/*
+ * pv_vec_copy - make dst's contents equal to src's.  dst must be an
+ * initialised vector with the same elem_size; it keeps its own options.
+ * Returns 0, PV_EINVAL (NULL, elem_size differs, dst == src), PV_EACCES
+ * (dst frozen), PV_ENOSPC, PV_ENOMEM.
+ */
+PV_EXPORT int pv_vec_copy(pv_vec *dst, const pv_vec *src);
+
+/* pv_vec_equal - true when both have the same elem_size, length and bytes.
+ * false if either is NULL. */
+PV_EXPORT bool pv_vec_equal(const pv_vec *a, const pv_vec *b);
+
+/* pv_vec_sort - sort the elements with cmp (qsort semantics).
+ * Returns 0, PV_EINVAL (NULL), PV_EACCES (frozen). */
+PV_EXPORT int pv_vec_sort(pv_vec *v, int (*cmp)(const void *, const void *));
+
+/*
+ * pv_vec_bsearch - binary search in a vector sorted by cmp.  On a match,
+ * returns 0 and stores its index in *index (any matching index if several);
+ * otherwise returns PV_ENOENT and stores the index where key would be
+ * inserted.  PV_EINVAL for a NULL argument.
+ */
+PV_EXPORT int pv_vec_bsearch(const pv_vec *v, const void *key,
+                             int (*cmp)(const void *, const void *),
+                             size_t *index);
+
+/*
+ * pv_vec_freeze - make the data pages read-only: every mutator returns
+ * PV_EACCES and changes nothing, and a raw write through data faults.
+ * Freezing a frozen vector is a no-op.
+ * Returns 0, PV_EINVAL, PV_ENOMEM (the kernel refused the protection change).
+ */
+PV_EXPORT int pv_vec_freeze(pv_vec *v);
+
+/* pv_vec_thaw - make a frozen vector writable again.  Same returns. */
+PV_EXPORT int pv_vec_thaw(pv_vec *v);
+
+/* pv_vec_frozen - true while v is frozen. */
+PV_EXPORT bool pv_vec_frozen(const pv_vec *v);
+
+/* pv_vec_advise - pv_pages_advise over the committed data pages.
+ * An empty vector accepts any valid advice as a no-op.
+ * Returns 0, PV_EINVAL (NULL, unknown advice), PV_ENOMEM. */
+PV_EXPORT int pv_vec_advise(pv_vec *v, pv_advice advice);
+
+/*
+ * pv_vec_resident - store in *bytes how many bytes of the vector's committed
+ * pages are in RAM right now (mincore / QueryWorkingSetEx).
+ * Returns 0, PV_EINVAL (NULL), PV_ENOTSUP (the platform cannot tell),
+ * PV_ENOMEM.
+ */
+PV_EXPORT int pv_vec_resident(const pv_vec *v, size_t *bytes);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PAGED_VEC_VEC_H */

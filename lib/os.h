@@ -1,0 +1,156 @@
+/*
+ * lib/os.h - the contract between the portable core (pages.c, vec.c) and one
+ * OS backend (os_posix.c or os_windows.c, chosen by Makefile.am).
+ *
+ * Nothing above this header uses a platform #ifdef: the core branches on the
+ * capabilities that pv__os_caps_get() returns as data.
+ *
+ * Shared preconditions, stated once (checked with assert in debug builds,
+ * never re-checked in release builds: the core validates user input first):
+ *   - every addr is a multiple of caps->page_size;
+ *   - every size is non-zero and a multiple of caps->page_size;
+ *   - [addr, addr + size) lies inside one reservation made by pv__os_map
+ *     (or moved by pv__os_remap) and not yet released.
+ * Protection arguments use the public PV_PROT_* bits.
+ *
+ * Every fallible primitive returns 0 or a negative PV_E* code and, on
+ * failure, leaves memory and protections as they were.  ENOMEM from the
+ * kernel (including "too many mappings", vm.max_map_count) becomes
+ * PV_ENOMEM; EACCES/EPERM on a protection change becomes PV_EACCES.
+ *
+ * Test seam: every fallible primitive first asks pv__os_fault_hit(); a test
+ * can make the Nth such call fail with a chosen code (fault injection).
+ */
+#ifndef PV_LIB_OS_H
+#define PV_LIB_OS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "paged_vec/pages.h"
+
+/* Capabilities, filled once from the OS and never changed afterwards. */
+typedef struct pv__os_caps {
+  size_t page_size;         /* granule of every length, offset and protection;
+                               the OS page, or larger when the build forces a
+                               page size (--with-page-size) */
+  size_t os_page_size;      /* the real OS page size */
+  size_t alloc_granularity; /* alignment of every reservation (Windows: 64 KiB),
+                               a multiple of page_size */
+  size_t huge_page_size;    /* transparent huge page size, 0 if none */
+  bool can_remap;           /* pv__os_remap can resize without copying */
+  bool overcommits;         /* committed memory costs nothing until touched */
+  bool decommit_zeroes;     /* pv__os_decommit leaves the range reading zero */
+  bool thp;                 /* huge page advice can take effect (THP not "never") */
+  bool can_exec;            /* executable pages are compiled in */
+  bool can_resident;        /* pv__os_resident can tell */
+  bool partial_release;     /* pv__os_release_tail really unmaps (POSIX); when
+                               false the tail is only decommitted and the
+                               address space is freed with the reservation */
+} pv__os_caps;
+
+/* The capabilities; the first call queries the OS.  Thread-safe. */
+const pv__os_caps *pv__os_caps_get(void);
+
+/* Backend hook used by pv__os_caps_get(): fill *caps from the OS, leaving
+ * page-size forcing to the shared code. */
+void pv__os_caps_query(pv__os_caps *caps);
+
+/*
+ * pv__os_map - a new reservation of `size` bytes whose start is a multiple of
+ * `align` (0 means alloc_granularity; otherwise a power of two that is a
+ * multiple of alloc_granularity).  prot == PV_PROT_NONE reserves address
+ * space only (no memory charged even under strict overcommit); any other
+ * prot commits the whole range with that protection.  Fresh memory reads as
+ * zero.  The core never passes EXEC here when caps->can_exec is false.
+ */
+int pv__os_map(size_t size, size_t align, unsigned prot, void **out);
+
+/*
+ * pv__os_unmap - release a whole reservation.  addr is the start pv__os_map
+ * or pv__os_remap returned, size its current size.  Also counts as fallible
+ * (munmap can fail with ENOMEM when it would split a mapping).
+ */
+int pv__os_unmap(void *addr, size_t size);
+
+/*
+ * pv__os_release_tail - give back the end [addr, addr + size) of a
+ * reservation.  POSIX unmaps it; Windows, which can only release whole
+ * reservations, decommits it (caps->partial_release says which).
+ */
+int pv__os_release_tail(void *addr, size_t size);
+
+/* pv__os_commit - make reserved (or committed) pages accessible with prot;
+ * pages never touched read as zero. */
+int pv__os_commit(void *addr, size_t size, unsigned prot);
+
+/* pv__os_uncommit - back to reserved: PROT_NONE, physical memory and commit
+ * charge released, contents lost (they read as zero once committed again). */
+int pv__os_uncommit(void *addr, size_t size);
+
+/* pv__os_protect - change the protection of committed pages. */
+int pv__os_protect(void *addr, size_t size, unsigned prot);
+
+/*
+ * pv__os_decommit - release the physical memory now; the range stays mapped
+ * with its protection.  It reads as zero afterwards when
+ * caps->decommit_zeroes, otherwise its contents are unspecified.
+ */
+int pv__os_decommit(void *addr, size_t size);
+
+/* Flags for pv__os_remap. */
+enum {
+  PV__OS_REMAP_MOVE = 1u << 0 /* never resize in place: always move */
+};
+
+/*
+ * pv__os_remap - resize the mapping [old, old + old_size) to new_size without
+ * copying bytes (the kernel moves page tables).  The old range must be one
+ * mapping of uniform protection.  Growth tries in place first (unless
+ * PV__OS_REMAP_MOVE), else moves to a new address that is a multiple of
+ * `align` (0: alloc_granularity).  Shrinking happens in place.  New bytes
+ * read as zero.  On success *out is the (possibly new) start and the old
+ * range, if moved, is no longer mapped.
+ * Returns PV_ENOTSUP when !caps->can_remap.
+ */
+int pv__os_remap(void *old, size_t old_size, size_t new_size, size_t align,
+                 unsigned flags, void **out);
+
+/* pv__os_advise - a usage hint; advice the platform lacks returns 0. */
+int pv__os_advise(void *addr, size_t size, pv_advice advice);
+
+/* pv__os_icache_flush - make freshly written code visible to instruction
+ * fetch (a no-op on x86; __builtin___clear_cache / FlushInstructionCache). */
+void pv__os_icache_flush(void *addr, size_t size);
+
+/* pv__os_resident - bytes of [addr, addr + size) in RAM now, in *bytes.
+ * PV_ENOTSUP when !caps->can_resident. */
+int pv__os_resident(void *addr, size_t size, size_t *bytes);
+
+/* ---- shared helpers (os_common.c) --------------------------------------- */
+
+/*
+ * Fault injection.  pv__os_fault_set(n, err): the n-th fallible primitive
+ * call from now (1 = the next one) returns err without touching anything;
+ * n == 0 disables.  pv__os_fault_calls() counts fallible calls since the
+ * last pv__os_fault_set.  The check costs one relaxed atomic load per
+ * system call, so it is always compiled in; it is reachable only from the
+ * internal library the tests link, not from the shared library's exports.
+ */
+void pv__os_fault_set(unsigned long n, int err);
+unsigned long pv__os_fault_calls(void);
+int pv__os_fault_hit(void);
+
+/* Live reservations held by the library (made by pv__os_map, not yet
+ * released): lets tests prove that nothing leaked. */
+long pv__os_live_mappings(void);
+void pv__os_live_add(long delta);
+
+/* Round x up to a multiple of the power of two a; false on overflow. */
+static inline bool pv__round_up(size_t x, size_t a, size_t *out) {
+  size_t r = (x + (a - 1)) & ~(a - 1);
+  if (r < x) return false;
+  *out = r;
+  return true;
+}
+
+#endif /* PV_LIB_OS_H */

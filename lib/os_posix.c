@@ -1,0 +1,352 @@
+/*
+ * lib/os_posix.c - the OS layer for Linux and other POSIX systems
+ * (mmap / mprotect / mremap / madvise / mincore).  The contract is lib/os.h.
+ *
+ * Feature macros come from configure, which probes each one by linking and
+ * names it by what it does (PV_HAVE_MREMAP, ...), never by OS.
+ */
+#include "config.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "os.h"
+
+#ifndef MAP_ANONYMOUS
+#define MAP_ANONYMOUS MAP_ANON
+#endif
+
+#ifdef PV_HAVE_MAP_NORESERVE
+/* Reserved-only ranges are PROT_NONE and never written, so they must not be
+ * charged against the commit limit: MAP_NORESERVE says so where it exists.
+ * Under strict overcommit (mode 2) Linux ignores it, but a PROT_NONE private
+ * mapping is not charged there either; the charge comes with mprotect. */
+#define PV__MAP_RESERVE_FLAGS MAP_NORESERVE
+#else
+#define PV__MAP_RESERVE_FLAGS 0
+#endif
+
+#define PV__FAULT_POINT()              \
+  do {                                 \
+    int fault_ = pv__os_fault_hit();   \
+    if (fault_ != 0) return fault_;    \
+  } while (0)
+
+static int posix_err(int e) {
+  switch (e) {
+  case ENOMEM:
+  case EAGAIN:
+    return PV_ENOMEM;
+  case EACCES:
+  case EPERM:
+    return PV_EACCES;
+#if defined(EOPNOTSUPP) && EOPNOTSUPP != ENOTSUP
+  case EOPNOTSUPP:
+#endif
+  case ENOTSUP:
+    return PV_ENOTSUP;
+  default:
+    return PV_EINVAL;
+  }
+}
+
+static int posix_prot(unsigned prot) {
+  int p = PROT_NONE;
+  if (prot & PV_PROT_READ) p |= PROT_READ;
+  if (prot & PV_PROT_WRITE) p |= PROT_WRITE;
+  if (prot & PV_PROT_EXEC) p |= PROT_EXEC;
+  return p;
+}
+
+/* Read the first line of a small kernel file; false if it is not there
+ * (which is how a non-Linux system answers). */
+static bool read_line(const char *path, char *buf, size_t n) {
+  FILE *f = fopen(path, "r");
+  if (f == NULL) return false;
+  bool ok = fgets(buf, (int)n, f) != NULL;
+  fclose(f);
+  return ok;
+}
+
+static size_t query_huge_page_size(void) {
+#ifdef PV_HAVE_MADV_HUGEPAGE
+  char line[128];
+  unsigned long long v;
+  if (read_line("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", line,
+                sizeof line) &&
+      sscanf(line, "%llu", &v) == 1 && v > 0)
+    return (size_t)v;
+  FILE *f = fopen("/proc/meminfo", "r");
+  if (f != NULL) {
+    size_t found = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+      if (sscanf(line, "Hugepagesize: %llu kB", &v) == 1) {
+        found = (size_t)v * 1024u;
+        break;
+      }
+    }
+    fclose(f);
+    return found;
+  }
+#endif
+  return 0;
+}
+
+void pv__os_caps_query(pv__os_caps *c) {
+  long ps = sysconf(_SC_PAGESIZE);
+  char line[128];
+  /* POSIX requires _SC_PAGESIZE; there is no sensible fallback value. */
+  assert(ps > 0);
+  c->page_size = (size_t)ps;
+  c->alloc_granularity = c->page_size;
+  c->huge_page_size = query_huge_page_size();
+  c->thp = c->huge_page_size != 0;
+  if (read_line("/sys/kernel/mm/transparent_hugepage/enabled", line, sizeof line))
+    c->thp = c->thp && strstr(line, "[never]") == NULL;
+  /* Mode 2 of vm.overcommit_memory charges commit at mprotect/mmap time. */
+  c->overcommits = true;
+  if (read_line("/proc/sys/vm/overcommit_memory", line, sizeof line))
+    c->overcommits = line[0] != '2';
+#ifdef PV_HAVE_MREMAP
+  c->can_remap = true;
+#endif
+#ifdef PV_DECOMMIT_ZEROES
+  c->decommit_zeroes = true;
+#endif
+#ifdef PV_ENABLE_EXEC
+  c->can_exec = true;
+#endif
+#ifdef PV_HAVE_MINCORE
+  c->can_resident = true;
+#endif
+  c->partial_release = true;
+}
+
+/* mmap a range of `size` bytes at an address that is a multiple of `align`.
+ * mmap only promises OS-page alignment, so for larger alignments we map
+ * size + align - page and unmap the misaligned head and the tail: cheaper
+ * and race-free compared with guessing an address and using MAP_FIXED,
+ * which would silently replace whatever another thread mapped there. */
+static int map_aligned(size_t size, size_t align, int prot, int flags,
+                       void **out) {
+  const pv__os_caps *c = pv__os_caps_get();
+  if (align == 0) align = c->alloc_granularity;
+  if (align <= c->os_page_size) {
+    void *p = mmap(NULL, size, prot, flags, -1, 0);
+    if (p == MAP_FAILED) return posix_err(errno);
+    *out = p;
+    return 0;
+  }
+  size_t extra = align - c->os_page_size;
+  if (size > SIZE_MAX - extra) return PV_ENOMEM;
+  void *raw = mmap(NULL, size + extra, prot, flags, -1, 0);
+  if (raw == MAP_FAILED) return posix_err(errno);
+  uintptr_t start = ((uintptr_t)raw + (align - 1)) & ~(uintptr_t)(align - 1);
+  size_t head = start - (uintptr_t)raw;
+  size_t tail = extra - head;
+  /* Trimming can only fail by splitting past vm.max_map_count; then give
+   * everything back rather than keep a misaligned region. */
+  if ((head != 0 && munmap(raw, head) != 0) ||
+      (tail != 0 && munmap((char *)start + size, tail) != 0)) {
+    int e = errno;
+    munmap(raw, size + extra);
+    return posix_err(e);
+  }
+  *out = (void *)start;
+  return 0;
+}
+
+int pv__os_map(size_t size, size_t align, unsigned prot, void **out) {
+  assert(size != 0 && size % pv__os_caps_get()->page_size == 0);
+  PV__FAULT_POINT();
+  int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+  if (prot == PV_PROT_NONE) flags |= PV__MAP_RESERVE_FLAGS;
+  int rc = map_aligned(size, align, posix_prot(prot), flags, out);
+  if (rc == 0) pv__os_live_add(1);
+  return rc;
+}
+
+int pv__os_unmap(void *addr, size_t size) {
+  assert(addr != NULL && size != 0);
+  PV__FAULT_POINT();
+  if (munmap(addr, size) != 0) return posix_err(errno);
+  pv__os_live_add(-1);
+  return 0;
+}
+
+int pv__os_release_tail(void *addr, size_t size) {
+  assert(addr != NULL && size != 0);
+  PV__FAULT_POINT();
+  if (munmap(addr, size) != 0) return posix_err(errno);
+  return 0;
+}
+
+int pv__os_commit(void *addr, size_t size, unsigned prot) {
+  assert(addr != NULL && size != 0);
+  PV__FAULT_POINT();
+  if (mprotect(addr, size, posix_prot(prot)) != 0) return posix_err(errno);
+  return 0;
+}
+
+int pv__os_uncommit(void *addr, size_t size) {
+  assert(addr != NULL && size != 0);
+  PV__FAULT_POINT();
+  /* Mapping fresh PROT_NONE pages over the range frees the memory and drops
+   * the commit charge in one call (madvise + mprotect would keep the charge
+   * under strict overcommit).  MAP_FIXED is safe here: the range is ours. */
+  void *p = mmap(addr, size, PROT_NONE,
+                 MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | PV__MAP_RESERVE_FLAGS,
+                 -1, 0);
+  if (p == MAP_FAILED) return posix_err(errno);
+  return 0;
+}
+
+int pv__os_protect(void *addr, size_t size, unsigned prot) {
+  assert(addr != NULL && size != 0);
+  PV__FAULT_POINT();
+  if (mprotect(addr, size, posix_prot(prot)) != 0) return posix_err(errno);
+  return 0;
+}
+
+int pv__os_decommit(void *addr, size_t size) {
+  assert(addr != NULL && size != 0);
+  PV__FAULT_POINT();
+#if defined(PV_HAVE_MADV_DONTNEED)
+  /* madvise, not posix_madvise: glibc's posix_madvise ignores
+   * POSIX_MADV_DONTNEED, so the memory would never be returned. */
+  if (madvise(addr, size, MADV_DONTNEED) != 0) return posix_err(errno);
+#elif defined(PV_HAVE_MADV_FREE)
+  if (madvise(addr, size, MADV_FREE) != 0) return posix_err(errno);
+#else
+  (void)addr;
+  (void)size;
+#endif
+  return 0;
+}
+
+#ifdef PV_HAVE_MREMAP
+/* Move [old, old + old_size) to a fresh aligned reservation of new_size.
+ * We reserve the destination first and remap onto it with MREMAP_FIXED:
+ * MREMAP_MAYMOVE alone picks any page-aligned address, which would lose
+ * the huge-page alignment the vector keeps across growth. */
+static int remap_to_aligned(void *old, size_t old_size, size_t new_size,
+                            size_t align, void **out) {
+  void *dest;
+  int rc = map_aligned(new_size, align, PROT_NONE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | PV__MAP_RESERVE_FLAGS, &dest);
+  if (rc != 0) return rc;
+  void *r = mremap(old, old_size, new_size, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
+  if (r == MAP_FAILED) {
+    int e = errno;
+    munmap(dest, new_size);
+    return posix_err(e);
+  }
+  *out = r;
+  return 0;
+}
+#endif
+
+int pv__os_remap(void *old, size_t old_size, size_t new_size, size_t align,
+                 unsigned flags, void **out) {
+  assert(old != NULL && old_size != 0 && new_size != 0);
+#ifdef PV_HAVE_MREMAP
+  PV__FAULT_POINT();
+  const pv__os_caps *c = pv__os_caps_get();
+  if (new_size <= old_size || !(flags & PV__OS_REMAP_MOVE)) {
+    /* In place first: no new address, nothing to realign. */
+    if (mremap(old, old_size, new_size, 0) != MAP_FAILED) {
+      *out = old;
+      return 0;
+    }
+    if (new_size <= old_size) return posix_err(errno);
+  }
+  if (align == 0) align = c->alloc_granularity;
+  if (align <= c->os_page_size && !(flags & PV__OS_REMAP_MOVE)) {
+    void *r = mremap(old, old_size, new_size, MREMAP_MAYMOVE);
+    if (r == MAP_FAILED) return posix_err(errno);
+    *out = r;
+    return 0;
+  }
+  return remap_to_aligned(old, old_size, new_size, align, out);
+#else
+  (void)old;
+  (void)old_size;
+  (void)new_size;
+  (void)align;
+  (void)flags;
+  (void)out;
+  return PV_ENOTSUP;
+#endif
+}
+
+int pv__os_advise(void *addr, size_t size, pv_advice advice) {
+  assert(addr != NULL && size != 0);
+  PV__FAULT_POINT();
+  int a;
+  switch (advice) {
+  case PV_ADVISE_NORMAL: a = MADV_NORMAL; break;
+  case PV_ADVISE_SEQUENTIAL: a = MADV_SEQUENTIAL; break;
+  case PV_ADVISE_RANDOM: a = MADV_RANDOM; break;
+  case PV_ADVISE_WILLNEED:
+#ifdef PV_HAVE_MADV_POPULATE_WRITE
+    /* MADV_WILLNEED only reads ahead from swap or files; for anonymous
+     * memory that will be written, populating the page tables now is what
+     * "will need" can usefully mean.  Kernels before 5.14 (EINVAL) and
+     * read-only ranges (EFAULT) fall back to the plain hint. */
+    if (madvise(addr, size, MADV_POPULATE_WRITE) == 0) return 0;
+#endif
+    a = MADV_WILLNEED;
+    break;
+  case PV_ADVISE_HUGEPAGE:
+  case PV_ADVISE_NOHUGEPAGE:
+#ifdef PV_HAVE_MADV_HUGEPAGE
+    a = advice == PV_ADVISE_HUGEPAGE ? MADV_HUGEPAGE : MADV_NOHUGEPAGE;
+    break;
+#else
+    return 0;
+#endif
+  default:
+    return PV_EINVAL;
+  }
+  if (madvise(addr, size, a) != 0) {
+    /* EINVAL: this kernel lacks the hint (e.g. built without THP): a hint
+     * the platform lacks is a no-op by contract. */
+    if (errno == EINVAL) return 0;
+    return posix_err(errno);
+  }
+  return 0;
+}
+
+void pv__os_icache_flush(void *addr, size_t size) {
+  __builtin___clear_cache((char *)addr, (char *)addr + size);
+}
+
+int pv__os_resident(void *addr, size_t size, size_t *bytes) {
+#ifdef PV_HAVE_MINCORE
+  PV__FAULT_POINT();
+  enum { CHUNK_PAGES = 1024 }; /* one small stack buffer per mincore call */
+  unsigned char vec[CHUNK_PAGES];
+  const size_t page = pv__os_caps_get()->os_page_size;
+  size_t pages = size / page, total = 0;
+  char *p = addr;
+  while (pages > 0) {
+    size_t n = pages < CHUNK_PAGES ? pages : CHUNK_PAGES;
+    if (mincore(p, n * page, (void *)vec) != 0) return posix_err(errno);
+    for (size_t i = 0; i < n; i++) total += vec[i] & 1u;
+    p += n * page;
+    pages -= n;
+  }
+  *bytes = total * page;
+  return 0;
+#else
+  (void)addr;
+  (void)size;
+  (void)bytes;
+  return PV_ENOTSUP;
+#endif
+}

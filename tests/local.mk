@@ -1,0 +1,41 @@
+# tests/local.mk - Criterion suites (one file per area) run through automake's
+# TAP driver, plus plain shell checks.  Each Criterion test runs in its own
+# process, which is what lets .signal = SIGSEGV prove a protection faults.
+
+TEST_EXTENSIONS = .sh
+# Criterion programs print TAP (tests/criterion-tap.sh); the TAP driver shows
+# every test case in the logs.
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/criterion-tap.sh
+SH_LOG_DRIVER = $(SHELL) $(top_srcdir)/build-aux/test-driver
+SH_LOG_COMPILER = $(SHELL)
+# ASan's own SIGSEGV handler would turn the faults the tests expect into
+# reports: let them reach Criterion as signals.
+AM_TESTS_ENVIRONMENT = \
+	top_builddir='$(top_builddir)'; export top_builddir; \
+	top_srcdir='$(top_srcdir)'; export top_srcdir; \
+	ASAN_OPTIONS='handle_segv=0:handle_sigbus=0:allow_user_segv_handler=1:detect_leaks=1'; export ASAN_OPTIONS; \
+	UBSAN_OPTIONS='print_stacktrace=1:halt_on_error=1'; export UBSAN_OPTIONS;
+
+EXTRA_DIST += build-aux/tap-driver.sh tests/criterion-tap.sh tests/check-exports.sh
+
+if PV_HAVE_CRITERION
+PV_TEST_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+PV_TEST_LIBS = libpaged_vec_core.la $(CRITERION_LIBS)
+
+check_PROGRAMS += tests/test_errors tests/test_pages
+tests_test_errors_SOURCES = tests/test_errors.c
+tests_test_errors_CFLAGS = $(PV_TEST_CFLAGS)
+tests_test_errors_LDADD = $(PV_TEST_LIBS)
+tests_test_pages_SOURCES = tests/test_pages.c tests/testutil.h
+tests_test_pages_CFLAGS = $(PV_TEST_CFLAGS)
+tests_test_pages_LDADD = $(PV_TEST_LIBS)
+
+TESTS += tests/test_errors tests/test_pages
+endif
+
+if !PV_WINDOWS
+if !PV_CROSS
+TESTS += tests/check-exports.sh
+endif
+endif

@@ -1,0 +1,50 @@
+/* tests/test_errors.c - the error table: codes, names, messages. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "paged_vec.h"
+
+Test(errors, every_code_has_a_distinct_name_and_message) {
+  static const int codes[] = {
+#define XX(name, value, msg) PV_##name,
+      PV_ERRNO_MAP(XX)
+#undef XX
+  };
+  size_t n = sizeof codes / sizeof codes[0];
+  cr_assert_geq(n, 7, "DESIGN requires at least seven codes, table has %zu", n);
+  for (size_t i = 0; i < n; i++) {
+    cr_assert_lt(codes[i], 0, "code %zu must be negative, is %d", i, codes[i]);
+    cr_assert_str_neq(pv_errname(codes[i]), "PV_UNKNOWN", "code %d has no name", codes[i]);
+    cr_assert_str_neq(pv_strerror(codes[i]), "unknown error", "code %d has no message", codes[i]);
+    for (size_t j = 0; j < i; j++) {
+      cr_assert_neq(codes[i], codes[j], "codes %zu and %zu share a value", i, j);
+      cr_assert_str_neq(pv_errname(codes[i]), pv_errname(codes[j]), "names collide");
+    }
+  }
+}
+
+Test(errors, names_match_the_macros) {
+  cr_assert_str_eq(pv_errname(PV_ENOMEM), "PV_ENOMEM", "name of PV_ENOMEM");
+  cr_assert_str_eq(pv_errname(PV_EINVAL), "PV_EINVAL", "name of PV_EINVAL");
+  cr_assert_str_eq(pv_errname(PV_ERANGE), "PV_ERANGE", "name of PV_ERANGE");
+  cr_assert_str_eq(pv_errname(PV_EOVERFLOW), "PV_EOVERFLOW", "name of PV_EOVERFLOW");
+  cr_assert_str_eq(pv_errname(PV_ENOSPC), "PV_ENOSPC", "name of PV_ENOSPC");
+  cr_assert_str_eq(pv_errname(PV_EACCES), "PV_EACCES", "name of PV_EACCES");
+  cr_assert_str_eq(pv_errname(PV_ENOTSUP), "PV_ENOTSUP", "name of PV_ENOTSUP");
+}
+
+Test(errors, success_and_unknown_values) {
+  cr_assert_str_eq(pv_errname(0), "PV_OK", "0 is PV_OK");
+  cr_assert_str_eq(pv_strerror(0), "success", "0 is success");
+  cr_assert_str_eq(pv_errname(1), "PV_UNKNOWN", "positive values are unknown");
+  cr_assert_str_eq(pv_errname(-1000), "PV_UNKNOWN", "far negative values are unknown");
+  cr_assert_str_eq(pv_strerror(PV_ERRNO_LAST_), "unknown error", "the sentinel is not a code");
+}
+
+Test(errors, version_string_matches_macros) {
+  char want[32];
+  snprintf(want, sizeof want, "%d.%d.%d", PV_VERSION_MAJOR, PV_VERSION_MINOR,
+           PV_VERSION_PATCH);
+  cr_assert_str_eq(pv_version(), want, "pv_version() vs PV_VERSION_*");
+}
