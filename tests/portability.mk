@@ -1,0 +1,1 @@
+# tests/portability.mk - included by Makefile.am

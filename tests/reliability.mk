@@ -1,0 +1,1 @@
+# tests/reliability.mk - included by Makefile.am

@@ -1,0 +1,1 @@
+# tests/typed.mk - included by Makefile.am

@@ -1,0 +1,1 @@
+# tests/vec.mk - included by Makefile.am
