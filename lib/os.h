@@ -115,6 +115,16 @@ enum {
 int pv__os_remap(void *old, size_t old_size, size_t new_size, size_t align,
                  unsigned flags, void **out);
 
+/*
+ * pv__os_remap_fixed - move the mapping [old, old + old_size) onto
+ * [dest, dest + new_size), which must lie inside a reservation of ours
+ * (whatever is there is replaced), growing or shrinking it on the way; no
+ * bytes are copied.  Afterwards [old, old + old_size) is no longer mapped.
+ * Lets the core place data at an address it chose (huge-page alignment, a
+ * guard page kept after the data).  PV_ENOTSUP when !caps->can_remap.
+ */
+int pv__os_remap_fixed(void *old, size_t old_size, void *dest, size_t new_size);
+
 /* pv__os_advise - a usage hint; advice the platform lacks returns 0. */
 int pv__os_advise(void *addr, size_t size, pv_advice advice);
 
@@ -140,10 +150,11 @@ void pv__os_fault_set(unsigned long n, int err);
 unsigned long pv__os_fault_calls(void);
 int pv__os_fault_hit(void);
 
-/* Live reservations held by the library (made by pv__os_map, not yet
- * released): lets tests prove that nothing leaked. */
-long pv__os_live_mappings(void);
-void pv__os_live_add(long delta);
+/* Bytes of address space the library holds (mapped by pv__os_map or grown
+ * by a remap, not yet unmapped or released): lets tests prove that nothing
+ * leaked.  Backends call pv__os_live_add with the change. */
+long long pv__os_live_bytes(void);
+void pv__os_live_add(long long delta);
 
 /* Round x up to a multiple of the power of two a; false on overflow. */
 static inline bool pv__round_up(size_t x, size_t a, size_t *out) {

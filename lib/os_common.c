@@ -1,7 +1,7 @@
 /*
  * lib/os_common.c - the platform-neutral half of the OS layer: the cached
  * capabilities (with the build's forced page size applied), the fault
- * injection seam and the live-mapping counter.
+ * injection seam and the live address-space counter.
  */
 #include "config.h"
 
@@ -64,9 +64,9 @@ int pv__os_fault_hit(void) {
   return left == 1 ? atomic_load(&fault_err) : 0;
 }
 
-/* ---- live mappings ------------------------------------------------------ */
+/* ---- live address space ------------------------------------------------- */
 
-static atomic_long live_mappings;
+static atomic_llong live_bytes;
 
-long pv__os_live_mappings(void) { return atomic_load(&live_mappings); }
-void pv__os_live_add(long delta) { atomic_fetch_add(&live_mappings, delta); }
+long long pv__os_live_bytes(void) { return atomic_load(&live_bytes); }
+void pv__os_live_add(long long delta) { atomic_fetch_add(&live_bytes, delta); }

@@ -167,7 +167,7 @@ int pv__os_map(size_t size, size_t align, unsigned prot, void **out) {
   int flags = MAP_PRIVATE | MAP_ANONYMOUS;
   if (prot == PV_PROT_NONE) flags |= PV__MAP_RESERVE_FLAGS;
   int rc = map_aligned(size, align, posix_prot(prot), flags, out);
-  if (rc == 0) pv__os_live_add(1);
+  if (rc == 0) pv__os_live_add((long long)size);
   return rc;
 }
 
@@ -175,7 +175,7 @@ int pv__os_unmap(void *addr, size_t size) {
   assert(addr != NULL && size != 0);
   PV__FAULT_POINT();
   if (munmap(addr, size) != 0) return posix_err(errno);
-  pv__os_live_add(-1);
+  pv__os_live_add(-(long long)size);
   return 0;
 }
 
@@ -183,6 +183,7 @@ int pv__os_release_tail(void *addr, size_t size) {
   assert(addr != NULL && size != 0);
   PV__FAULT_POINT();
   if (munmap(addr, size) != 0) return posix_err(errno);
+  pv__os_live_add(-(long long)size);
   return 0;
 }
 
@@ -260,6 +261,7 @@ int pv__os_remap(void *old, size_t old_size, size_t new_size, size_t align,
   if (new_size <= old_size || !(flags & PV__OS_REMAP_MOVE)) {
     /* In place first: no new address, nothing to realign. */
     if (mremap(old, old_size, new_size, 0) != MAP_FAILED) {
+      pv__os_live_add((long long)new_size - (long long)old_size);
       *out = old;
       return 0;
     }
@@ -269,10 +271,13 @@ int pv__os_remap(void *old, size_t old_size, size_t new_size, size_t align,
   if (align <= c->os_page_size && !(flags & PV__OS_REMAP_MOVE)) {
     void *r = mremap(old, old_size, new_size, MREMAP_MAYMOVE);
     if (r == MAP_FAILED) return posix_err(errno);
+    pv__os_live_add((long long)new_size - (long long)old_size);
     *out = r;
     return 0;
   }
-  return remap_to_aligned(old, old_size, new_size, align, out);
+  int rc = remap_to_aligned(old, old_size, new_size, align, out);
+  if (rc == 0) pv__os_live_add((long long)new_size - (long long)old_size);
+  return rc;
 #else
   (void)old;
   (void)old_size;
@@ -280,6 +285,25 @@ int pv__os_remap(void *old, size_t old_size, size_t new_size, size_t align,
   (void)align;
   (void)flags;
   (void)out;
+  return PV_ENOTSUP;
+#endif
+}
+
+int pv__os_remap_fixed(void *old, size_t old_size, void *dest, size_t new_size) {
+  assert(old != NULL && old_size != 0 && dest != NULL && new_size != 0);
+#ifdef PV_HAVE_MREMAP
+  PV__FAULT_POINT();
+  /* dest is already counted as part of the caller's reservation; the old
+   * range leaves the address space we hold. */
+  void *r = mremap(old, old_size, new_size, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
+  if (r == MAP_FAILED) return posix_err(errno);
+  pv__os_live_add(-(long long)old_size);
+  return 0;
+#else
+  (void)old;
+  (void)old_size;
+  (void)dest;
+  (void)new_size;
   return PV_ENOTSUP;
 #endif
 }
