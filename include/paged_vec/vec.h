@@ -80,6 +80,12 @@ enum {
   PV_VEC_MOVE_ON_GROW = 1u << 3
 };
 
+/* Private, not a flag for pv_vec_opts: the state bit lib/vec.c keeps set in
+ * pv_flags while the vector is frozen.  The typed layer's inline push
+ * (typed.h) tests it so that a frozen vector with room takes the library
+ * path and gets PV_EACCES instead of writing into read-only pages. */
+#define PV_VEC_STATE_FROZEN (1u << 15)
+
 typedef struct pv_vec_opts {
   size_t elem_size;   /* bytes per element, >= 1 (required) */
   size_t initial_cap; /* elements to reserve at init; 0 maps nothing */
