@@ -55,6 +55,10 @@ static int posix_err(int e) {
   }
 }
 
+/* mremap answers EINVAL for a length beyond the address space; the core has
+ * already validated everything else, so that EINVAL means "no room". */
+static int remap_err(int e) { return e == EINVAL ? PV_ENOMEM : posix_err(e); }
+
 static int posix_prot(unsigned prot) {
   int p = PROT_NONE;
   if (prot & PV_PROT_READ) p |= PROT_READ;
@@ -245,7 +249,7 @@ static int remap_to_aligned(void *old, size_t old_size, size_t new_size,
   if (r == MAP_FAILED) {
     int e = errno;
     munmap(dest, new_size);
-    return posix_err(e);
+    return remap_err(e);
   }
   *out = r;
   return 0;
@@ -265,12 +269,12 @@ int pv__os_remap(void *old, size_t old_size, size_t new_size, size_t align,
       *out = old;
       return 0;
     }
-    if (new_size <= old_size) return posix_err(errno);
+    if (new_size <= old_size) return remap_err(errno);
   }
   if (align == 0) align = c->alloc_granularity;
   if (align <= c->os_page_size && !(flags & PV__OS_REMAP_MOVE)) {
     void *r = mremap(old, old_size, new_size, MREMAP_MAYMOVE);
-    if (r == MAP_FAILED) return posix_err(errno);
+    if (r == MAP_FAILED) return remap_err(errno);
     pv__os_live_add((long long)new_size - (long long)old_size);
     *out = r;
     return 0;
@@ -296,7 +300,7 @@ int pv__os_remap_fixed(void *old, size_t old_size, void *dest, size_t new_size) 
   /* dest is already counted as part of the caller's reservation; the old
    * range leaves the address space we hold. */
   void *r = mremap(old, old_size, new_size, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
-  if (r == MAP_FAILED) return posix_err(errno);
+  if (r == MAP_FAILED) return remap_err(errno);
   pv__os_live_add(-(long long)old_size);
   return 0;
 #else

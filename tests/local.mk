@@ -17,7 +17,7 @@ AM_TESTS_ENVIRONMENT = \
 	ASAN_OPTIONS='handle_segv=0:handle_sigbus=0:allow_user_segv_handler=1:detect_leaks=1'; export ASAN_OPTIONS; \
 	UBSAN_OPTIONS='print_stacktrace=1:halt_on_error=1'; export UBSAN_OPTIONS;
 
-EXTRA_DIST += build-aux/tap-driver.sh tests/criterion-tap.sh tests/check-exports.sh
+EXTRA_DIST += build-aux/tap-driver.sh build-aux/test-driver tests/criterion-tap.sh tests/check-exports.sh
 
 if PV_HAVE_CRITERION
 PV_TEST_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
