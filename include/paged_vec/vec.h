@@ -84,7 +84,7 @@ enum {
  * pv_flags while the vector is frozen.  The typed layer's inline push
  * (typed.h) tests it so that a frozen vector with room takes the library
  * path and gets PV_EACCES instead of writing into read-only pages. */
-#define PV_VEC_STATE_FROZEN (1u << 15)
+#define PV_VEC_STATE_FROZEN (1u << 16)
 
 typedef struct pv_vec_opts {
   size_t elem_size;   /* bytes per element, >= 1 (required) */
