@@ -105,6 +105,8 @@ typedef struct pv_vec {
   size_t pv_max_len; /* private: STABLE maximum length */
   unsigned pv_grow;  /* private: the resolved pv_grow */
   unsigned pv_flags; /* private: PV_VEC_* flags and state bits */
+  void *pv_stale;    /* private: a guard page left behind by a growth whose
+                        release failed; released by the next growth/destroy */
 } pv_vec;
 
 /* Lifecycle ------------------------------------------------------------ */
