@@ -26,6 +26,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "paged_vec/pages.h"
 
 /* Capabilities, filled once from the OS and never changed afterwards. */
@@ -135,6 +136,24 @@ void pv__os_icache_flush(void *addr, size_t size);
 /* pv__os_resident - bytes of [addr, addr + size) in RAM now, in *bytes.
  * PV_ENOTSUP when !caps->can_resident. */
 int pv__os_resident(void *addr, size_t size, size_t *bytes);
+
+/*
+ * Dual mapping, for JIT code where the kernel refuses to make anonymous
+ * memory executable (SELinux deny_execmem): one shared memory object (a
+ * memfd) seen at two addresses, a write view and an exec view.
+ * pv__os_dual_map reserves both views, `size` bytes each (PROT_NONE, no
+ * memory), and an empty object; *handle names the object.
+ * pv__os_dual_grow backs [old_size, new_size) of both views with the object
+ * (new bytes read as zero): the write view with wprot, the exec view with
+ * xprot; sizes are page multiples, old_size < new_size <= the reserved size.
+ * pv__os_protect and pv__os_icache_flush then work on either view's backed
+ * pages.  pv__os_dual_unmap releases both views and the object.
+ * PV_ENOTSUP where the backend has no such object (Windows).
+ */
+int pv__os_dual_map(size_t size, void **rw, void **rx, intptr_t *handle);
+int pv__os_dual_grow(intptr_t handle, void *rw, void *rx, size_t old_size,
+                     size_t new_size, unsigned wprot, unsigned xprot);
+int pv__os_dual_unmap(intptr_t handle, void *rw, void *rx, size_t size);
 
 /* ---- shared helpers (os_common.c) --------------------------------------- */
 

@@ -41,6 +41,8 @@ static int posix_err(int e) {
   switch (e) {
   case ENOMEM:
   case EAGAIN:
+  case EMFILE: /* out of descriptors (the dual mapping's memfd) */
+  case ENFILE:
     return PV_ENOMEM;
   case EACCES:
   case EPERM:
@@ -378,3 +380,100 @@ int pv__os_resident(void *addr, size_t size, size_t *bytes) {
   return PV_ENOTSUP;
 #endif
 }
+
+/* ---- dual mapping (JIT code under deny_execmem) ------------------------ */
+
+#ifdef PV_HAVE_MEMFD_CREATE
+int pv__os_dual_map(size_t size, void **rw, void **rx, intptr_t *handle) {
+  assert(size != 0 && size % pv__os_caps_get()->page_size == 0);
+  PV__FAULT_POINT();
+  const int reserve = MAP_PRIVATE | MAP_ANONYMOUS | PV__MAP_RESERVE_FLAGS;
+  int fd = memfd_create("paged_vec-code", MFD_CLOEXEC);
+  if (fd < 0) return posix_err(errno);
+  void *w, *x;
+  int rc = map_aligned(size, 0, PROT_NONE, reserve, &w);
+  if (rc == 0) {
+    rc = map_aligned(size, 0, PROT_NONE, reserve, &x);
+    if (rc != 0) munmap(w, size);
+  }
+  if (rc != 0) {
+    close(fd);
+    return rc;
+  }
+  pv__os_live_add(2 * (long long)size);
+  *rw = w;
+  *rx = x;
+  *handle = fd;
+  return 0;
+}
+
+int pv__os_dual_grow(intptr_t handle, void *rw, void *rx, size_t old_size,
+                     size_t new_size, unsigned wprot, unsigned xprot) {
+  assert(rw != NULL && rx != NULL && old_size < new_size);
+  PV__FAULT_POINT();
+  const int fd = (int)handle;
+  const size_t len = new_size - old_size;
+  if ((off_t)new_size < 0) return PV_ENOMEM; /* beyond a file's reach */
+  if (ftruncate(fd, (off_t)new_size) != 0) return posix_err(errno);
+  /* MAP_FIXED over our own PROT_NONE reservation: safe, the range is ours. */
+  char *w = (char *)rw + old_size, *x = (char *)rx + old_size;
+  int e = 0;
+  if (mmap(w, len, posix_prot(wprot), MAP_SHARED | MAP_FIXED, fd,
+           (off_t)old_size) == MAP_FAILED) {
+    e = errno;
+  } else if (mmap(x, len, posix_prot(xprot), MAP_SHARED | MAP_FIXED, fd,
+                  (off_t)old_size) == MAP_FAILED) {
+    e = errno;
+    /* Put the reservation back so that nothing changed. */
+    mmap(w, len, PROT_NONE,
+         MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | PV__MAP_RESERVE_FLAGS, -1, 0);
+  }
+  if (e != 0) {
+    if (ftruncate(fd, (off_t)old_size) != 0) {
+      /* The object only keeps a longer, unmapped tail: harmless. */
+    }
+    return posix_err(e);
+  }
+  return 0;
+}
+
+int pv__os_dual_unmap(intptr_t handle, void *rw, void *rx, size_t size) {
+  assert(rw != NULL && rx != NULL && size != 0);
+  PV__FAULT_POINT();
+  if (munmap(rw, size) != 0) return posix_err(errno);
+  /* The write view is gone; the exec view and the object must go too even
+   * if something fails now, or they would leak with nobody to free them. */
+  munmap(rx, size);
+  close((int)handle);
+  pv__os_live_add(-2 * (long long)size);
+  return 0;
+}
+#else
+int pv__os_dual_map(size_t size, void **rw, void **rx, intptr_t *handle) {
+  (void)size;
+  (void)rw;
+  (void)rx;
+  (void)handle;
+  return PV_ENOTSUP;
+}
+
+int pv__os_dual_grow(intptr_t handle, void *rw, void *rx, size_t old_size,
+                     size_t new_size, unsigned wprot, unsigned xprot) {
+  (void)handle;
+  (void)rw;
+  (void)rx;
+  (void)old_size;
+  (void)new_size;
+  (void)wprot;
+  (void)xprot;
+  return PV_ENOTSUP;
+}
+
+int pv__os_dual_unmap(intptr_t handle, void *rw, void *rx, size_t size) {
+  (void)handle;
+  (void)rw;
+  (void)rx;
+  (void)size;
+  return PV_ENOTSUP;
+}
+#endif

@@ -1,0 +1,391 @@
+/*
+ * lib/os_windows.c - the OS layer for Windows (VirtualAlloc / VirtualProtect /
+ * VirtualFree / FlushInstructionCache).  The contract is lib/os.h; this file
+ * documents only where Windows differs from it or from POSIX.
+ *
+ * Windows has no mremap, so can_remap is false and the core resizes by
+ * committing inside a reservation or by copying.  Address space is handed
+ * out in reservations aligned to the allocation granularity (64 KiB), and a
+ * reservation can only be released as a whole (VirtualFree MEM_RELEASE with
+ * size 0 on its base): partial_release is false and pv__os_release_tail only
+ * decommits.  Committing charges the system commit limit at once (no
+ * overcommit), so a reservation that is only PAGE_NOACCESS-reserved costs no
+ * memory at all.
+ */
+#include "config.h"
+
+#include <assert.h>
+#include <stdint.h>
+#include <string.h>
+
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+#include <psapi.h>
+
+#include "os.h"
+
+#define PV__FAULT_POINT()              \
+  do {                                 \
+    int fault_ = pv__os_fault_hit();   \
+    if (fault_ != 0) return fault_;    \
+  } while (0)
+
+/* Not in older SDK headers: Arbitrary Code Guard refusing executable memory. */
+#ifndef ERROR_DYNAMIC_CODE_BLOCKED
+#define ERROR_DYNAMIC_CODE_BLOCKED 1655L
+#endif
+
+/* GetLastError() -> PV_E*.  Commit-limit and quota errors are what Windows
+ * says where POSIX says ENOMEM. */
+static int win_err(DWORD e) {
+  switch (e) {
+  case ERROR_NOT_ENOUGH_MEMORY:
+  case ERROR_OUTOFMEMORY:
+  case ERROR_COMMITMENT_LIMIT:
+  case ERROR_COMMITMENT_MINIMUM:
+  case ERROR_PAGEFILE_QUOTA:
+  case ERROR_NO_SYSTEM_RESOURCES:
+  case ERROR_WORKING_SET_QUOTA:
+    return PV_ENOMEM;
+  case ERROR_ACCESS_DENIED:
+  case ERROR_DYNAMIC_CODE_BLOCKED:
+    return PV_EACCES;
+  case ERROR_NOT_SUPPORTED:
+  case ERROR_CALL_NOT_IMPLEMENTED:
+    return PV_ENOTSUP;
+  default:
+    return PV_EINVAL;
+  }
+}
+
+static int last_err(void) { return win_err(GetLastError()); }
+
+/* PV_PROT_* -> PAGE_*.  Windows has no write-only or exec-only-writable
+ * pages: WRITE implies READ, as on most POSIX MMUs. */
+static DWORD win_prot(unsigned prot) {
+  const bool r = (prot & PV_PROT_READ) != 0, w = (prot & PV_PROT_WRITE) != 0,
+             x = (prot & PV_PROT_EXEC) != 0;
+  if (x) {
+    if (w) return PAGE_EXECUTE_READWRITE;
+    return r ? PAGE_EXECUTE_READ : PAGE_EXECUTE;
+  }
+  if (w) return PAGE_READWRITE;
+  return r ? PAGE_READONLY : PAGE_NOACCESS;
+}
+
+/* K32QueryWorkingSetEx lives in kernel32 since Windows 7; looking it up at
+ * run time instead of linking psapi keeps the DLL loadable where it lacks,
+ * and lets can_resident say so. */
+typedef BOOL(WINAPI *query_ws_ex_fn)(HANDLE, PVOID, DWORD);
+static query_ws_ex_fn query_ws_ex;
+
+/* PrefetchVirtualMemory (Windows 8+), looked up for the same reason. */
+typedef BOOL(WINAPI *prefetch_fn)(HANDLE, ULONG_PTR, PWIN32_MEMORY_RANGE_ENTRY,
+                                  ULONG);
+static prefetch_fn prefetch_vm;
+
+/* FARPROC -> a specific function pointer type without tripping
+ * -Wcast-function-type: go through the generic function type. */
+static void (*generic_proc(HMODULE m, const char *name))(void) {
+  return m == NULL ? NULL : (void (*)(void))GetProcAddress(m, name);
+}
+
+void pv__os_caps_query(pv__os_caps *c) {
+  SYSTEM_INFO si;
+  GetSystemInfo(&si);
+  c->page_size = si.dwPageSize;
+  c->alloc_granularity = si.dwAllocationGranularity;
+  /* Large pages on Windows need SeLockMemoryPrivilege and are never
+   * transparent: the huge-page hint has nothing to ask for. */
+  c->huge_page_size = 0;
+  c->thp = false;
+  c->can_remap = false;
+  c->overcommits = false;         /* MEM_COMMIT charges the commit limit */
+  c->decommit_zeroes = true;      /* MEM_DECOMMIT + recommit: fresh zero pages */
+  c->partial_release = false;     /* MEM_RELEASE frees whole reservations only */
+#ifdef PV_ENABLE_EXEC
+  c->can_exec = true;
+#endif
+  HMODULE k32 = GetModuleHandleA("kernel32.dll");
+  query_ws_ex = (query_ws_ex_fn)generic_proc(k32, "K32QueryWorkingSetEx");
+  if (query_ws_ex == NULL) {
+    HMODULE psapi = GetModuleHandleA("psapi.dll");
+    query_ws_ex = (query_ws_ex_fn)generic_proc(psapi, "QueryWorkingSetEx");
+  }
+  c->can_resident = query_ws_ex != NULL;
+  prefetch_vm = (prefetch_fn)generic_proc(k32, "PrefetchVirtualMemory");
+}
+
+/* The size of the whole reservation starting at base: the sum of the regions
+ * VirtualQuery reports with that allocation base.  Used to keep the live
+ * address-space count exact, because a reservation keeps its full size
+ * after pv__os_release_tail (which only decommits). */
+static size_t reservation_size(void *base) {
+  size_t total = 0;
+  char *p = base;
+  MEMORY_BASIC_INFORMATION mbi;
+  while (VirtualQuery(p, &mbi, sizeof mbi) == sizeof mbi &&
+         mbi.AllocationBase == base && mbi.State != MEM_FREE) {
+    total += mbi.RegionSize;
+    p += mbi.RegionSize;
+  }
+  return total;
+}
+
+/* Reserve (and maybe commit) size bytes at an address that is a multiple of
+ * align.  VirtualAlloc only promises the allocation granularity; for larger
+ * alignments reserve size + align to find a suitable hole, release it and
+ * reserve at the aligned address inside.  Another thread can take that hole
+ * in between, so retry a few times. */
+static int alloc_aligned(size_t size, size_t align, DWORD type, DWORD prot,
+                         void **out) {
+  const pv__os_caps *c = pv__os_caps_get();
+  if (align <= c->alloc_granularity) {
+    void *p = VirtualAlloc(NULL, size, type, prot);
+    if (p == NULL) return last_err();
+    *out = p;
+    return 0;
+  }
+  if (size > SIZE_MAX - align) return PV_ENOMEM;
+  enum { ALIGN_ATTEMPTS = 8 }; /* racing threads are rare; give up eventually */
+  int rc = PV_ENOMEM;
+  for (int i = 0; i < ALIGN_ATTEMPTS; i++) {
+    void *raw = VirtualAlloc(NULL, size + align, MEM_RESERVE, PAGE_NOACCESS);
+    if (raw == NULL) return last_err();
+    uintptr_t start = ((uintptr_t)raw + (align - 1)) & ~(uintptr_t)(align - 1);
+    VirtualFree(raw, 0, MEM_RELEASE);
+    void *p = VirtualAlloc((void *)start, size, type, prot);
+    if (p != NULL) {
+      *out = p;
+      return 0;
+    }
+    rc = last_err();
+    if (GetLastError() != ERROR_INVALID_ADDRESS) return rc;
+  }
+  return rc;
+}
+
+int pv__os_map(size_t size, size_t align, unsigned prot, void **out) {
+  assert(size != 0 && size % pv__os_caps_get()->page_size == 0);
+  PV__FAULT_POINT();
+  if (align == 0) align = pv__os_caps_get()->alloc_granularity;
+  DWORD type = MEM_RESERVE;
+  if (prot != PV_PROT_NONE) type |= MEM_COMMIT;
+  int rc = alloc_aligned(size, align, type, win_prot(prot), out);
+  if (rc == 0) pv__os_live_add((long long)size);
+  return rc;
+}
+
+int pv__os_unmap(void *addr, size_t size) {
+  assert(addr != NULL && size != 0);
+  (void)size;
+  PV__FAULT_POINT();
+  size_t whole = reservation_size(addr);
+  /* MEM_RELEASE takes the reservation base and a size of 0: the whole
+   * reservation goes, including any tail pv__os_release_tail decommitted. */
+  if (!VirtualFree(addr, 0, MEM_RELEASE)) return last_err();
+  pv__os_live_add(-(long long)whole);
+  return 0;
+}
+
+int pv__os_release_tail(void *addr, size_t size) {
+  assert(addr != NULL && size != 0);
+  PV__FAULT_POINT();
+  /* Only whole reservations can be released: decommit the tail; its
+   * address space is returned with the reservation (live count unchanged). */
+  if (!VirtualFree(addr, size, MEM_DECOMMIT)) return last_err();
+  return 0;
+}
+
+int pv__os_commit(void *addr, size_t size, unsigned prot) {
+  assert(addr != NULL && size != 0);
+  PV__FAULT_POINT();
+  if (prot == PV_PROT_NONE) {
+    /* "Accessible with no access": committed pages that fault, as
+     * mprotect(PROT_NONE) gives on POSIX. */
+    if (VirtualAlloc(addr, size, MEM_COMMIT, PAGE_READWRITE) == NULL)
+      return last_err();
+    DWORD old;
+    if (!VirtualProtect(addr, size, PAGE_NOACCESS, &old)) return last_err();
+    return 0;
+  }
+  /* MEM_COMMIT over already committed pages keeps their contents and sets
+   * the protection given, like mprotect over committed pages. */
+  if (VirtualAlloc(addr, size, MEM_COMMIT, win_prot(prot)) == NULL)
+    return last_err();
+  return 0;
+}
+
+int pv__os_uncommit(void *addr, size_t size) {
+  assert(addr != NULL && size != 0);
+  PV__FAULT_POINT();
+  if (!VirtualFree(addr, size, MEM_DECOMMIT)) return last_err();
+  return 0;
+}
+
+int pv__os_protect(void *addr, size_t size, unsigned prot) {
+  assert(addr != NULL && size != 0);
+  PV__FAULT_POINT();
+  DWORD old;
+  if (!VirtualProtect(addr, size, win_prot(prot), &old)) return last_err();
+  return 0;
+}
+
+/* One run of pages with a uniform protection inside a decommit range. */
+typedef struct prot_run {
+  char *addr;
+  size_t size;
+  DWORD prot;
+} prot_run;
+
+/*
+ * Decommit then recommit with the protection each page had, which is the
+ * only way Windows both returns the physical memory and the commit charge
+ * now (DiscardVirtualMemory keeps the charge and leaves the contents
+ * unspecified).  The recommit can fail if another process took the commit
+ * charge in between: then PV_ENOMEM, the pages are left reserved (they
+ * fault) and calling again retries the recommit.  The runs are walked in
+ * chunks so the protection record stays a small stack array.
+ */
+int pv__os_decommit(void *addr, size_t size) {
+  assert(addr != NULL && size != 0);
+  PV__FAULT_POINT();
+  enum { RUNS = 16 }; /* protection runs handled per decommit round */
+  char *p = addr, *end = (char *)addr + size;
+  while (p < end) {
+    prot_run runs[RUNS];
+    size_t n = 0;
+    char *q = p;
+    while (q < end && n < RUNS) {
+      MEMORY_BASIC_INFORMATION mbi;
+      if (VirtualQuery(q, &mbi, sizeof mbi) != sizeof mbi) return last_err();
+      size_t run = mbi.RegionSize - (size_t)(q - (char *)mbi.BaseAddress);
+      if (run > (size_t)(end - q)) run = (size_t)(end - q);
+      /* Reserved pages stay reserved: nothing to give back, nothing to
+       * recommit. */
+      if (mbi.State == MEM_COMMIT) {
+        runs[n].addr = q;
+        runs[n].size = run;
+        runs[n].prot = mbi.Protect;
+        n++;
+      }
+      q += run;
+    }
+    for (size_t i = 0; i < n; i++)
+      if (!VirtualFree(runs[i].addr, runs[i].size, MEM_DECOMMIT)) return last_err();
+    for (size_t i = 0; i < n; i++) {
+      /* Commit read-write and then set the old protection: VirtualAlloc
+       * refuses some protections (PAGE_NOACCESS + guard flags) at commit. */
+      if (VirtualAlloc(runs[i].addr, runs[i].size, MEM_COMMIT, PAGE_READWRITE) == NULL)
+        return last_err();
+      DWORD old;
+      if (runs[i].prot != PAGE_READWRITE &&
+          !VirtualProtect(runs[i].addr, runs[i].size, runs[i].prot, &old))
+        return last_err();
+    }
+    p = q;
+  }
+  return 0;
+}
+
+int pv__os_remap(void *old, size_t old_size, size_t new_size, size_t align,
+                 unsigned flags, void **out) {
+  (void)old;
+  (void)old_size;
+  (void)new_size;
+  (void)align;
+  (void)flags;
+  (void)out;
+  return PV_ENOTSUP;
+}
+
+int pv__os_remap_fixed(void *old, size_t old_size, void *dest, size_t new_size) {
+  (void)old;
+  (void)old_size;
+  (void)dest;
+  (void)new_size;
+  return PV_ENOTSUP;
+}
+
+int pv__os_advise(void *addr, size_t size, pv_advice advice) {
+  assert(addr != NULL && size != 0);
+  PV__FAULT_POINT();
+  switch (advice) {
+  case PV_ADVISE_NORMAL:
+  case PV_ADVISE_SEQUENTIAL:
+  case PV_ADVISE_RANDOM:
+  case PV_ADVISE_HUGEPAGE:
+  case PV_ADVISE_NOHUGEPAGE:
+    /* Windows has no access-pattern or transparent-huge-page hints. */
+    return 0;
+  case PV_ADVISE_WILLNEED:
+    if (prefetch_vm != NULL) {
+      WIN32_MEMORY_RANGE_ENTRY r;
+      r.VirtualAddress = addr;
+      r.NumberOfBytes = size;
+      /* A hint: a refusal (e.g. under memory pressure) is not an error. */
+      (void)prefetch_vm(GetCurrentProcess(), 1, &r, 0);
+    }
+    return 0;
+  default:
+    return PV_EINVAL;
+  }
+}
+
+void pv__os_icache_flush(void *addr, size_t size) {
+  FlushInstructionCache(GetCurrentProcess(), addr, size);
+}
+
+int pv__os_resident(void *addr, size_t size, size_t *bytes) {
+  if (query_ws_ex == NULL) return PV_ENOTSUP;
+  PV__FAULT_POINT();
+  enum { CHUNK_PAGES = 256 }; /* one small stack array per query */
+  PSAPI_WORKING_SET_EX_INFORMATION info[CHUNK_PAGES];
+  const size_t page = pv__os_caps_get()->os_page_size;
+  size_t pages = size / page, total = 0;
+  char *p = addr;
+  while (pages > 0) {
+    size_t n = pages < CHUNK_PAGES ? pages : CHUNK_PAGES;
+    for (size_t i = 0; i < n; i++) info[i].VirtualAddress = p + i * page;
+    if (!query_ws_ex(GetCurrentProcess(), info, (DWORD)(n * sizeof info[0])))
+      return last_err();
+    for (size_t i = 0; i < n; i++) total += info[i].VirtualAttributes.Valid;
+    p += n * page;
+    pages -= n;
+  }
+  *bytes = total * page;
+  return 0;
+}
+
+/* The dual mapping answers SELinux's deny_execmem, which Windows does not
+ * have; its counterpart (Arbitrary Code Guard) refuses file-backed
+ * executable views as well, so there is nothing to fall back to. */
+int pv__os_dual_map(size_t size, void **rw, void **rx, intptr_t *handle) {
+  (void)size;
+  (void)rw;
+  (void)rx;
+  (void)handle;
+  return PV_ENOTSUP;
+}
+
+int pv__os_dual_grow(intptr_t handle, void *rw, void *rx, size_t old_size,
+                     size_t new_size, unsigned wprot, unsigned xprot) {
+  (void)handle;
+  (void)rw;
+  (void)rx;
+  (void)old_size;
+  (void)new_size;
+  (void)wprot;
+  (void)xprot;
+  return PV_ENOTSUP;
+}
+
+int pv__os_dual_unmap(intptr_t handle, void *rw, void *rx, size_t size) {
+  (void)handle;
+  (void)rw;
+  (void)rx;
+  (void)size;
+  return PV_ENOTSUP;
+}
