@@ -1,4 +1,326 @@
+/*
+ * paged_vec/typed.h - the typed layer: PV_VEC_DEFINE(name, T) makes a
+ * vector type for elements of type T and a family of static inline
+ * functions with T in their signatures.
+ *
+ *   #include <paged_vec/typed.h>
+ *
+ *   PV_VEC_DEFINE(dvec, double);      (at file scope, once per type)
+ *
+ *   dvec v;
+ *   if (dvec_init(&v) < 0) ...
+ *   for (int i = 0; i < 1000000; i++)
+ *     if (dvec_push(&v, i * 0.5) < 0) break;
+ *   double *d = dvec_data(&v);        (d[0] .. d[dvec_len(&v) - 1])
+ *   dvec_destroy(&v);
+ *
+ * What it generates
+ * -----------------
+ * The type
+ *   typedef struct name { pv_vec v; } name;
+ *   typedef T name_elem;
+ * A `name` is a pv_vec with a type attached: `x.v` is the generic vector
+ * and may be passed to any pv_vec_* function (pv_vec_advise, ...), and the
+ * rules of vec.h (never write the fields, growth may move `data` unless the
+ * vector is STABLE) hold unchanged.  `name_elem` is T as one type name, so
+ * that a pointer T works too (`const name_elem *` is a pointer to a
+ * constant T, which `const T *` spelled out would not be for T = char *).
+ *
+ * and one function for each generic one, which forwards to it:
+ *
+ *   int    name_init(name *a)                              pv_vec_init(&a->v, sizeof(T))
+ *   int    name_init_opts(name *a, const pv_vec_opts *o)   pv_vec_init_opts
+ *   int    name_destroy(name *a)                           pv_vec_destroy
+ *   int    name_push(name *a, T x)                         pv_vec_push
+ *   int    name_push_slot(name *a, T **slot)               pv_vec_push_slot
+ *   int    name_pop(name *a, T *out)                       pv_vec_pop
+ *   T     *name_at(const name *a, size_t i)                pv_vec_at
+ *   int    name_get(const name *a, size_t i, T *out)       pv_vec_get
+ *   int    name_set(name *a, size_t i, T x)                pv_vec_set
+ *   T     *name_data(const name *a)                        pv_vec_data
+ *   size_t name_len(const name *a)                         pv_vec_len
+ *   size_t name_cap(const name *a)                         pv_vec_cap
+ *   int    name_reserve(name *a, size_t additional)        pv_vec_reserve
+ *   int    name_reserve_exact(name *a, size_t additional)  pv_vec_reserve_exact
+ *   int    name_append(name *a, const T *elems, size_t n)  pv_vec_append
+ *   int    name_insert(name *a, size_t i, const T *elems, size_t n)
+ *                                                          pv_vec_insert
+ *   int    name_remove(name *a, size_t i, size_t n, T *out) pv_vec_remove
+ *   int    name_swap_remove(name *a, size_t i, T *out)     pv_vec_swap_remove
+ *   int    name_resize(name *a, size_t n, const T *fill)   pv_vec_resize
+ *   int    name_truncate(name *a, size_t n)                pv_vec_truncate
+ *   int    name_clear(name *a)                             pv_vec_clear
+ *   int    name_shrink_to_fit(name *a)                     pv_vec_shrink_to_fit
+ *   int    name_trim(name *a)                              pv_vec_trim
+ *   int    name_copy(name *dst, const name *src)           pv_vec_copy
+ *   bool   name_equal(const name *a, const name *b)        pv_vec_equal
+ *   int    name_sort(name *a, int (*cmp)(const void *, const void *))
+ *                                                          pv_vec_sort
+ *   int    name_bsearch(const name *a, const T *key,
+ *                       int (*cmp)(const void *, const void *),
+ *                       size_t *index)                     pv_vec_bsearch
+ *   int    name_freeze(name *a)                            pv_vec_freeze
+ *   int    name_thaw(name *a)                              pv_vec_thaw
+ *   bool   name_frozen(const name *a)                      pv_vec_frozen
+ *   int    name_advise(name *a, pv_advice advice)          pv_vec_advise
+ *   int    name_resident(const name *a, size_t *bytes)     pv_vec_resident
+ *
+ * Each one means exactly what the generic function it names means (see
+ * vec.h), with these typed differences only:
+ *   - name_push and name_set take the element by value; name_init takes
+ *     no size.
+ *   - name_init_opts fills opts->elem_size in from sizeof(T) (on a copy;
+ *     *o is not written).  o->elem_size may be left 0; any value other
+ *     than 0 or sizeof(T) is a mistake and gives PV_EINVAL.
+ *   - sort and bsearch take the qsort-style comparator of the generic API:
+ *     its arguments are `const T *` passed as `const void *`.  (A
+ *     comparator of type int (*)(const T *, const T *) cannot be called
+ *     through qsort without undefined behaviour, hence no typed variant.)
+ * Errors are those of the generic function, code for code, including
+ * PV_EINVAL for a NULL `name *` (which the typed functions pass on as a
+ * NULL pv_vec *), and on failure nothing changes, as there.
+ *
+ * Speed: name_push, name_push_slot, name_pop, name_at, name_get and name_set
+ * handle the common case inline, on the public fields: a push with len < cap
+ * is a compare, a test of the frozen bit, a store and an increment; only
+ * when the vector must grow (or the call will fail) does it call the
+ * library, through a cold, out-of-line helper.  The inline paths take only
+ * cases that succeed in the generic function too, so the result is the same
+ * either way.  (When the compiler cannot see that `a` is non-NULL, the NULL
+ * test is one more predictable branch; pushing to a local or global vector
+ * has none.)  The other functions are one call to the generic function.
+ *
+ * T is any complete object type that can be assigned by `=` (in C++: a
+ * trivially copyable one, checked by a static_assert); it is spelled
+ * once, so a type that needs declarator syntax (an array, a function
+ * pointer) must be passed as a typedef name.  Equality is bytewise
+ * (pv_vec_equal), so a struct with padding compares its padding too.
+ * PV_VEC_DEFINE goes at file scope, followed by a semicolon; all the
+ * functions are static, so one header can define a type that several
+ * translation units use.  The header compiles as C11 and as C++11 or later.
+ */
 #ifndef PAGED_VEC_TYPED_H
 #define PAGED_VEC_TYPED_H
+
+#include <stddef.h>
 #include "paged_vec/vec.h"
+
+/*
+ * PV_LIKELY / PV_UNLIKELY - branch hints: the compiler lays the unlikely
+ * side out of the straight-line code.  Plain conditions elsewhere.
+ * PV_COLD_ - private: an out-of-line function on a rarely taken path.
+ * PV_UNUSED_ - private: silences "defined but not used" for the generated
+ * functions a program does not call.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#  ifndef PV_LIKELY
+#    define PV_LIKELY(x) __builtin_expect(!!(x), 1)
+#  endif
+#  ifndef PV_UNLIKELY
+#    define PV_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#  endif
+#  define PV_COLD_ __attribute__((noinline, cold, unused))
+#  define PV_UNUSED_ __attribute__((unused))
+#else
+#  ifndef PV_LIKELY
+#    define PV_LIKELY(x) (x)
+#  endif
+#  ifndef PV_UNLIKELY
+#    define PV_UNLIKELY(x) (x)
+#  endif
+#  if defined(_MSC_VER)
+#    define PV_COLD_ __declspec(noinline)
+#  else
+#    define PV_COLD_
+#  endif
+#  define PV_UNUSED_
 #endif
+
+/* Private: in C++, refuse element types the vector cannot move as bytes
+ * (it copies with memcpy and moves pages with mremap). */
+#ifdef __cplusplus
+#  include <type_traits>
+#  define PV_TYPED_CHECK_(name)                                                \
+    static_assert(std::is_trivially_copyable<name##_elem>::value,             \
+                  "PV_VEC_DEFINE: the element type must be trivially "        \
+                  "copyable: the vector moves it as bytes");
+#else
+#  define PV_TYPED_CHECK_(name)
+#endif
+
+/* Private: the generic vector of a typed one, NULL for NULL (so that the
+ * generic function reports PV_EINVAL); keeps the constness of `a`. */
+#define PV_TYPED_VEC_(a) ((a) != NULL ? &(a)->v : NULL)
+
+/* Private: true when the inline paths may write into the vector. */
+#define PV_TYPED_WRITABLE_(pv) (((pv)->pv_flags & PV_VEC_STATE_FROZEN) == 0u)
+
+#define PV_VEC_DEFINE(name, T)                                                 \
+  typedef struct name {                                                        \
+    pv_vec v;                                                                  \
+  } name;                                                                      \
+  typedef T name##_elem;                                                       \
+  PV_TYPED_CHECK_(name)                                                        \
+                                                                               \
+  static inline PV_UNUSED_ int name##_init(name *a) {                          \
+    return pv_vec_init(PV_TYPED_VEC_(a), sizeof(name##_elem));                 \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_init_opts(name *a,                       \
+                                                const pv_vec_opts *opts) {     \
+    pv_vec_opts o;                                                             \
+    if (opts == NULL)                                                          \
+      return pv_vec_init_opts(PV_TYPED_VEC_(a), NULL);                         \
+    if (opts->elem_size != 0 && opts->elem_size != sizeof(name##_elem))        \
+      return PV_EINVAL;                                                        \
+    o = *opts;                                                                 \
+    o.elem_size = sizeof(name##_elem);                                         \
+    return pv_vec_init_opts(PV_TYPED_VEC_(a), &o);                             \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_destroy(name *a) {                       \
+    return pv_vec_destroy(PV_TYPED_VEC_(a));                                   \
+  }                                                                            \
+                                                                               \
+  /* The slow paths: out of line and cold, so that the inline callers stay  \
+   * a compare and a store. They go through the generic function, which    \
+   * grows the vector or reports the error. */                                 \
+  static PV_COLD_ int name##_pv_push_slow(name *a, name##_elem x) {            \
+    return pv_vec_push(PV_TYPED_VEC_(a), &x);                                  \
+  }                                                                            \
+  static PV_COLD_ int name##_pv_push_slot_slow(name *a, name##_elem **slot) {  \
+    void *p = NULL;                                                            \
+    int rc = pv_vec_push_slot(PV_TYPED_VEC_(a), slot != NULL ? &p : NULL);     \
+    if (rc == 0)                                                               \
+      *slot = (name##_elem *)p;                                                \
+    return rc;                                                                 \
+  }                                                                            \
+                                                                               \
+  static inline PV_UNUSED_ int name##_push(name *a, name##_elem x) {           \
+    if (PV_LIKELY(a != NULL && a->v.len < a->v.cap &&                          \
+                  PV_TYPED_WRITABLE_(&a->v))) {                                \
+      ((name##_elem *)a->v.data)[a->v.len++] = x;                              \
+      return 0;                                                                \
+    }                                                                          \
+    return name##_pv_push_slow(a, x);                                          \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_push_slot(name *a, name##_elem **slot) { \
+    if (PV_LIKELY(a != NULL && slot != NULL && a->v.len < a->v.cap &&          \
+                  PV_TYPED_WRITABLE_(&a->v))) {                                \
+      *slot = (name##_elem *)a->v.data + a->v.len++;                           \
+      return 0;                                                                \
+    }                                                                          \
+    return name##_pv_push_slot_slow(a, slot);                                  \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_pop(name *a, name##_elem *out) {         \
+    if (PV_LIKELY(a != NULL && a->v.len > 0 && PV_TYPED_WRITABLE_(&a->v))) {   \
+      a->v.len--;                                                              \
+      if (out != NULL)                                                         \
+        *out = ((const name##_elem *)a->v.data)[a->v.len];                     \
+      return 0;                                                                \
+    }                                                                          \
+    return pv_vec_pop(PV_TYPED_VEC_(a), out);                                  \
+  }                                                                            \
+                                                                               \
+  static inline PV_UNUSED_ name##_elem *name##_at(const name *a, size_t i) {   \
+    return a != NULL && i < a->v.len ? (name##_elem *)a->v.data + i : NULL;    \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_get(const name *a, size_t i,             \
+                                          name##_elem *out) {                  \
+    if (PV_LIKELY(a != NULL && out != NULL && i < a->v.len)) {                 \
+      *out = ((const name##_elem *)a->v.data)[i];                              \
+      return 0;                                                                \
+    }                                                                          \
+    return pv_vec_get(PV_TYPED_VEC_(a), i, out);                               \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_set(name *a, size_t i, name##_elem x) {  \
+    if (PV_LIKELY(a != NULL && i < a->v.len && PV_TYPED_WRITABLE_(&a->v))) {   \
+      ((name##_elem *)a->v.data)[i] = x;                                       \
+      return 0;                                                                \
+    }                                                                          \
+    return pv_vec_set(PV_TYPED_VEC_(a), i, &x);                                \
+  }                                                                            \
+  static inline PV_UNUSED_ name##_elem *name##_data(const name *a) {           \
+    return a != NULL ? (name##_elem *)a->v.data : NULL;                        \
+  }                                                                            \
+  static inline PV_UNUSED_ size_t name##_len(const name *a) {                  \
+    return a != NULL ? a->v.len : 0;                                           \
+  }                                                                            \
+  static inline PV_UNUSED_ size_t name##_cap(const name *a) {                  \
+    return a != NULL ? a->v.cap : 0;                                           \
+  }                                                                            \
+                                                                               \
+  static inline PV_UNUSED_ int name##_reserve(name *a, size_t additional) {    \
+    return pv_vec_reserve(PV_TYPED_VEC_(a), additional);                       \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_reserve_exact(name *a,                   \
+                                                    size_t additional) {       \
+    return pv_vec_reserve_exact(PV_TYPED_VEC_(a), additional);                 \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_append(name *a, const name##_elem *elems, \
+                                             size_t n) {                       \
+    return pv_vec_append(PV_TYPED_VEC_(a), elems, n);                          \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_insert(name *a, size_t i,                \
+                                             const name##_elem *elems,         \
+                                             size_t n) {                       \
+    return pv_vec_insert(PV_TYPED_VEC_(a), i, elems, n);                       \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_remove(name *a, size_t i, size_t n,      \
+                                             name##_elem *out) {               \
+    return pv_vec_remove(PV_TYPED_VEC_(a), i, n, out);                         \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_swap_remove(name *a, size_t i,           \
+                                                  name##_elem *out) {          \
+    return pv_vec_swap_remove(PV_TYPED_VEC_(a), i, out);                       \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_resize(name *a, size_t n,                \
+                                             const name##_elem *fill) {        \
+    return pv_vec_resize(PV_TYPED_VEC_(a), n, fill);                           \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_truncate(name *a, size_t n) {            \
+    return pv_vec_truncate(PV_TYPED_VEC_(a), n);                               \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_clear(name *a) {                         \
+    return pv_vec_clear(PV_TYPED_VEC_(a));                                     \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_shrink_to_fit(name *a) {                 \
+    return pv_vec_shrink_to_fit(PV_TYPED_VEC_(a));                             \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_trim(name *a) {                          \
+    return pv_vec_trim(PV_TYPED_VEC_(a));                                      \
+  }                                                                            \
+                                                                               \
+  static inline PV_UNUSED_ int name##_copy(name *dst, const name *src) {       \
+    return pv_vec_copy(PV_TYPED_VEC_(dst), PV_TYPED_VEC_(src));                \
+  }                                                                            \
+  static inline PV_UNUSED_ bool name##_equal(const name *a, const name *b) {   \
+    return pv_vec_equal(PV_TYPED_VEC_(a), PV_TYPED_VEC_(b));                   \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_sort(                                    \
+      name *a, int (*cmp)(const void *, const void *)) {                       \
+    return pv_vec_sort(PV_TYPED_VEC_(a), cmp);                                 \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_bsearch(                                 \
+      const name *a, const name##_elem *key,                                   \
+      int (*cmp)(const void *, const void *), size_t *index) {                 \
+    return pv_vec_bsearch(PV_TYPED_VEC_(a), key, cmp, index);                  \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_freeze(name *a) {                        \
+    return pv_vec_freeze(PV_TYPED_VEC_(a));                                    \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_thaw(name *a) {                          \
+    return pv_vec_thaw(PV_TYPED_VEC_(a));                                      \
+  }                                                                            \
+  static inline PV_UNUSED_ bool name##_frozen(const name *a) {                 \
+    return pv_vec_frozen(PV_TYPED_VEC_(a));                                    \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_advise(name *a, pv_advice advice) {      \
+    return pv_vec_advise(PV_TYPED_VEC_(a), advice);                            \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_resident(const name *a, size_t *bytes) { \
+    return pv_vec_resident(PV_TYPED_VEC_(a), bytes);                           \
+  }                                                                            \
+  /* A redeclaration, so that the user's semicolon ends a declaration        \
+   * (a stray ';' at file scope is a -pedantic warning). */                    \
+  static inline int name##_init(name *a)
+
+#endif /* PAGED_VEC_TYPED_H */
