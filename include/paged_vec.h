@@ -4,7 +4,8 @@
  *   #include <paged_vec.h>
  *
  * Layers: paged_vec/pages.h (the page core), paged_vec/vec.h (the generic
- * container), paged_vec/typed.h (PV_VEC_DEFINE, the typed static inline layer).
+ * container), paged_vec/typed.h (PV_VEC_DEFINE, the typed static inline layer),
+ * paged_vec/code.h (the W^X code buffer for JITs).
  */
 #ifndef PAGED_VEC_H
 #define PAGED_VEC_H
@@ -13,5 +14,6 @@
 #include "paged_vec/pages.h"
 #include "paged_vec/vec.h"
 #include "paged_vec/typed.h"
+#include "paged_vec/code.h"
 
 #endif /* PAGED_VEC_H */
