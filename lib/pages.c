@@ -134,14 +134,14 @@ int pv_pages_resize(pv_pages *p, size_t new_len) {
   if (rc != 0) return rc;
   if (size > p->len) {
     /* The grown tail is a new range: give it the same huge-page hint.  On
-     * failure shrink back so that nothing changed. */
+     * failure shrink back so that nothing changed.  That is only possible
+     * when it grew in place: once the kernel moved it, the old range is
+     * gone, so keep the grown mapping (the hint is best effort there). */
     rc = advise_huge((char *)addr + p->len, size - p->len, p->pv_flags);
     if (rc != 0) {
       void *back;
-      if (pv__os_remap(addr, size, p->len, 0, 0, &back) == 0) {
-        p->addr = back;
+      if (addr == p->addr && pv__os_remap(addr, size, p->len, 0, 0, &back) == 0)
         return rc;
-      }
       p->addr = addr;
       p->len = size;
       return 0;
