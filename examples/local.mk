@@ -1,7 +1,23 @@
 # examples/local.mk - example programs (built against the in-tree library).
-noinst_PROGRAMS += examples/bigbuf
+# Their sources are also installed under $(docdir)/examples, and
+# `make installcheck` (tests/install.mk) builds and runs them again against
+# the installed copy through pkg-config.
+noinst_PROGRAMS += examples/bigbuf examples/wordfreq examples/frozen_table \
+	examples/stable_ptrs
 examples_bigbuf_SOURCES = examples/bigbuf.c
 examples_bigbuf_LDADD = libpaged_vec.la
+examples_wordfreq_SOURCES = examples/wordfreq.c
+examples_wordfreq_LDADD = libpaged_vec.la
+examples_frozen_table_SOURCES = examples/frozen_table.c
+examples_frozen_table_LDADD = libpaged_vec.la
+examples_stable_ptrs_SOURCES = examples/stable_ptrs.c
+examples_stable_ptrs_LDADD = libpaged_vec.la
+
+# The sources a user starts from.  jit_expr.c (x86-64 only) is built by
+# the portability fragment; its source is installed here with the others.
+exampledir = $(docdir)/examples
+dist_example_DATA = examples/bigbuf.c examples/wordfreq.c \
+	examples/frozen_table.c examples/stable_ptrs.c
 
 # `make demo`: the README's main job until the benchmark suite lands.
 demo: examples/bigbuf$(EXEEXT)

@@ -1,0 +1,43 @@
+# tests/install.mk - the installed face of the library: header self-checks,
+# the wordfreq run on a generated 100 MB text, the examples run in the tree,
+# and `make installcheck` (each example built and run against the installed
+# copy through pkg-config, outside the build tree).
+
+EXTRA_DIST += tests/check-headers.sh tests/wordfreq.sh tests/examples.sh \
+	tests/installcheck.sh
+
+# The scripts need the compilers and the header list; everything else they
+# read from top_srcdir/top_builddir, which tests/local.mk exports.
+AM_TESTS_ENVIRONMENT += \
+	PV_CC='$(CC)'; export PV_CC; \
+	PV_CXX='$(CXX)'; export PV_CXX; \
+	PV_CXXFLAGS='$(CXXFLAGS)'; export PV_CXXFLAGS; \
+	PV_LDFLAGS='$(LDFLAGS)'; export PV_LDFLAGS; \
+	PV_HEADERS='$(include_HEADERS) $(pvinclude_HEADERS)'; export PV_HEADERS; \
+	EXEEXT='$(EXEEXT)'; export EXEEXT;
+
+# The generator of wordfreq's input: deterministic text with known counts.
+check_PROGRAMS += tests/gen_words
+tests_gen_words_SOURCES = tests/gen_words.c
+
+if !PV_WINDOWS
+if !PV_CROSS
+TESTS += tests/check-headers.sh tests/wordfreq.sh tests/examples.sh
+endif
+endif
+
+# ---- make installcheck -----------------------------------------------------
+# Builds every installed example source with `pkg-config --cflags --libs
+# paged_vec` (shared) and `pkg-config --static` (fully static where the
+# toolchain can), in a temporary directory outside the build tree, and runs
+# them.  PKG_CONFIG_SYSROOT_DIR makes the .pc file's paths land in DESTDIR.
+installcheck-local:
+	@if test "$(cross_compiling)" = yes; then \
+	  echo "installcheck: cross build, examples not run"; \
+	else \
+	  PKG_CONFIG='$(PKG_CONFIG)' CC='$(CC)' CFLAGS='$(CFLAGS)' \
+	  LDFLAGS='$(LDFLAGS)' DESTDIR='$(DESTDIR)' libdir='$(libdir)' \
+	  docdir='$(docdir)' mandir='$(mandir)' host_cpu='$(host_cpu)' EXEEXT='$(EXEEXT)' \
+	  ASAN_OPTIONS='handle_segv=0:handle_sigbus=0:allow_user_segv_handler=1' \
+	  $(SHELL) $(srcdir)/tests/installcheck.sh; \
+	fi

@@ -1,0 +1,140 @@
+#!/bin/sh
+# tests/installcheck.sh - `make installcheck`: the installed copy works.
+#
+# In a temporary directory outside the build tree, every example source
+# installed under $(docdir)/examples is compiled with
+#   $CC $CFLAGS -Wall -Wextra -Werror x.c $(pkg-config --cflags --libs paged_vec)
+# and run against the installed shared library, then linked again with
+# `pkg-config --static` against the installed static library and run.
+# Nothing here looks at the source or build tree.
+#
+# Environment (from tests/install.mk): PKG_CONFIG CC CFLAGS LDFLAGS DESTDIR
+# libdir docdir mandir host_cpu EXEEXT.
+set -u
+: "${PKG_CONFIG:?}" "${CC:?}" "${libdir:?}" "${docdir:?}" "${mandir:?}"
+DESTDIR=${DESTDIR:-}
+ext=${EXEEXT:-}
+lib="$DESTDIR$libdir"
+src="$DESTDIR$docdir/examples"
+
+# The .pc file of the installed copy; with DESTDIR its paths (made for the
+# final prefix) are re-rooted under DESTDIR by the sysroot variable.
+PKG_CONFIG_PATH="$lib/pkgconfig"
+export PKG_CONFIG_PATH
+if [ -n "$DESTDIR" ]; then
+  PKG_CONFIG_SYSROOT_DIR=$DESTDIR
+  export PKG_CONFIG_SYSROOT_DIR
+fi
+if ! "$PKG_CONFIG" --exists paged_vec; then
+  echo "FAIL: pkg-config finds no paged_vec in $PKG_CONFIG_PATH"; exit 1
+fi
+cflags=$("$PKG_CONFIG" --cflags paged_vec)
+libs=$("$PKG_CONFIG" --libs paged_vec)
+slibs=$("$PKG_CONFIG" --static --libs paged_vec)
+echo "pkg-config paged_vec $("$PKG_CONFIG" --modversion paged_vec): --cflags '$cflags' --libs '$libs' --static --libs '$slibs'"
+
+fail=0
+for page in pv_pages pv_vec pv_vec_typed pv_errors; do
+  if [ -f "$DESTDIR$mandir/man3/$page.3" ]; then
+    echo "ok: man page $page(3) installed"
+  else
+    echo "FAIL: $DESTDIR$mandir/man3/$page.3 missing"; fail=1
+  fi
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/pv-installcheck.XXXXXX") || exit 99
+trap 'rm -rf "$work"' EXIT HUP INT TERM
+cd "$work" || exit 99
+
+# Can this toolchain link a program fully statically?  (Not with the
+# sanitizers, nor on systems without a static libc.)  If not, only
+# libpaged_vec is linked statically.
+echo 'int main(void) { return 0; }' > probe.c
+# shellcheck disable=SC2086 # flag lists are meant to split
+if $CC $CFLAGS ${LDFLAGS:-} -static -o probe$ext probe.c 2>/dev/null; then
+  static_ld="-static"
+  static_pre=""; static_post=""
+else
+  static_ld=""
+  static_pre="-Wl,-Bstatic"; static_post="-Wl,-Bdynamic"
+fi
+
+# Arguments for each example: small, quick runs that still check results.
+args_for() {
+  case $1 in
+    bigbuf) echo 16 ;;
+    wordfreq) echo "-n 5 $src/wordfreq.c" ;;
+    *) echo "" ;;
+  esac
+}
+
+# run NAME BINARY: run it with its arguments (wordfreq also once on
+# standard input), showing the output indented.
+ld_path="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+run() {
+  name=$1; bin=$2
+  if [ "$name" = wordfreq ]; then
+    cat "$src"/*.c | LD_LIBRARY_PATH=$ld_path "./$bin" -n 3 > "$bin.out" 2>&1
+    rc=$?
+    sed 's/^/  | /' "$bin.out"
+    [ "$rc" -eq 0 ] || return 1
+  fi
+  # shellcheck disable=SC2046 # the argument list is meant to split
+  LD_LIBRARY_PATH=$ld_path "./$bin" $(args_for "$name") > "$bin.out" 2>&1
+  rc=$?
+  sed 's/^/  | /' "$bin.out"
+  return $rc
+}
+
+n=0
+for file in "$src"/*.c; do
+  [ -f "$file" ] || continue
+  name=$(basename "$file" .c)
+  if [ "$name" = jit_expr ] && [ "${host_cpu:-}" != x86_64 ]; then
+    echo "skip: $name (x86-64 only, host is ${host_cpu:-unknown})"
+    continue
+  fi
+  n=$((n + 1))
+
+  # shellcheck disable=SC2086
+  if $CC $CFLAGS -Wall -Wextra -Werror $cflags ${LDFLAGS:-} -o "$name$ext" "$file" $libs \
+      2> "$name.err"; then
+    if command -v ldd >/dev/null 2>&1 &&
+       ! LD_LIBRARY_PATH="$lib" ldd "./$name$ext" | grep -q "$lib/libpaged_vec"; then
+      echo "FAIL: $name does not load the installed libpaged_vec:"
+      LD_LIBRARY_PATH="$lib" ldd "./$name$ext"; fail=1
+    elif run "$name" "$name$ext"; then
+      echo "ok: $name built with pkg-config --libs (shared) and ran"
+    else
+      echo "FAIL: $name (shared) exited with an error"; fail=1
+    fi
+  else
+    echo "FAIL: $name does not build against the installed copy:"
+    cat "$name.err"; fail=1
+  fi
+
+  if [ ! -f "$lib/libpaged_vec.a" ]; then
+    echo "skip: $name static (no libpaged_vec.a installed: --disable-static)"
+    continue
+  fi
+  # shellcheck disable=SC2086
+  if $CC $CFLAGS -Wall -Wextra -Werror $cflags ${LDFLAGS:-} $static_ld -o "$name-static$ext" \
+      "$file" $static_pre $slibs $static_post 2> "$name.err"; then
+    if command -v ldd >/dev/null 2>&1 &&
+       LD_LIBRARY_PATH="$lib" ldd "./$name-static$ext" 2>/dev/null | grep -q libpaged_vec; then
+      echo "FAIL: $name-static still loads a shared libpaged_vec"; fail=1
+    elif run "$name" "$name-static$ext"; then
+      echo "ok: $name built with pkg-config --static (${static_ld:-static libpaged_vec only}) and ran"
+    else
+      echo "FAIL: $name (static) exited with an error"; fail=1
+    fi
+  else
+    echo "FAIL: $name does not link statically against the installed copy:"
+    cat "$name.err"; fail=1
+  fi
+done
+if [ "$n" -lt 4 ]; then
+  echo "FAIL: only $n example sources installed under $src"; fail=1
+fi
+[ "$fail" -eq 0 ] && echo "installcheck: $n examples built and ran against $lib"
+exit $fail
