@@ -145,8 +145,9 @@ static int make_room(pv_code *c, size_t n) {
   size_t need = c->len + n;
   if (need <= c->cap) return 0;
   if (need > c->pv_max) return PV_ENOSPC;
-  size_t exact; /* cannot overflow: need <= pv_max, a page multiple */
-  pv__round_up(need, pv__os_caps_get()->page_size, &exact);
+  size_t exact = c->pv_max; /* rounding cannot overflow: need <= pv_max,
+                               itself a page multiple */
+  (void)pv__round_up(need, pv__os_caps_get()->page_size, &exact);
   size_t grown = c->cap <= c->pv_max / 2 ? 2 * c->cap : c->pv_max;
   size_t target = grown > exact ? grown : exact;
   int rc = commit_to(c, target);
