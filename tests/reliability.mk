@@ -1,1 +1,17 @@
-# tests/reliability.mk - included by Makefile.am
+# tests/reliability.mk - included by Makefile.am: the reliability suites
+# (fault injection, bad input, real OOM, mapping exhaustion, threads) and
+# `make check-valgrind`.
+EXTRA_DIST += tests/relutil.h
+
+if PV_HAVE_CRITERION
+PV_REL_TESTS = tests/test_fault tests/test_badinput
+check_PROGRAMS += $(PV_REL_TESTS)
+TESTS += $(PV_REL_TESTS)
+
+tests_test_fault_SOURCES = tests/test_fault.c tests/relutil.h tests/testutil.h
+tests_test_fault_CFLAGS = $(PV_TEST_CFLAGS)
+tests_test_fault_LDADD = $(PV_TEST_LIBS)
+tests_test_badinput_SOURCES = tests/test_badinput.c tests/relutil.h tests/testutil.h
+tests_test_badinput_CFLAGS = $(PV_TEST_CFLAGS)
+tests_test_badinput_LDADD = $(PV_TEST_LIBS)
+endif
