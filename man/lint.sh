@@ -1,6 +1,7 @@
 #!/bin/sh
 # man/lint.sh - the man pages lint clean: `mandoc -T lint` (every level,
-# STYLE included) prints nothing for any of them.
+# STYLE included) prints nothing for any of them, and groff -ww (when
+# installed) renders them without a warning.
 #
 # One message depends on the machine, not on the page: "referenced manual
 # not found" for an .Xr, which mandoc checks against the manuals installed
@@ -36,9 +37,16 @@ for page in "$dir"/*.3; do
       echo "FAIL: $name refers to $ref, which is not in man/"; fail=1
     fi
   done
-  # And the page renders.
+  # And the page renders, with mandoc and (what `man -l` uses on most
+  # Linux systems) with groff, which must not warn either.
   if ! "$mandoc" -T ascii "$page" > /dev/null 2>&1; then
     echo "FAIL: $name does not render"; fail=1
+  fi
+  if command -v groff > /dev/null 2>&1; then
+    gw=$(groff -mandoc -ww -z "$page" 2>&1)
+    if [ -n "$gw" ]; then
+      echo "FAIL: groff warns about $name:"; printf '%s\n' "$gw"; fail=1
+    fi
   fi
   [ "$fail" -eq "$before" ] && echo "ok: $name lints clean"
 done
