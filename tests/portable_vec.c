@@ -1,0 +1,448 @@
+/*
+ * tests/portable_vec.c - the container on every platform, in each growth
+ * mode: the API walk, freeze and the guard page proven by faults, the
+ * error codes with "nothing changed", injected OS failures, and a reduced
+ * randomized model test against a plain array.
+ */
+#include "portable_test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "os.h"
+#include "paged_vec.h"
+
+/* An element whose size is not a power of two, so capacities are not
+ * page-multiples of elements and every size computation is exercised. */
+typedef struct elem {
+  uint32_t a, b, c;
+} elem;
+
+static elem mk(size_t i) {
+  elem e = {(uint32_t)i, (uint32_t)(i * 7u + 1u), (uint32_t)~i};
+  return e;
+}
+static bool eq(elem x, elem y) { return x.a == y.a && x.b == y.b && x.c == y.c; }
+
+static const char *mode_name(pv_grow g) {
+  switch (g) {
+  case PV_GROW_DEFAULT: return "default";
+  case PV_GROW_REMAP: return "remap";
+  case PV_GROW_STABLE: return "stable";
+  case PV_GROW_COPY: return "copy";
+  }
+  return "?";
+}
+
+/* Elements per page-ish unit used to size the scenarios. */
+static size_t per_page(void) { return pv_page_size() / sizeof(elem); }
+
+static bool same_vec(const pv_vec *a, const pv_vec *b) {
+  return a->data == b->data && a->len == b->len && a->cap == b->cap &&
+         a->elem_size == b->elem_size && a->pv_bytes == b->pv_bytes &&
+         a->pv_reserved == b->pv_reserved && a->pv_flags == b->pv_flags;
+}
+
+/* Elements 0..len-1 are mk(base + i)? */
+static size_t first_bad(const pv_vec *v, size_t base) {
+  for (size_t i = 0; i < v->len; i++)
+    if (!eq(((const elem *)v->data)[i], mk(base + i))) return i;
+  return v->len;
+}
+
+/* init_opts for a mode; false (after checking the documented answer) when
+ * the platform does not have it. */
+static bool make_vec(pv_vec *v, pv_grow g, unsigned flags, size_t max_len) {
+  pv_vec_opts o = {sizeof(elem), 0, g == PV_GROW_STABLE ? max_len : 0, g, flags};
+  int rc = pv_vec_init_opts(v, &o);
+  if (g == PV_GROW_REMAP && !pv__os_caps_get()->can_remap) {
+    PT_CHECK(rc == PV_ENOTSUP, "REMAP without mremap: %s", pv_errname(rc));
+    return false;
+  }
+  PT_CHECK(rc == 0, "init %s: %s", mode_name(g), pv_errname(rc));
+  return rc == 0;
+}
+
+/* ---- the API walk, once per mode --------------------------------------- */
+
+static void walk(pv_grow g, unsigned flags) {
+  const long long live = pv__os_live_bytes();
+  const size_t n = 5 * per_page() + 3; /* several growths */
+  pv_vec v;
+  if (!make_vec(&v, g, flags, 4 * n)) return;
+  PT_CHECK(v.len == 0, "new vector not empty");
+  void *stable_data = v.data;
+  for (size_t i = 0; i < n; i++) {
+    elem e = mk(i);
+    int rc = pv_vec_push(&v, &e);
+    PT_REQUIRE(rc == 0, "%s: push %zu: %s", mode_name(g), i, pv_errname(rc));
+    if (g == PV_GROW_STABLE)
+      PT_REQUIRE(v.data == stable_data, "STABLE data moved at push %zu", i);
+  }
+  PT_CHECK(v.len == n && v.cap >= n, "len %zu cap %zu after %zu pushes", v.len, v.cap, n);
+  PT_CHECK((uintptr_t)v.data % pv_page_size() == 0, "data not page-aligned");
+  PT_CHECK(first_bad(&v, 0) == n, "%s: element %zu wrong after pushes", mode_name(g),
+           first_bad(&v, 0));
+
+  elem e, got;
+  PT_CHECK(pv_vec_get(&v, n - 1, &got) == 0 && eq(got, mk(n - 1)), "get last");
+  PT_CHECK(pv_vec_at(&v, n) == NULL, "at(len) is not NULL");
+  e = mk(1000000);
+  PT_CHECK(pv_vec_set(&v, 2, &e) == 0 && eq(*(elem *)pv_vec_at(&v, 2), e), "set");
+  e = mk(2);
+  PT_CHECK(pv_vec_set(&v, 2, &e) == 0, "set back");
+
+  /* remove 3 at 10, insert them back */
+  elem removed[3];
+  PT_CHECK(pv_vec_remove(&v, 10, 3, removed) == 0, "remove");
+  PT_CHECK(eq(removed[0], mk(10)) && eq(removed[2], mk(12)), "removed the wrong elements");
+  PT_CHECK(pv_vec_insert(&v, 10, removed, 3) == 0, "insert");
+  PT_CHECK(first_bad(&v, 0) == n, "remove + insert broke element %zu", first_bad(&v, 0));
+
+  PT_CHECK(pv_vec_pop(&v, &got) == 0 && eq(got, mk(n - 1)), "pop");
+  PT_CHECK(pv_vec_push(&v, &got) == 0, "push back");
+
+  /* swap_remove: the last element moves into the hole. */
+  PT_CHECK(pv_vec_swap_remove(&v, 0, &got) == 0 && eq(got, mk(0)), "swap_remove");
+  PT_CHECK(eq(((elem *)v.data)[0], mk(n - 1)) && v.len == n - 1, "swap_remove moved");
+  e = mk(0);
+  PT_CHECK(pv_vec_set(&v, 0, &e) == 0 && pv_vec_push(&v, (elem[]){mk(n - 1)}) == 0,
+           "undo swap_remove");
+  PT_CHECK(first_bad(&v, 0) == n, "element %zu wrong after swap_remove", first_bad(&v, 0));
+
+  /* resize up with zero fill and with a fill element, then back down. */
+  PT_CHECK(pv_vec_resize(&v, n + 10, NULL) == 0, "resize zero");
+  elem zero = {0, 0, 0};
+  PT_CHECK(eq(((elem *)v.data)[n + 9], zero), "resize did not zero");
+  e = mk(77);
+  PT_CHECK(pv_vec_resize(&v, n + 20, &e) == 0, "resize fill");
+  PT_CHECK(eq(((elem *)v.data)[n + 19], e) && eq(((elem *)v.data)[n + 10], e), "fill");
+  PT_CHECK(pv_vec_truncate(&v, n) == 0 && v.len == n, "truncate");
+
+  /* Appending a range of the vector itself, possibly across a growth. */
+  PT_CHECK(pv_vec_append(&v, v.data, n) == 0, "self-append");
+  PT_CHECK(v.len == 2 * n, "len after self-append");
+  PT_CHECK(memcmp((elem *)v.data + n, v.data, n * sizeof(elem)) == 0,
+           "self-append copied wrong bytes");
+  PT_CHECK(pv_vec_truncate(&v, n) == 0, "truncate");
+
+  /* Capacity: shrink, trim, reserve. */
+  PT_CHECK(pv_vec_shrink_to_fit(&v) == 0, "shrink_to_fit");
+  PT_CHECK(v.cap >= v.len && v.cap * sizeof(elem) < v.len * sizeof(elem) + pv_page_size(),
+           "cap %zu after shrink_to_fit of %zu", v.cap, v.len);
+  PT_CHECK(first_bad(&v, 0) == n, "shrink lost element %zu", first_bad(&v, 0));
+  PT_CHECK(pv_vec_reserve(&v, 3 * per_page()) == 0, "reserve");
+  size_t cap = v.cap;
+  PT_CHECK(pv_vec_trim(&v) == 0 && v.cap == cap, "trim changed cap");
+  PT_CHECK(first_bad(&v, 0) == n, "trim lost element %zu", first_bad(&v, 0));
+  size_t res = 0;
+  int rc = pv_vec_resident(&v, &res);
+  if (pv__os_caps_get()->can_resident) {
+    PT_CHECK(rc == 0, "resident: %s", pv_errname(rc));
+    PT_CHECK(res >= n * sizeof(elem) && res <= v.pv_bytes,
+             "resident %zu for %zu bytes of elements in %zu committed", res,
+             n * sizeof(elem), v.pv_bytes);
+  } else {
+    PT_CHECK(rc == PV_ENOTSUP, "resident where the platform cannot tell: %s",
+             pv_errname(rc));
+  }
+
+  /* Freeze: mutators refused, raw writes fault, thaw restores. */
+  PT_REQUIRE(pv_vec_freeze(&v) == 0, "freeze");
+  pv_vec was = v;
+  e = mk(5);
+  PT_CHECK(pv_vec_push(&v, &e) == PV_EACCES, "push on frozen");
+  PT_CHECK(pv_vec_set(&v, 0, &e) == PV_EACCES, "set on frozen");
+  PT_CHECK(pv_vec_pop(&v, NULL) == PV_EACCES, "pop on frozen");
+  PT_CHECK(same_vec(&v, &was), "refused mutators changed the vector");
+  pt_access_arg a = {(unsigned char *)v.data + 3, 0x42};
+  pt_fault f = pt_faults(pt_do_write, &a);
+  PT_CHECK(f.faulted, "%s: writing a frozen vector did not fault", mode_name(g));
+  PT_CHECK(f.addr == (const void *)a.p, "fault at %p, wrote %p", f.addr, (void *)a.p);
+  PT_CHECK(first_bad(&v, 0) == n, "frozen data changed");
+  PT_REQUIRE(pv_vec_thaw(&v) == 0, "thaw");
+  PT_CHECK(pv_vec_push(&v, &e) == 0, "push after thaw");
+
+  if (flags & PV_VEC_GUARD) {
+    a.p = (unsigned char *)v.data + v.pv_bytes;
+    f = pt_faults(pt_do_write, &a);
+    PT_CHECK(f.faulted, "%s: writing the guard page did not fault", mode_name(g));
+  }
+  if (g == PV_GROW_STABLE) PT_CHECK(v.data == stable_data, "STABLE data moved");
+
+  PT_CHECK(pv_vec_destroy(&v) == 0, "destroy");
+  PT_CHECK(pv_vec_destroy(&v) == 0, "second destroy");
+  PT_CHECK(pv__os_live_bytes() == live, "%s: address space leaked: %lld bytes",
+           mode_name(g), pv__os_live_bytes() - live);
+}
+
+static void walk_default(void) { walk(PV_GROW_DEFAULT, 0); }
+static void walk_remap(void) { walk(PV_GROW_REMAP, 0); }
+static void walk_remap_guard(void) { walk(PV_GROW_REMAP, PV_VEC_GUARD); }
+static void walk_remap_move(void) { walk(PV_GROW_REMAP, PV_VEC_MOVE_ON_GROW); }
+static void walk_stable(void) { walk(PV_GROW_STABLE, 0); }
+static void walk_stable_guard(void) { walk(PV_GROW_STABLE, PV_VEC_GUARD); }
+static void walk_copy(void) { walk(PV_GROW_COPY, 0); }
+static void walk_copy_guard(void) { walk(PV_GROW_COPY, PV_VEC_GUARD); }
+
+/* ---- errors ------------------------------------------------------------- */
+
+static void init_errors(void) {
+  pv_vec v, was;
+  memset(&v, 0x5a, sizeof v);
+  was = v;
+  const struct {
+    pv_vec_opts o;
+    int want;
+    const char *what;
+  } cases[] = {
+      {{0, 0, 0, PV_GROW_DEFAULT, 0}, PV_EINVAL, "elem_size 0"},
+      {{4, 0, 0, (pv_grow)9, 0}, PV_EINVAL, "unknown mode"},
+      {{4, 0, 0, PV_GROW_DEFAULT, 1u << 12}, PV_EINVAL, "unknown flag"},
+      {{4, 0, 0, PV_GROW_DEFAULT, PV_VEC_HUGE | PV_VEC_NO_HUGE}, PV_EINVAL, "HUGE+NO_HUGE"},
+      {{4, 0, 0, PV_GROW_STABLE, 0}, PV_EINVAL, "STABLE without max_len"},
+      {{4, 9, 8, PV_GROW_STABLE, 0}, PV_EINVAL, "initial_cap > max_len"},
+      {{8, SIZE_MAX / 4, 0, PV_GROW_COPY, 0}, PV_EOVERFLOW, "initial_cap overflow"},
+      {{8, 0, SIZE_MAX / 4, PV_GROW_STABLE, 0}, PV_EOVERFLOW, "max_len overflow"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int rc = pv_vec_init_opts(&v, &cases[i].o);
+    PT_CHECK(rc == cases[i].want, "%s: %s", cases[i].what, pv_errname(rc));
+    PT_CHECK(memcmp(&v, &was, sizeof v) == 0, "%s: struct touched", cases[i].what);
+  }
+  PT_CHECK(pv_vec_init(NULL, 4) == PV_EINVAL, "NULL vector");
+  PT_CHECK(pv_vec_init_opts(&v, NULL) == PV_EINVAL, "NULL opts");
+}
+
+static void mutator_errors_change_nothing(void) {
+  pv_vec v;
+  if (!make_vec(&v, PV_GROW_STABLE, 0, 100)) return;
+  for (size_t i = 0; i < 100; i++) PT_REQUIRE(pv_vec_push(&v, (elem[]){mk(i)}) == 0, "push");
+  pv_vec was = v;
+  elem e = mk(9), out = {1, 2, 3};
+  PT_CHECK(pv_vec_push(&v, &e) == PV_ENOSPC, "push past max_len");
+  PT_CHECK(pv_vec_reserve(&v, 1) == PV_ENOSPC, "reserve past max_len");
+  PT_CHECK(pv_vec_get(&v, 100, &out) == PV_ERANGE, "get past len");
+  PT_CHECK(eq(out, (elem){1, 2, 3}), "failed get wrote *out");
+  PT_CHECK(pv_vec_set(&v, 100, &e) == PV_ERANGE, "set past len");
+  PT_CHECK(pv_vec_remove(&v, 99, 2, NULL) == PV_ERANGE, "remove past len");
+  PT_CHECK(pv_vec_remove(&v, 1, SIZE_MAX, NULL) == PV_ERANGE, "remove overflow");
+  PT_CHECK(pv_vec_insert(&v, 101, &e, 1) == PV_ERANGE, "insert past len");
+  PT_CHECK(pv_vec_swap_remove(&v, 100, NULL) == PV_ERANGE, "swap_remove past len");
+  PT_CHECK(pv_vec_append(&v, NULL, 1) == PV_EINVAL, "append NULL");
+  PT_CHECK(pv_vec_set(&v, 0, NULL) == PV_EINVAL, "set NULL");
+  PT_CHECK(same_vec(&v, &was), "failed calls changed the vector");
+  PT_CHECK(first_bad(&v, 0) == 100, "failed calls changed element %zu", first_bad(&v, 0));
+  PT_CHECK(pv_vec_destroy(&v) == 0, "destroy");
+
+  pv_vec c;
+  if (!make_vec(&c, PV_GROW_COPY, 0, 0)) return;
+  PT_REQUIRE(pv_vec_push(&c, &e) == 0, "push");
+  was = c;
+  PT_CHECK(pv_vec_reserve(&c, SIZE_MAX) == PV_EOVERFLOW, "reserve SIZE_MAX");
+  PT_CHECK(pv_vec_reserve(&c, SIZE_MAX / sizeof(elem)) == PV_EOVERFLOW,
+           "reserve past SIZE_MAX bytes");
+  PT_CHECK(same_vec(&c, &was), "failed reserve changed the vector");
+  PT_CHECK(pv_vec_destroy(&c) == 0, "destroy");
+}
+
+/* Growth refused by the OS (injected): each mode keeps its elements. */
+static void refused_growth_changes_nothing(void) {
+  const pv_grow modes[] = {PV_GROW_DEFAULT, PV_GROW_STABLE, PV_GROW_COPY, PV_GROW_REMAP};
+  for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+    const long long live = pv__os_live_bytes();
+    pv_vec v;
+    if (!make_vec(&v, modes[m], 0, 10 * per_page())) continue;
+    /* Fill to exactly cap, so the next push must grow. */
+    do {
+      PT_REQUIRE(pv_vec_push(&v, (elem[]){mk(v.len)}) == 0, "push");
+    } while (v.len < v.cap);
+    pv_vec was = v;
+    pv__os_fault_set(1, PV_ENOMEM);
+    int rc = pv_vec_push(&v, (elem[]){mk(v.len)});
+    pv__os_fault_set(0, 0);
+    PT_CHECK(rc == PV_ENOMEM, "%s: injected ENOMEM: %s", mode_name(modes[m]),
+             pv_errname(rc));
+    PT_CHECK(same_vec(&v, &was), "%s: refused growth changed the vector",
+             mode_name(modes[m]));
+    PT_CHECK(first_bad(&v, 0) == v.len, "%s: element %zu changed", mode_name(modes[m]),
+             first_bad(&v, 0));
+    PT_CHECK(pv_vec_push(&v, (elem[]){mk(v.len)}) == 0, "%s: push after the failure",
+             mode_name(modes[m]));
+    PT_CHECK(pv_vec_destroy(&v) == 0, "destroy");
+    PT_CHECK(pv__os_live_bytes() == live, "%s: address space leaked",
+             mode_name(modes[m]));
+  }
+}
+
+/* ---- randomized model test ---------------------------------------------- */
+
+/* A plain growable array: the model the vector must agree with. */
+typedef struct model {
+  uint32_t *a;
+  size_t len, cap;
+} model;
+
+static bool model_room(model *m, size_t n) {
+  if (m->len + n <= m->cap) return true;
+  size_t c = m->cap ? m->cap : 16;
+  while (c < m->len + n) c *= 2;
+  uint32_t *p = realloc(m->a, c * sizeof *p);
+  if (p == NULL) return false;
+  m->a = p;
+  m->cap = c;
+  return true;
+}
+
+enum { MODEL_OPS = 4000 }; /* reduced from the Criterion suite's count */
+
+static void model_run(pv_grow g, unsigned flags, uint64_t seed) {
+  const long long live = pv__os_live_bytes();
+  pv_vec_opts o = {sizeof(uint32_t), 0, 0, g, flags};
+  if (g == PV_GROW_STABLE) o.max_len = 64 * pv_page_size();
+  pv_vec v;
+  int rc = pv_vec_init_opts(&v, &o);
+  if (g == PV_GROW_REMAP && !pv__os_caps_get()->can_remap) {
+    PT_CHECK(rc == PV_ENOTSUP, "REMAP without mremap: %s", pv_errname(rc));
+    return;
+  }
+  PT_REQUIRE(rc == 0, "init: %s", pv_errname(rc));
+  model m = {NULL, 0, 0};
+  pt_rng r = {seed};
+  uint32_t buf[64];
+  for (int op = 0; op < MODEL_OPS; op++) {
+    unsigned kind = (unsigned)pt_below(&r, 12);
+    size_t n = 1 + pt_below(&r, 40);
+    for (size_t i = 0; i < n; i++) buf[i] = (uint32_t)pt_next(&r);
+    /* Room for the largest growth one op makes (n + 40 self-appended). */
+    PT_REQUIRE(model_room(&m, 2 * sizeof buf / sizeof buf[0]), "model out of memory");
+    switch (kind) {
+    case 0:
+    case 1: /* push */
+      rc = pv_vec_push(&v, &buf[0]);
+      if (rc == 0) m.a[m.len++] = buf[0];
+      break;
+    case 2: /* append */
+      rc = pv_vec_append(&v, buf, n);
+      if (rc == 0) memcpy(m.a + m.len, buf, n * 4), m.len += n;
+      break;
+    case 3: { /* insert */
+      size_t i = pt_below(&r, m.len + 1);
+      rc = pv_vec_insert(&v, i, buf, n);
+      if (rc == 0) {
+        memmove(m.a + i + n, m.a + i, (m.len - i) * 4);
+        memcpy(m.a + i, buf, n * 4);
+        m.len += n;
+      }
+      break;
+    }
+    case 4: { /* remove */
+      size_t i = pt_below(&r, m.len + 1), k = pt_below(&r, 8);
+      rc = pv_vec_remove(&v, i, k, NULL);
+      if (i + k <= m.len) {
+        PT_CHECK(rc == 0, "op %d: remove(%zu, %zu): %s", op, i, k, pv_errname(rc));
+        memmove(m.a + i, m.a + i + k, (m.len - i - k) * 4);
+        m.len -= k;
+      } else {
+        PT_CHECK(rc == PV_ERANGE, "op %d: remove past end: %s", op, pv_errname(rc));
+        rc = 0;
+      }
+      break;
+    }
+    case 5: /* pop */
+      rc = pv_vec_pop(&v, NULL);
+      if (m.len > 0) {
+        m.len--;
+      } else {
+        PT_CHECK(rc == PV_ERANGE, "op %d: pop empty: %s", op, pv_errname(rc));
+        rc = 0;
+      }
+      break;
+    case 6: /* swap_remove */
+      if (m.len == 0) break;
+      {
+        size_t i = pt_below(&r, m.len);
+        rc = pv_vec_swap_remove(&v, i, NULL);
+        if (rc == 0) m.a[i] = m.a[m.len - 1], m.len--;
+      }
+      break;
+    case 7: /* set */
+      if (m.len == 0) break;
+      {
+        size_t i = pt_below(&r, m.len);
+        rc = pv_vec_set(&v, i, &buf[0]);
+        if (rc == 0) m.a[i] = buf[0];
+      }
+      break;
+    case 8: { /* resize */
+      size_t to = pt_below(&r, m.len + 80);
+      const bool zero = pt_below(&r, 2) == 0;
+      rc = pv_vec_resize(&v, to, zero ? NULL : &buf[0]);
+      if (rc == 0) {
+        PT_REQUIRE(model_room(&m, to), "model out of memory");
+        for (size_t i = m.len; i < to; i++) m.a[i] = zero ? 0 : buf[0];
+        m.len = to;
+      }
+      break;
+    }
+    case 9: /* shrink, trim or reserve */
+      rc = pt_below(&r, 3) == 0   ? pv_vec_shrink_to_fit(&v)
+           : pt_below(&r, 2) == 0 ? pv_vec_trim(&v)
+                                  : pv_vec_reserve(&v, n * 10);
+      break;
+    case 10: /* self-append of a random range */
+      if (m.len == 0) break;
+      {
+        size_t i = pt_below(&r, m.len), k = 1 + pt_below(&r, m.len - i);
+        if (k > 40) k = 40;
+        rc = pv_vec_append(&v, (uint32_t *)v.data + i, k);
+        if (rc == 0) memcpy(m.a + m.len, m.a + i, k * 4), m.len += k;
+      }
+      break;
+    default: /* truncate, rarely to zero */
+      if (pt_below(&r, 8) == 0) {
+        rc = pv_vec_clear(&v);
+        if (rc == 0) m.len = 0;
+      } else {
+        size_t to = pt_below(&r, m.len + 1);
+        rc = pv_vec_truncate(&v, to);
+        if (rc == 0) m.len = to;
+      }
+      break;
+    }
+    if (g == PV_GROW_STABLE && rc == PV_ENOSPC) rc = 0; /* the documented limit */
+    PT_REQUIRE(rc == 0, "%s op %d (kind %u): %s", mode_name(g), op, kind, pv_errname(rc));
+    PT_REQUIRE(v.len == m.len, "%s op %d (kind %u): len %zu, model %zu", mode_name(g), op,
+               kind, v.len, m.len);
+    PT_REQUIRE(v.len <= v.cap, "len past cap");
+    PT_REQUIRE(m.len == 0 || memcmp(v.data, m.a, m.len * 4) == 0,
+               "%s op %d (kind %u): contents differ from the model", mode_name(g), op,
+               kind);
+  }
+  free(m.a);
+  PT_CHECK(pv_vec_destroy(&v) == 0, "destroy");
+  PT_CHECK(pv__os_live_bytes() == live, "%s: address space leaked", mode_name(g));
+}
+
+static void model_default(void) { model_run(PV_GROW_DEFAULT, 0, 0x9e3779b97f4a7c15u); }
+static void model_remap(void) { model_run(PV_GROW_REMAP, PV_VEC_GUARD, 0x2545f4914f6cdd1du); }
+static void model_stable(void) { model_run(PV_GROW_STABLE, PV_VEC_GUARD, 0x1234567887654321u); }
+static void model_copy(void) { model_run(PV_GROW_COPY, PV_VEC_MOVE_ON_GROW, 0xdeadbeefcafef00du); }
+
+const pt_test pt_vec_tests[] = {
+    {"vec/walk_default", walk_default},
+    {"vec/walk_remap", walk_remap},
+    {"vec/walk_remap_guard", walk_remap_guard},
+    {"vec/walk_remap_move_on_grow", walk_remap_move},
+    {"vec/walk_stable", walk_stable},
+    {"vec/walk_stable_guard", walk_stable_guard},
+    {"vec/walk_copy", walk_copy},
+    {"vec/walk_copy_guard", walk_copy_guard},
+    {"vec/init_errors", init_errors},
+    {"vec/mutator_errors_change_nothing", mutator_errors_change_nothing},
+    {"vec/refused_growth_changes_nothing", refused_growth_changes_nothing},
+    {"vec/model_default", model_default},
+    {"vec/model_remap_guard", model_remap},
+    {"vec/model_stable_guard", model_stable},
+    {"vec/model_copy_move_on_grow", model_copy},
+    {NULL, NULL}};
