@@ -1,1 +1,16 @@
-# tests/vec.mk - included by Makefile.am
+# tests/vec.mk - included by Makefile.am: the container suites.
+#   test_vec        every function: normal use, edges, each error code and
+#                   "nothing changed"; freeze faults; trim / resident
+#   test_vec_model  randomized model test per growth mode and element size
+#   test_vec_modes  growth modes: STABLE addresses, guard pages, move on
+#                   grow, huge pages, fault injection during growth
+EXTRA_DIST += tests/vecutil.h
+
+if PV_HAVE_CRITERION
+check_PROGRAMS += tests/test_vec_model
+tests_test_vec_model_SOURCES = tests/test_vec_model.c tests/vecutil.h
+tests_test_vec_model_CFLAGS = $(PV_TEST_CFLAGS)
+tests_test_vec_model_LDADD = $(PV_TEST_LIBS)
+
+TESTS += tests/test_vec_model
+endif

@@ -1,0 +1,521 @@
+/*
+ * tests/test_vec_model.c - the randomized model test: random operations on
+ * a pv_vec and on a plain malloc'd reference array, in every growth mode
+ * (REMAP, STABLE, COPY) and for element sizes 1, 3, 8, 24 and 4104 bytes.
+ * After every operation the return code, the length and the capacity
+ * invariants are checked; after every batch every byte is compared.
+ *
+ * Reproducible: the seed is fixed unless PV_TEST_SEED is set, every failure
+ * message starts with it, and the op count is given by PV_TEST_MODEL_OPS
+ * (default MODEL_OPS per mode and element size).  Lengths stay below
+ * MODEL_BYTES of data so that the huge-page threshold never matters here
+ * (test_vec_modes.c covers huge pages) and the run stays short.
+ */
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "vecutil.h"
+
+enum {
+  MODEL_OPS = 200000,       /* operations per (mode, element size) */
+  MODEL_BYTES = 64 * 1024,  /* the longest vector, in bytes ... */
+  MODEL_MIN_LEN = 16,       /* ... but at least this many elements */
+  MODEL_BATCH = 64          /* full byte comparison every this many ops */
+};
+#define DEFAULT_SEED UINT64_C(0x5eed2024c0ffee01)
+
+/* ---- random numbers: splitmix64, tiny and good enough ------------------- */
+
+static uint64_t rng_state;
+static uint64_t seed_used;
+
+static uint64_t rnd(void) {
+  uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
+  z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+  z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+  return z ^ (z >> 31);
+}
+
+/* Uniform in [0, n) (n > 0; the bias is irrelevant here). */
+static size_t below(size_t n) { return (size_t)(rnd() % n); }
+
+static void rnd_bytes(unsigned char *p, size_t n) {
+  for (size_t i = 0; i < n; i++) p[i] = (unsigned char)rnd();
+}
+
+static uint64_t env_u64(const char *name, uint64_t dflt) {
+  const char *s = getenv(name);
+  if (s == NULL || *s == '\0') return dflt;
+  return strtoull(s, NULL, 0);
+}
+
+/* Every failure message names the seed, the mode, the size and the op. */
+#define M_ASSERT(cond, ...)                                                   \
+  cr_assert(cond, "[seed %#" PRIx64 " %s es=%zu op #%zu %s] " __VA_ARGS__,  \
+            seed_used, vu_mode_name(t->grow), t->es, t->op, t->op_name)
+
+/* ---- the reference model ------------------------------------------------ */
+
+typedef struct model {
+  unsigned char *b;
+  size_t len, cap, es;
+} model;
+
+static void m_room(model *m, size_t n) {
+  if (n <= m->cap) return;
+  size_t c = m->cap ? m->cap : 1;
+  while (c < n) c *= 2;
+  unsigned char *nb = realloc(m->b, c * m->es);
+  cr_assert_not_null(nb, "model realloc %zu", c * m->es);
+  m->b = nb;
+  m->cap = c;
+}
+
+static unsigned char *m_at(model *m, size_t i) { return m->b + i * m->es; }
+
+static void m_insert(model *m, size_t i, const void *src, size_t n) {
+  m_room(m, m->len + n);
+  memmove(m_at(m, i + n), m_at(m, i), (m->len - i) * m->es);
+  memcpy(m_at(m, i), src, n * m->es);
+  m->len += n;
+}
+
+static void m_remove(model *m, size_t i, size_t n) {
+  memmove(m_at(m, i), m_at(m, i + n), (m->len - i - n) * m->es);
+  m->len -= n;
+}
+
+/* ---- one run ------------------------------------------------------------ */
+
+typedef struct run {
+  pv_grow grow;
+  size_t es, limit, op;
+  const char *op_name;
+  pv_vec v, other;
+  model m;
+  size_t most;        /* the most elements one insert/append adds */
+  void *stable_base;
+  unsigned char *buf; /* scratch for elements going in or coming out */
+  unsigned char *buf2;
+  size_t counts[32];
+} run;
+
+static size_t sort_es; /* qsort's comparator has no context argument */
+static int cmp_bytes(const void *a, const void *b) { return memcmp(a, b, sort_es); }
+
+/* A fresh element-aligned pointer to n random elements in t->buf. */
+static const unsigned char *fresh(run *t, size_t n) {
+  rnd_bytes(t->buf, n * t->es);
+  return t->buf;
+}
+
+static void check_invariants(run *t) {
+  pv_vec *v = &t->v;
+  M_ASSERT(v->len == t->m.len, "len %zu, model %zu", v->len, t->m.len);
+  M_ASSERT(v->cap >= v->len, "cap %zu < len %zu", v->cap, v->len);
+  M_ASSERT(v->elem_size == t->es, "elem_size changed to %zu", v->elem_size);
+  if (v->data != NULL)
+    M_ASSERT((uintptr_t)v->data % pv_page_size() == 0, "data %p not page-aligned",
+             v->data);
+  if (t->grow == PV_GROW_STABLE) {
+    M_ASSERT(v->data == t->stable_base, "STABLE data moved %p -> %p",
+             t->stable_base, v->data);
+    M_ASSERT(v->cap <= t->limit, "STABLE cap %zu > max_len %zu", v->cap, t->limit);
+  }
+}
+
+static void check_bytes(run *t) {
+  size_t n = t->m.len * t->es;
+  if (n == 0) return;
+  if (memcmp(t->v.data, t->m.b, n) == 0) return;
+  const unsigned char *a = t->v.data;
+  size_t i = 0;
+  while (a[i] == t->m.b[i]) i++;
+  M_ASSERT(0, "byte %zu (element %zu) is %#x, model %#x", i, i / t->es, a[i],
+           t->m.b[i]);
+}
+
+/* Expected code for growing to `need` elements: STABLE stops at its max. */
+static int grow_rc(run *t, size_t need) {
+  return (t->grow == PV_GROW_STABLE && need > t->limit) ? PV_ENOSPC : 0;
+}
+
+/* How many elements an op may add (at most `most`, which the scratch
+ * buffers hold): usually within the limit; STABLE now and then asks past it
+ * to prove PV_ENOSPC changes nothing. */
+static size_t add_count(run *t, size_t most) {
+  size_t room = t->limit > t->m.len ? t->limit - t->m.len : 0;
+  if (t->grow == PV_GROW_STABLE && below(16) == 0 && room + 4 <= most)
+    return room + 1 + below(4);
+  size_t n = room < most ? room : most;
+  return below(n + 1);
+}
+
+enum op {
+  OP_PUSH, OP_PUSH_SLOT, OP_POP, OP_APPEND, OP_INSERT, OP_REMOVE,
+  OP_SWAP_REMOVE, OP_RESIZE, OP_TRUNCATE, OP_CLEAR, OP_SET, OP_GET,
+  OP_RESERVE, OP_RESERVE_EXACT, OP_SHRINK, OP_TRIM, OP_COPY, OP_SORT,
+  OP_FREEZE, OP_COUNT
+};
+static const char *const op_names[OP_COUNT] = {
+  "push", "push_slot", "pop", "append", "insert", "remove", "swap_remove",
+  "resize", "truncate", "clear", "set", "get", "reserve", "reserve_exact",
+  "shrink_to_fit", "trim", "copy", "sort", "freeze"};
+/* Relative weights: mostly the everyday operations, with enough capacity
+ * operations to exercise every growth and shrink path thousands of times. */
+static const unsigned op_weight[OP_COUNT] = {
+  88, 24, 40, 32, 28, 28, 24, 16, 12, 3, 24, 20, 12, 8, 6, 6, 3, 1, 2};
+
+static enum op pick_op(void) {
+  unsigned total = 0;
+  for (int i = 0; i < OP_COUNT; i++) total += op_weight[i];
+  unsigned r = (unsigned)below(total);
+  for (int i = 0; i < OP_COUNT; i++) {
+    if (r < op_weight[i]) return (enum op)i;
+    r -= op_weight[i];
+  }
+  return OP_PUSH;
+}
+
+static void do_op(run *t, enum op op) {
+  pv_vec *v = &t->v;
+  model *m = &t->m;
+  size_t es = t->es;
+  int rc, want;
+  switch (op) {
+  case OP_PUSH: {
+    const unsigned char *e;
+    /* Sometimes push one of its own elements: growth must not lose it. */
+    if (m->len > 0 && below(4) == 0) {
+      size_t j = below(m->len);
+      memcpy(t->buf2, m_at(m, j), es);
+      e = pv_vec_at(v, j);
+    } else {
+      e = fresh(t, 1);
+      memcpy(t->buf2, e, es);
+    }
+    want = grow_rc(t, m->len + 1);
+    rc = pv_vec_push(v, e);
+    M_ASSERT(rc == want, "rc %s, want %s", pv_errname(rc), pv_errname(want));
+    if (rc == 0) m_insert(m, m->len, t->buf2, 1);
+    break;
+  }
+  case OP_PUSH_SLOT: {
+    void *slot = (void *)t; /* must stay untouched on failure */
+    want = grow_rc(t, m->len + 1);
+    rc = pv_vec_push_slot(v, &slot);
+    M_ASSERT(rc == want, "rc %s, want %s", pv_errname(rc), pv_errname(want));
+    if (rc == 0) {
+      M_ASSERT(slot == pv_vec_at(v, v->len - 1), "slot is not the last element");
+      memcpy(slot, fresh(t, 1), es);
+      m_insert(m, m->len, t->buf, 1);
+    } else {
+      M_ASSERT(slot == (void *)t, "slot written on failure");
+    }
+    break;
+  }
+  case OP_POP: {
+    want = m->len == 0 ? PV_ERANGE : 0;
+    bool with_out = below(2) == 0;
+    rc = pv_vec_pop(v, with_out ? t->buf : NULL);
+    M_ASSERT(rc == want, "rc %s, want %s", pv_errname(rc), pv_errname(want));
+    if (rc == 0) {
+      if (with_out)
+        M_ASSERT(memcmp(t->buf, m_at(m, m->len - 1), es) == 0, "popped bytes differ");
+      m->len--;
+    }
+    break;
+  }
+  case OP_APPEND: {
+    size_t n = add_count(t, t->most);
+    const void *src;
+    if (m->len > 0 && below(4) == 0) {
+      /* Append a run of its own elements (may overlap where they go). */
+      size_t j = below(m->len);
+      if (n > m->len - j) n = m->len - j;
+      memcpy(t->buf2, m_at(m, j), n * es);
+      src = pv_vec_at(v, j);
+    } else {
+      src = fresh(t, n);
+      memcpy(t->buf2, src, n * es);
+    }
+    want = n == 0 ? 0 : grow_rc(t, m->len + n);
+    rc = pv_vec_append(v, n == 0 && below(2) ? NULL : src, n);
+    M_ASSERT(rc == want, "append %zu: rc %s, want %s", n, pv_errname(rc),
+             pv_errname(want));
+    if (rc == 0) m_insert(m, m->len, t->buf2, n);
+    break;
+  }
+  case OP_INSERT: {
+    size_t n = add_count(t, t->most);
+    bool bad = below(16) == 0;
+    size_t i = bad ? m->len + 1 + below(3) : below(m->len + 1);
+    const void *src;
+    if (!bad && m->len > 0 && below(3) == 0) {
+      /* From inside the vector: below, across or above the gap. */
+      size_t j = below(m->len);
+      if (n > m->len - j) n = m->len - j;
+      memcpy(t->buf2, m_at(m, j), n * es);
+      src = pv_vec_at(v, j);
+    } else {
+      src = fresh(t, n);
+      memcpy(t->buf2, src, n * es);
+    }
+    want = bad ? PV_ERANGE : n == 0 ? 0 : grow_rc(t, m->len + n);
+    rc = pv_vec_insert(v, i, src, n);
+    M_ASSERT(rc == want, "insert %zu at %zu (len %zu): rc %s, want %s", n, i,
+             m->len, pv_errname(rc), pv_errname(want));
+    if (rc == 0) m_insert(m, i, t->buf2, n);
+    break;
+  }
+  case OP_REMOVE: {
+    size_t i = below(m->len + 2), n = below(t->most / 2 + 1);
+    if (below(32) == 0) n = SIZE_MAX - below(2); /* i + n overflows */
+    want = (i > m->len || n > m->len - i) ? PV_ERANGE : 0;
+    bool with_out = below(2) == 0;
+    rc = pv_vec_remove(v, i, n, with_out ? t->buf : NULL);
+    M_ASSERT(rc == want, "remove %zu at %zu (len %zu): rc %s, want %s", n, i,
+             m->len, pv_errname(rc), pv_errname(want));
+    if (rc == 0) {
+      if (with_out)
+        M_ASSERT(n == 0 || memcmp(t->buf, m_at(m, i), n * es) == 0,
+                 "removed bytes differ");
+      m_remove(m, i, n);
+    }
+    break;
+  }
+  case OP_SWAP_REMOVE: {
+    size_t i = below(m->len + 1);
+    want = i >= m->len ? PV_ERANGE : 0;
+    rc = pv_vec_swap_remove(v, i, t->buf);
+    M_ASSERT(rc == want, "rc %s, want %s", pv_errname(rc), pv_errname(want));
+    if (rc == 0) {
+      M_ASSERT(memcmp(t->buf, m_at(m, i), es) == 0, "removed bytes differ");
+      memcpy(m_at(m, i), m_at(m, m->len - 1), es);
+      m->len--;
+    }
+    break;
+  }
+  case OP_RESIZE: {
+    size_t n;
+    if (below(2) == 0)
+      n = below(m->len + 1); /* shrink */
+    else
+      n = m->len + add_count(t, 4 * t->most);
+    int kind = (int)below(3); /* 0 zero fill, 1 fill element, 2 own element */
+    const void *fill = NULL;
+    if (kind == 1 || (kind == 2 && m->len == 0)) {
+      fill = fresh(t, 1);
+      memcpy(t->buf2, fill, es);
+    } else if (kind == 2) {
+      size_t j = below(m->len);
+      fill = pv_vec_at(v, j);
+      memcpy(t->buf2, fill, es);
+    } else {
+      memset(t->buf2, 0, es);
+    }
+    want = n <= m->len ? 0 : grow_rc(t, n);
+    rc = pv_vec_resize(v, n, fill);
+    M_ASSERT(rc == want, "resize %zu (len %zu): rc %s, want %s", n, m->len,
+             pv_errname(rc), pv_errname(want));
+    if (rc == 0) {
+      if (n <= m->len) {
+        m->len = n;
+      } else {
+        m_room(m, n);
+        for (size_t k = m->len; k < n; k++) memcpy(m_at(m, k), t->buf2, es);
+        m->len = n;
+      }
+    }
+    break;
+  }
+  case OP_TRUNCATE: {
+    size_t n = below(m->len + 3);
+    size_t cap = v->cap;
+    rc = pv_vec_truncate(v, n);
+    M_ASSERT(rc == 0, "rc %s", pv_errname(rc));
+    M_ASSERT(v->cap == cap, "truncate changed cap %zu -> %zu", cap, v->cap);
+    if (n < m->len) m->len = n;
+    break;
+  }
+  case OP_CLEAR:
+    rc = pv_vec_clear(v);
+    M_ASSERT(rc == 0, "rc %s", pv_errname(rc));
+    m->len = 0;
+    break;
+  case OP_SET: {
+    size_t i = below(m->len + 1);
+    want = i >= m->len ? PV_ERANGE : 0;
+    rc = pv_vec_set(v, i, fresh(t, 1));
+    M_ASSERT(rc == want, "rc %s, want %s", pv_errname(rc), pv_errname(want));
+    if (rc == 0) memcpy(m_at(m, i), t->buf, es);
+    break;
+  }
+  case OP_GET: {
+    size_t i = below(m->len + 1);
+    want = i >= m->len ? PV_ERANGE : 0;
+    rc = pv_vec_get(v, i, t->buf);
+    M_ASSERT(rc == want, "rc %s, want %s", pv_errname(rc), pv_errname(want));
+    if (rc == 0) {
+      M_ASSERT(memcmp(t->buf, m_at(m, i), es) == 0, "get bytes differ");
+      M_ASSERT(pv_vec_at(v, i) == (char *)v->data + i * es, "at(%zu) wrong", i);
+    } else {
+      M_ASSERT(pv_vec_at(v, i) == NULL, "at(%zu) past the end is not NULL", i);
+    }
+    break;
+  }
+  case OP_RESERVE:
+  case OP_RESERVE_EXACT: {
+    size_t n = add_count(t, 4 * t->most);
+    want = grow_rc(t, m->len + n);
+    rc = op == OP_RESERVE ? pv_vec_reserve(v, n) : pv_vec_reserve_exact(v, n);
+    M_ASSERT(rc == want, "reserve %zu (len %zu): rc %s, want %s", n, m->len,
+             pv_errname(rc), pv_errname(want));
+    if (rc == 0) M_ASSERT(v->cap >= m->len + n, "cap %zu < %zu", v->cap, m->len + n);
+    break;
+  }
+  case OP_SHRINK: {
+    rc = pv_vec_shrink_to_fit(v);
+    M_ASSERT(rc == 0, "rc %s", pv_errname(rc));
+    /* The capacity is what the whole pages holding the elements fit. */
+    size_t ps = pv_page_size();
+    size_t want_cap = (m->len * es + ps - 1) / ps * ps / es;
+    if (t->grow == PV_GROW_STABLE && want_cap > t->limit) want_cap = t->limit;
+    M_ASSERT(v->cap == want_cap, "shrink left cap %zu for len %zu, want %zu",
+             v->cap, m->len, want_cap);
+    break;
+  }
+  case OP_TRIM: {
+    size_t cap = v->cap;
+    void *data = v->data;
+    rc = pv_vec_trim(v);
+    M_ASSERT(rc == 0, "rc %s", pv_errname(rc));
+    M_ASSERT(v->cap == cap && v->data == data, "trim changed cap or data");
+    break;
+  }
+  case OP_COPY: {
+    rc = pv_vec_copy(&t->other, v);
+    M_ASSERT(rc == 0, "copy out: rc %s", pv_errname(rc));
+    M_ASSERT(pv_vec_equal(&t->other, v), "copy is not equal");
+    if (below(2) == 0) {
+      /* And back in, over a vector that may be longer or shorter. */
+      rc = pv_vec_copy(v, &t->other);
+      M_ASSERT(rc == 0, "copy back: rc %s", pv_errname(rc));
+    }
+    break;
+  }
+  case OP_SORT: {
+    sort_es = es;
+    rc = pv_vec_sort(v, cmp_bytes);
+    M_ASSERT(rc == 0, "rc %s", pv_errname(rc));
+    if (m->len > 1) qsort(m->b, m->len, es, cmp_bytes);
+    /* Sorted now: every element is found, at an index holding equal bytes. */
+    if (m->len > 0) {
+      size_t j = below(m->len), idx = SIZE_MAX;
+      memcpy(t->buf, m_at(m, j), es);
+      rc = pv_vec_bsearch(v, t->buf, cmp_bytes, &idx);
+      M_ASSERT(rc == 0 && idx < m->len && memcmp(m_at(m, idx), t->buf, es) == 0,
+               "bsearch of element %zu: rc %s idx %zu", j, pv_errname(rc), idx);
+    }
+    break;
+  }
+  case OP_FREEZE: {
+    rc = pv_vec_freeze(v);
+    M_ASSERT(rc == 0, "freeze: rc %s", pv_errname(rc));
+    vu_snap s = vu_take(v);
+    rc = pv_vec_push(v, fresh(t, 1));
+    M_ASSERT(rc == PV_EACCES, "push on frozen: rc %s", pv_errname(rc));
+    rc = pv_vec_insert(v, 0, t->buf, 1);
+    M_ASSERT(rc == PV_EACCES, "insert on frozen: rc %s", pv_errname(rc));
+    vu_assert_same(v, s, "mutators on a frozen vector");
+    vu_drop(&s);
+    rc = pv_vec_thaw(v);
+    M_ASSERT(rc == 0, "thaw: rc %s", pv_errname(rc));
+    break;
+  }
+  case OP_COUNT:
+    break;
+  }
+}
+
+static void model_run(pv_grow grow, size_t es) {
+  if (!vu_mode_ok(grow)) cr_skip_test("%s growth needs mremap, not in this build",
+                                      vu_mode_name(grow));
+  run rs, *t = &rs;
+  memset(t, 0, sizeof *t);
+  t->grow = grow;
+  t->es = es;
+  t->limit = MODEL_BYTES / es < MODEL_MIN_LEN ? MODEL_MIN_LEN : MODEL_BYTES / es;
+  t->m.es = es;
+  t->op_name = "init";
+  /* Small element sizes take big steps so that growth crosses many pages;
+   * big ones take at least a few elements at a time. */
+  t->most = t->limit / 32 < 8 ? 8 : t->limit / 32;
+  seed_used = env_u64("PV_TEST_SEED", DEFAULT_SEED) ^ (uint64_t)grow * 1000003u ^ es;
+  rng_state = seed_used;
+  size_t ops = (size_t)env_u64("PV_TEST_MODEL_OPS", MODEL_OPS);
+
+  /* Element sizes and lengths here stay far below a huge page; NO_HUGE
+   * anyway so that nothing depends on the THP setting. */
+  long long live0 = pv__os_live_bytes();
+  vu_init(&t->v, grow, es, t->limit, PV_VEC_NO_HUGE);
+  vu_init(&t->other, grow, es, t->limit, PV_VEC_NO_HUGE);
+  t->stable_base = t->v.data;
+  size_t scratch = (4 * t->most + 8) * es;
+  t->buf = malloc(scratch);
+  t->buf2 = malloc(scratch);
+  cr_assert(t->buf && t->buf2, "scratch malloc");
+
+  for (t->op = 0; t->op < ops; t->op++) {
+    enum op op = pick_op();
+    /* REMAP and COPY have no maximum: keep them near the limit by turning
+     * additions there into truncations (which also exercise regrowth). */
+    if (grow != PV_GROW_STABLE && t->m.len >= t->limit &&
+        (op == OP_PUSH || op == OP_PUSH_SLOT || op == OP_APPEND || op == OP_INSERT))
+      op = OP_TRUNCATE;
+    t->op_name = op_names[op];
+    t->counts[op]++;
+    do_op(t, op);
+    check_invariants(t);
+    if (t->op % MODEL_BATCH == MODEL_BATCH - 1) check_bytes(t);
+  }
+  t->op_name = "end";
+  check_bytes(t);
+
+  char line[512];
+  int off = snprintf(line, sizeof line, "model %s es=%zu seed=%#" PRIx64 ": %zu ops (",
+                     vu_mode_name(grow), es, seed_used, ops);
+  for (int i = 0; i < OP_COUNT && off > 0 && (size_t)off < sizeof line; i++)
+    off += snprintf(line + off, sizeof line - (size_t)off, "%s%s %zu",
+                    i ? ", " : "", op_names[i], t->counts[i]);
+  cr_log_info("%s)", line);
+
+  cr_assert_eq(pv_vec_destroy(&t->v), 0, "destroy");
+  cr_assert_eq(pv_vec_destroy(&t->other), 0, "destroy other");
+  cr_assert_eq(pv__os_live_bytes(), live0, "address space leaked: %lld bytes",
+               pv__os_live_bytes() - live0);
+  free(t->m.b);
+  free(t->buf);
+  free(t->buf2);
+}
+
+#define MODEL_TEST(mode, es)                                                  \
+  Test(vec_model, mode##_es##es, .timeout = 120) { model_run(PV_GROW_##mode, es); }
+
+MODEL_TEST(REMAP, 1)
+MODEL_TEST(REMAP, 3)
+MODEL_TEST(REMAP, 8)
+MODEL_TEST(REMAP, 24)
+MODEL_TEST(REMAP, 4104)
+MODEL_TEST(STABLE, 1)
+MODEL_TEST(STABLE, 3)
+MODEL_TEST(STABLE, 8)
+MODEL_TEST(STABLE, 24)
+MODEL_TEST(STABLE, 4104)
+MODEL_TEST(COPY, 1)
+MODEL_TEST(COPY, 3)
+MODEL_TEST(COPY, 8)
+MODEL_TEST(COPY, 24)
+MODEL_TEST(COPY, 4104)

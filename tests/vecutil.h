@@ -1,0 +1,103 @@
+/*
+ * tests/vecutil.h - helpers shared by the container suites (test_vec.c,
+ * test_vec_model.c, test_vec_modes.c): snapshots for "nothing changed"
+ * checks, one constructor per growth mode, and the capabilities.
+ */
+#ifndef PV_VECUTIL_H
+#define PV_VECUTIL_H
+
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "os.h"
+#include "paged_vec.h"
+
+/* A vector's struct and its live bytes, to prove an error changed nothing. */
+typedef struct vu_snap {
+  pv_vec v;
+  unsigned char *bytes;
+} vu_snap;
+
+static inline vu_snap vu_take(const pv_vec *v) {
+  vu_snap s;
+  s.v = *v;
+  size_t n = v->len * v->elem_size;
+  s.bytes = malloc(n ? n : 1);
+  cr_assert_not_null(s.bytes, "snapshot: malloc %zu", n);
+  if (n) memcpy(s.bytes, v->data, n);
+  return s;
+}
+
+/* Every field (private ones too: the mapping must not have changed
+ * either) and every live byte. */
+#define vu_assert_same(vp, snap, what)                                         \
+  do {                                                                         \
+    const pv_vec *vu_v_ = (vp);                                                \
+    cr_assert_eq(vu_v_->data, (snap).v.data, "%s: data moved %p -> %p", what,  \
+                 (snap).v.data, vu_v_->data);                                  \
+    cr_assert_eq(vu_v_->len, (snap).v.len, "%s: len %zu -> %zu", what,         \
+                 (snap).v.len, vu_v_->len);                                    \
+    cr_assert_eq(vu_v_->cap, (snap).v.cap, "%s: cap %zu -> %zu", what,         \
+                 (snap).v.cap, vu_v_->cap);                                    \
+    cr_assert_eq(memcmp(vu_v_, &(snap).v, sizeof *vu_v_), 0,                   \
+                 "%s: a private field of the struct changed", what);           \
+    cr_assert_eq(memcmp(vu_v_->data ? vu_v_->data : (void *)"", (snap).bytes,  \
+                        vu_v_->len * vu_v_->elem_size),                        \
+                 0, "%s: element bytes changed", what);                       \
+  } while (0)
+
+static inline void vu_drop(vu_snap *s) {
+  free(s->bytes);
+  s->bytes = NULL;
+}
+
+static inline const pv__os_caps *vu_caps(void) { return pv__os_caps_get(); }
+
+/* The growth modes this build can run (REMAP needs mremap). */
+static inline bool vu_mode_ok(pv_grow g) {
+  return g != PV_GROW_REMAP || vu_caps()->can_remap;
+}
+
+static inline const char *vu_mode_name(pv_grow g) {
+  switch (g) {
+  case PV_GROW_REMAP: return "REMAP";
+  case PV_GROW_STABLE: return "STABLE";
+  case PV_GROW_COPY: return "COPY";
+  default: return "DEFAULT";
+  }
+}
+
+/* A vector in mode g; max_len is used by STABLE only. */
+static inline void vu_init(pv_vec *v, pv_grow g, size_t es, size_t max_len,
+                           unsigned flags) {
+  pv_vec_opts o = {0};
+  o.elem_size = es;
+  o.grow = g;
+  o.max_len = max_len;
+  o.flags = flags;
+  int rc = pv_vec_init_opts(v, &o);
+  cr_assert_eq(rc, 0, "init %s es=%zu max_len=%zu flags=%#x: %s",
+               vu_mode_name(g), es, max_len, flags, pv_errname(rc));
+}
+
+/* Push n u64 values 0..n-1 (elem_size 8). */
+static inline void vu_push_seq(pv_vec *v, uint64_t from, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    uint64_t x = from + i;
+    int rc = pv_vec_push(v, &x);
+    cr_assert_eq(rc, 0, "push #%zu: %s", i, pv_errname(rc));
+  }
+}
+
+/* Element i is i (after vu_push_seq from 0). */
+static inline void vu_check_seq(const pv_vec *v, size_t n) {
+  cr_assert_eq(v->len, n, "len %zu, want %zu", v->len, n);
+  const uint64_t *d = v->data;
+  for (size_t i = 0; i < n; i++)
+    cr_assert_eq(d[i], (uint64_t)i, "element %zu is %llu", i,
+                 (unsigned long long)d[i]);
+}
+
+#endif /* PV_VECUTIL_H */
