@@ -1,0 +1,486 @@
+/*
+ * bench/bodies.h - the benchmark bodies, written once for every peer.
+ *
+ * Included at the end of a peer file, after the peer has defined, as
+ * static inline functions (so that they inline into the loops below):
+ *
+ *   peer_vec                          a vector of uint64_t
+ *   void  peer_setup(ctx, bytes)      before the timed loop, with the bytes
+ *                                     the body will store (the "written
+ *                                     again" limit maps its buffer here)
+ *   int   peer_init(v, ctx, expect)   an empty vector; `expect` is how many
+ *                                     elements the body will add, which only
+ *                                     the pre-sized limits may use
+ *   void  peer_destroy(v)
+ *   int   peer_push(v, x)             0 or nonzero on failure
+ *   uint64_t *peer_data(v), size_t peer_len(v)
+ *
+ * and, when it defines the macro, the optional operations:
+ *
+ *   PVB_HAS_APPEND   int peer_append(v, const uint64_t *src, size_t n)
+ *   PVB_HAS_RESERVE  int peer_reserve(v, n)          room for n elements
+ *   PVB_HAS_READ     uint64_t peer_get(const v, i)   the peer's own accessor
+ *   PVB_HAS_INSERT   int peer_insert_front(v, x)
+ *   PVB_HAS_COPY     int peer_copy(dst, const src)   dst from peer_init
+ *   PVB_HAS_SHRINK   int peer_truncate(v, n), int peer_shrink(v)
+ *   PVB_HAS_TRIM     int peer_trim(v)                (with PVB_HAS_SHRINK)
+ *   PVB_HAS_E24      peer_vec24 with peer24_init(v, ctx, expect),
+ *                    peer24_push(v, pvb_e24), peer24_data(v),
+ *                    peer24_destroy(v)
+ *
+ * It then calls pvb_register_peer(name, ctx, workloads) from a constructor
+ * for each variant it offers.  The code here is C that also compiles as
+ * C++, so that std::vector runs the very same bodies.
+ *
+ * Every body does all of its work inside the timed loop, allocation and
+ * freeing included, because that is what a program pays; only the vector a
+ * read-only workload reads is built before the loop.
+ */
+#ifndef PVB_BODIES_H
+#define PVB_BODIES_H
+
+#include <stdio.h>
+#include <string.h>
+#include "peer.h"
+
+/* The workloads, as bits for pvb_register_peer. */
+enum {
+  PVB_W_PUSH = 1u << 0,         /* push N from empty */
+  PVB_W_PUSH24 = 1u << 1,       /* the same with 24-byte elements */
+  PVB_W_APPEND = 1u << 2,       /* bulk append in 4 KiB chunks */
+  PVB_W_RESERVE_FILL = 1u << 3, /* reserve N, then push N */
+  PVB_W_SUM = 1u << 4,          /* sequential sum of N */
+  PVB_W_RAND_READ = 1u << 5,    /* N reads at random indices */
+  PVB_W_INSERT_FRONT = 1u << 6, /* N inserts at index 0 (small N) */
+  PVB_W_SMALL = 1u << 7,        /* create, push 16, destroy */
+  PVB_W_COPY = 1u << 8,         /* copy a vector of N */
+  PVB_W_SHRINK = 1u << 9,       /* fill N, keep a quarter, shrink to fit */
+  PVB_W_TRIM = 1u << 10,        /* fill N, keep a quarter, trim */
+  PVB_W_ALL = (1u << 11) - 1u
+};
+
+/* Sizes (0-terminated).  Powers of ten so that rows line up across
+ * workloads.  Only push goes to 10^8 (800 MB): on a machine where a 4 KiB
+ * page fault costs microseconds, one 10^8 row of a peer that faults 4 KiB
+ * pages takes seconds per repetition, and `make bench` must stay within
+ * about ten minutes on two cores. */
+static const size_t pvb_sizes_push[] = {1000, 10000, 100000, 1000000,
+                                        10000000, 100000000, 0};
+static const size_t pvb_sizes_push24[] = {1000, 10000, 100000, 1000000, 0};
+static const size_t pvb_sizes_append[] = {100000, 1000000, 10000000, 0};
+static const size_t pvb_sizes_mid[] = {1000, 100000, 10000000, 0};
+static const size_t pvb_sizes_insert[] = {100, 1000, 10000, 0};
+/* The small-vector workload's elements per vector. */
+static const size_t pvb_sizes_small[] = {16, 0};
+
+/* The bulk-append chunk: 4 KiB of elements, the size of a typical read(2)
+ * buffer.  This is the workload's definition, not an assumption about the
+ * page size. */
+#define PVB_CHUNK_BYTES 4096u
+#define PVB_CHUNK_ELEMS (PVB_CHUNK_BYTES / sizeof(uint64_t))
+
+/* Shrink and trim keep this fraction (1/PVB_KEEP_DIV) of the elements. */
+#define PVB_KEEP_DIV 4u
+
+/* Random indices: a 64-bit LCG (Knuth's MMIX constants) mapped onto [0, n)
+ * by a multiply-shift, which costs a few cycles where % would cost dozens. */
+#define PVB_LCG_MUL UINT64_C(6364136223846793005)
+#define PVB_LCG_ADD UINT64_C(1442695040888963407)
+static inline size_t pvb_rand_index(uint64_t *state, size_t n) {
+  *state = *state * PVB_LCG_MUL + PVB_LCG_ADD;
+  return (size_t)(((*state >> 32) * (uint64_t)n) >> 32);
+}
+
+/* Builds the vector the read-only workloads read: 0 .. n-1. */
+static int pvb_fill(peer_vec *v, const void *ctx, size_t n) {
+  size_t i;
+  if (peer_init(v, ctx, n) != 0)
+    return -1;
+  for (i = 0; i < n; i++) {
+    if (peer_push(v, (uint64_t)i) != 0) {
+      peer_destroy(v);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static void pvb_body_push(pvb_state *s, const void *ctx) {
+  size_t n = pvb_size(s);
+  peer_setup(ctx, n * sizeof(uint64_t));
+  while (pvb_keep_running(s)) {
+    peer_vec v;
+    size_t i;
+    int bad = 0;
+    if (peer_init(&v, ctx, n) != 0) {
+      pvb_fail(s, "init failed");
+      break;
+    }
+    for (i = 0; i < n; i++) {
+      if (PVB_UNLIKELY(peer_push(&v, (uint64_t)i) != 0)) {
+        bad = 1;
+        break;
+      }
+    }
+    pvb_escape(peer_data(&v));
+    peer_destroy(&v);
+    if (bad) {
+      pvb_fail(s, "push failed");
+      break;
+    }
+  }
+  pvb_set_work(s, n, sizeof(uint64_t));
+}
+
+#ifdef PVB_HAS_E24
+static void pvb_body_push24(pvb_state *s, const void *ctx) {
+  size_t n = pvb_size(s);
+  peer_setup(ctx, n * sizeof(pvb_e24));
+  while (pvb_keep_running(s)) {
+    peer_vec24 v;
+    size_t i;
+    int bad = 0;
+    if (peer24_init(&v, ctx, n) != 0) {
+      pvb_fail(s, "init failed");
+      break;
+    }
+    for (i = 0; i < n; i++) {
+      pvb_e24 e;
+      e.a = (uint64_t)i;
+      e.b = (uint64_t)i + 1u;
+      e.c = (uint64_t)i + 2u;
+      if (PVB_UNLIKELY(peer24_push(&v, e) != 0)) {
+        bad = 1;
+        break;
+      }
+    }
+    pvb_escape(peer24_data(&v));
+    peer24_destroy(&v);
+    if (bad) {
+      pvb_fail(s, "push failed");
+      break;
+    }
+  }
+  pvb_set_work(s, n, sizeof(pvb_e24));
+}
+#endif
+
+#ifdef PVB_HAS_APPEND
+static void pvb_body_append(pvb_state *s, const void *ctx) {
+  size_t n = pvb_size(s);
+  uint64_t chunk[PVB_CHUNK_ELEMS];
+  size_t i;
+  for (i = 0; i < PVB_CHUNK_ELEMS; i++)
+    chunk[i] = (uint64_t)i;
+  peer_setup(ctx, n * sizeof(uint64_t));
+  while (pvb_keep_running(s)) {
+    peer_vec v;
+    size_t done = 0;
+    int bad = 0;
+    if (peer_init(&v, ctx, n) != 0) {
+      pvb_fail(s, "init failed");
+      break;
+    }
+    while (done < n) {
+      size_t k = n - done < PVB_CHUNK_ELEMS ? n - done : PVB_CHUNK_ELEMS;
+      /* The source changes between chunks, as a read buffer would. */
+      chunk[0] = (uint64_t)done;
+      if (PVB_UNLIKELY(peer_append(&v, chunk, k) != 0)) {
+        bad = 1;
+        break;
+      }
+      done += k;
+    }
+    pvb_escape(peer_data(&v));
+    peer_destroy(&v);
+    if (bad) {
+      pvb_fail(s, "append failed");
+      break;
+    }
+  }
+  pvb_set_work(s, n, sizeof(uint64_t));
+}
+#endif
+
+#ifdef PVB_HAS_RESERVE
+static void pvb_body_reserve_fill(pvb_state *s, const void *ctx) {
+  size_t n = pvb_size(s);
+  peer_setup(ctx, n * sizeof(uint64_t));
+  while (pvb_keep_running(s)) {
+    peer_vec v;
+    size_t i;
+    int bad = 0;
+    if (peer_init(&v, ctx, n) != 0) {
+      pvb_fail(s, "init failed");
+      break;
+    }
+    if (peer_reserve(&v, n) != 0) {
+      peer_destroy(&v);
+      pvb_fail(s, "reserve failed");
+      break;
+    }
+    for (i = 0; i < n; i++) {
+      if (PVB_UNLIKELY(peer_push(&v, (uint64_t)i) != 0)) {
+        bad = 1;
+        break;
+      }
+    }
+    pvb_escape(peer_data(&v));
+    peer_destroy(&v);
+    if (bad) {
+      pvb_fail(s, "push failed");
+      break;
+    }
+  }
+  pvb_set_work(s, n, sizeof(uint64_t));
+}
+#endif
+
+static void pvb_body_sum(pvb_state *s, const void *ctx) {
+  size_t n = pvb_size(s);
+  peer_vec v;
+  if (pvb_fill(&v, ctx, n) != 0) {
+    pvb_fail(s, "fill failed");
+    return;
+  }
+  while (pvb_keep_running(s)) {
+    const uint64_t *d = peer_data(&v);
+    size_t len = peer_len(&v), i;
+    uint64_t acc = 0;
+    for (i = 0; i < len; i++)
+      acc += d[i];
+    pvb_escape(&acc);
+  }
+  peer_destroy(&v);
+  pvb_set_work(s, n, sizeof(uint64_t));
+}
+
+#ifdef PVB_HAS_READ
+static void pvb_body_rand_read(pvb_state *s, const void *ctx) {
+  size_t n = pvb_size(s);
+  peer_vec v;
+  uint64_t rng = 1;
+  if (pvb_fill(&v, ctx, n) != 0) {
+    pvb_fail(s, "fill failed");
+    return;
+  }
+  while (pvb_keep_running(s)) {
+    uint64_t acc = 0;
+    size_t i;
+    for (i = 0; i < n; i++)
+      acc += peer_get(&v, pvb_rand_index(&rng, n));
+    pvb_escape(&acc);
+  }
+  peer_destroy(&v);
+  pvb_set_work(s, n, sizeof(uint64_t));
+}
+#endif
+
+#ifdef PVB_HAS_INSERT
+static void pvb_body_insert_front(pvb_state *s, const void *ctx) {
+  size_t n = pvb_size(s);
+  while (pvb_keep_running(s)) {
+    peer_vec v;
+    size_t i;
+    int bad = 0;
+    if (peer_init(&v, ctx, n) != 0) {
+      pvb_fail(s, "init failed");
+      break;
+    }
+    for (i = 0; i < n; i++) {
+      if (PVB_UNLIKELY(peer_insert_front(&v, (uint64_t)i) != 0)) {
+        bad = 1;
+        break;
+      }
+    }
+    pvb_escape(peer_data(&v));
+    peer_destroy(&v);
+    if (bad) {
+      pvb_fail(s, "insert failed");
+      break;
+    }
+  }
+  pvb_set_work(s, n, sizeof(uint64_t));
+}
+#endif
+
+/* Many short-lived small vectors (a field per record, a list per node):
+ * here every allocation is a fixed cost that the elements cannot amortise. */
+static void pvb_body_small(pvb_state *s, const void *ctx) {
+  size_t n = pvb_size(s);
+  while (pvb_keep_running(s)) {
+    peer_vec v;
+    size_t i;
+    int bad = 0;
+    if (peer_init(&v, ctx, n) != 0) {
+      pvb_fail(s, "init failed");
+      break;
+    }
+    for (i = 0; i < n; i++) {
+      if (PVB_UNLIKELY(peer_push(&v, (uint64_t)i) != 0)) {
+        bad = 1;
+        break;
+      }
+    }
+    pvb_escape(peer_data(&v));
+    peer_destroy(&v);
+    if (bad) {
+      pvb_fail(s, "push failed");
+      break;
+    }
+  }
+  pvb_set_work(s, n, sizeof(uint64_t));
+}
+
+#ifdef PVB_HAS_COPY
+static void pvb_body_copy(pvb_state *s, const void *ctx) {
+  size_t n = pvb_size(s);
+  peer_vec src;
+  if (pvb_fill(&src, ctx, n) != 0) {
+    pvb_fail(s, "fill failed");
+    return;
+  }
+  while (pvb_keep_running(s)) {
+    peer_vec dst;
+    int rc;
+    if (peer_init(&dst, ctx, n) != 0) {
+      pvb_fail(s, "init failed");
+      break;
+    }
+    rc = peer_copy(&dst, &src);
+    pvb_escape(peer_data(&dst));
+    peer_destroy(&dst);
+    if (rc != 0) {
+      pvb_fail(s, "copy failed");
+      break;
+    }
+  }
+  peer_destroy(&src);
+  pvb_set_work(s, n, sizeof(uint64_t));
+}
+#endif
+
+#ifdef PVB_HAS_SHRINK
+/* Fill n, keep n / PVB_KEEP_DIV, then release the rest with `op` (shrink
+ * to fit, or trim).  The whole sequence is timed (a program pays for the
+ * fill too); the counters add the release alone (op_ns) and what stays
+ * resident after it (rss_after, measured once, untimed). */
+static void pvb_shrink_like(pvb_state *s, const void *ctx,
+                            int (*op)(peer_vec *)) {
+  size_t n = pvb_size(s);
+  size_t keep = n / PVB_KEEP_DIV;
+  size_t base = pvb_rss_bytes();
+  uint64_t op_ns = 0, iters = 0;
+  double rss_after = 0;
+  int measured = 0;
+  while (pvb_keep_running(s)) {
+    peer_vec v;
+    size_t i;
+    uint64_t t0;
+    int bad = 0;
+    if (peer_init(&v, ctx, n) != 0) {
+      pvb_fail(s, "init failed");
+      break;
+    }
+    for (i = 0; i < n; i++) {
+      if (PVB_UNLIKELY(peer_push(&v, (uint64_t)i) != 0)) {
+        bad = 1;
+        break;
+      }
+    }
+    if (!bad && peer_truncate(&v, keep) != 0)
+      bad = 1;
+    t0 = pvb_now_ns();
+    if (!bad && op(&v) != 0)
+      bad = 1;
+    op_ns += pvb_now_ns() - t0;
+    iters++;
+    if (!bad && !measured) {
+      size_t now;
+      pvb_pause(s);
+      now = pvb_rss_bytes();
+      rss_after = now > base ? (double)(now - base) : 0.0;
+      measured = 1;
+      pvb_resume(s);
+    }
+    pvb_escape(peer_data(&v));
+    peer_destroy(&v);
+    if (bad) {
+      pvb_fail(s, "shrink failed");
+      break;
+    }
+  }
+  if (iters > 0) {
+    pvb_counter(s, "op_ns", (double)op_ns / (double)iters, false);
+    pvb_counter(s, "rss_after", rss_after, false);
+  }
+  pvb_set_work(s, n, sizeof(uint64_t));
+}
+static void pvb_body_shrink(pvb_state *s, const void *ctx) {
+  pvb_shrink_like(s, ctx, peer_shrink);
+}
+#ifdef PVB_HAS_TRIM
+static void pvb_body_trim(pvb_state *s, const void *ctx) {
+  pvb_shrink_like(s, ctx, peer_trim);
+}
+#endif
+#endif
+
+static void pvb_add(const char *workload, const char *peer, pvb_fn fn,
+                    const void *ctx, const size_t *sizes) {
+  char name[128];
+  pvb_bench b;
+  snprintf(name, sizeof name, "%s/%s", workload, peer);
+  b.name = name;
+  b.fn = fn;
+  b.ctx = ctx;
+  b.sizes = sizes;
+  (void)pvb_register(&b); /* a full table is reported by main */
+}
+
+/* pvb_register_peer - register the bodies in `workloads` (PVB_W_* bits)
+ * that this peer supports, as "workload/peer/N". */
+static void pvb_register_peer(const char *peer, const void *ctx,
+                              unsigned workloads) {
+  if (workloads & PVB_W_PUSH)
+    pvb_add("push", peer, pvb_body_push, ctx, pvb_sizes_push);
+#ifdef PVB_HAS_E24
+  if (workloads & PVB_W_PUSH24)
+    pvb_add("push24", peer, pvb_body_push24, ctx, pvb_sizes_push24);
+#endif
+#ifdef PVB_HAS_APPEND
+  if (workloads & PVB_W_APPEND)
+    pvb_add("append", peer, pvb_body_append, ctx, pvb_sizes_append);
+#endif
+#ifdef PVB_HAS_RESERVE
+  if (workloads & PVB_W_RESERVE_FILL)
+    pvb_add("reserve_fill", peer, pvb_body_reserve_fill, ctx, pvb_sizes_mid);
+#endif
+  if (workloads & PVB_W_SUM)
+    pvb_add("sum", peer, pvb_body_sum, ctx, pvb_sizes_mid);
+#ifdef PVB_HAS_READ
+  if (workloads & PVB_W_RAND_READ)
+    pvb_add("rand_read", peer, pvb_body_rand_read, ctx, pvb_sizes_mid);
+#endif
+#ifdef PVB_HAS_INSERT
+  if (workloads & PVB_W_INSERT_FRONT)
+    pvb_add("insert_front", peer, pvb_body_insert_front, ctx,
+            pvb_sizes_insert);
+#endif
+  if (workloads & PVB_W_SMALL)
+    pvb_add("small", peer, pvb_body_small, ctx, pvb_sizes_small);
+#ifdef PVB_HAS_COPY
+  if (workloads & PVB_W_COPY)
+    pvb_add("copy", peer, pvb_body_copy, ctx, pvb_sizes_mid);
+#endif
+#ifdef PVB_HAS_SHRINK
+  if (workloads & PVB_W_SHRINK)
+    pvb_add("shrink", peer, pvb_body_shrink, ctx, pvb_sizes_mid);
+#ifdef PVB_HAS_TRIM
+  if (workloads & PVB_W_TRIM)
+    pvb_add("trim", peer, pvb_body_trim, ctx, pvb_sizes_mid);
+#endif
+#endif
+}
+
+#endif /* PVB_BODIES_H */
