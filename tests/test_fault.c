@@ -458,3 +458,460 @@ Test(fault_pages, advise) {
                       .prot = RW, .a = page, .b = 2 * page, .u = t[i].a},
                ok_advise, false);
 }
+
+/* ---- container ---------------------------------------------------------- */
+
+/* The state setup leaves the vector in before the operation. */
+enum vstate {
+  VS_NONE,   /* no vector yet (init): the struct holds junk */
+  VS_EMPTY,  /* initialised, nothing mapped (or STABLE: reserved only) */
+  VS_FULL,   /* len == cap: the next element grows it */
+  VS_SLACK,  /* a few elements in a capacity of many touched pages */
+  VS_FROZEN, /* VS_FULL, then frozen */
+  VS_HUGE_EDGE, /* full just below one huge page (if the system has them) */
+  VS_STALE   /* REMAP + GUARD: a growth could not release its old guard
+                page (kept in pv_stale for later), then full again */
+};
+
+typedef struct vctx vctx;
+struct vctx {
+  const char *name;
+  pv_vec_opts opts;
+  enum vstate state;
+  int (*call)(vctx *);
+  void (*model)(vctx *, const char *where); /* checks the successful result */
+  size_t a;            /* count argument */
+  /* state */
+  pv_vec v, snap;
+  pv_vec src;          /* pv_vec_copy's source */
+  unsigned char *bytes; /* the elements before the operation */
+  size_t bytes_len;
+  char perms[5];
+  size_t page;
+};
+
+/* Source elements for push/append/insert: a pattern distinct from the
+ * fill so that a misplaced copy shows. */
+static unsigned char *elems_src(size_t bytes) {
+  static unsigned char *buf;
+  static size_t have;
+  if (bytes > have) {
+    free(buf);
+    buf = malloc(bytes);
+    cr_assert_not_null(buf, "malloc %zu", bytes);
+    tu_fill(buf, bytes, 11);
+    have = bytes;
+  }
+  return buf;
+}
+
+static size_t ebytes(const pv_vec *v, size_t n) { return n * v->elem_size; }
+
+static void v_fill_to(vctx *c, size_t n) {
+  pv_vec *v = &c->v;
+  int rc = pv_vec_resize(v, n, NULL);
+  cr_assert_eq(rc, 0, "%s: setup resize to %zu: %s", c->name, n, pv_errname(rc));
+  tu_fill(v->data, ebytes(v, v->len), 5);
+}
+
+static int vcall_copy(vctx *c);
+static void make_copy_src(vctx *c);
+
+static void v_setup(void *vctx_) {
+  vctx *c = vctx_;
+  c->page = pv_page_size();
+  memset(&c->v, 0x5a, sizeof c->v);
+  /* Make the source elements now: a malloc inside the operation would
+   * show up as a new mapping. */
+  elems_src((c->a + 1) * c->opts.elem_size);
+  if (c->call == vcall_copy) make_copy_src(c);
+  if (c->state == VS_NONE) return;
+  int rc = pv_vec_init_opts(&c->v, &c->opts);
+  cr_assert_eq(rc, 0, "%s: setup init: %s", c->name, pv_errname(rc));
+  pv_vec *v = &c->v;
+  switch (c->state) {
+  case VS_NONE:
+  case VS_EMPTY: break;
+  case VS_FULL:
+  case VS_FROZEN:
+    v_fill_to(c, 3);
+    v_fill_to(c, v->cap);
+    if (c->state == VS_FROZEN) {
+      rc = pv_vec_freeze(v);
+      cr_assert_eq(rc, 0, "%s: setup freeze: %s", c->name, pv_errname(rc));
+    }
+    break;
+  case VS_SLACK:
+    rc = pv_vec_reserve_exact(v, 4 * c->page / v->elem_size + 3);
+    cr_assert_eq(rc, 0, "%s: setup reserve: %s", c->name, pv_errname(rc));
+    v_fill_to(c, v->cap);
+    rc = pv_vec_truncate(v, 3);
+    cr_assert_eq(rc, 0, "%s: setup truncate: %s", c->name, pv_errname(rc));
+    break;
+  case VS_STALE:
+    v_fill_to(c, 3);
+    v_fill_to(c, v->cap);
+    /* Fail each call of one growth in turn until one fails in a way the
+     * growth survives: the release of the old guard page. */
+    for (unsigned long n = 1; v->pv_stale == NULL; n++) {
+      cr_assert_lt(n, 20, "%s: no growth leaves a stale guard", c->name);
+      size_t len = v->len;
+      pv__os_fault_set(n, PV_ENOMEM);
+      rc = pv_vec_reserve(v, v->cap - v->len + 1);
+      pv__os_fault_set(0, 0);
+      cr_assert_eq(v->len, len, "%s: setup: reserve changed len", c->name);
+    }
+    v_fill_to(c, v->cap);
+    break;
+  case VS_HUGE_EDGE: {
+    size_t h = pv_huge_page_size();
+    rc = pv_vec_reserve_exact(v, (h - c->page) / v->elem_size);
+    cr_assert_eq(rc, 0, "%s: setup reserve: %s", c->name, pv_errname(rc));
+    v_fill_to(c, v->cap);
+    break;
+  }
+  }
+}
+
+static void v_snap(void *vctx_) {
+  vctx *c = vctx_;
+  c->snap = c->v;
+  free(c->bytes);
+  c->bytes = NULL;
+  c->bytes_len = 0;
+  c->perms[0] = 0;
+  if (c->state == VS_NONE) return;
+  pv_vec *v = &c->v;
+  c->bytes_len = ebytes(v, v->len);
+  c->bytes = malloc(c->bytes_len + 1);
+  cr_assert_not_null(c->bytes, "malloc");
+  memcpy(c->bytes, v->data == NULL ? c->bytes : v->data, c->bytes_len);
+  if (v->pv_bytes != 0) ru_perms(v->data, v->pv_bytes, c->perms);
+}
+
+/* The guard page, when asked for, sits right after the committed bytes. */
+static void v_guard_ok(const vctx *c, const char *where) {
+  const pv_vec *v = &c->v;
+  if (!(c->opts.flags & PV_VEC_GUARD) || v->pv_bytes == 0) return;
+  char g[5];
+  ru_perms((char *)v->data + v->pv_bytes, c->page, g);
+  cr_assert_str_eq(g, "---p", "%s: no guard page after the data (%s)", where, g);
+}
+
+static void v_same(void *vctx_, const char *where) {
+  vctx *c = vctx_;
+  pv_vec *v = &c->v;
+  cr_assert_eq(memcmp(v, &c->snap, sizeof *v), 0,
+               "%s: struct changed: data %p->%p len %zu->%zu cap %zu->%zu "
+               "bytes %zu->%zu stale %p->%p",
+               where, c->snap.data, v->data, c->snap.len, v->len, c->snap.cap,
+               v->cap, c->snap.pv_bytes, v->pv_bytes, c->snap.pv_stale,
+               v->pv_stale);
+  if (c->state == VS_NONE) return;
+  cr_assert_eq(memcmp(v->data == NULL ? c->bytes : v->data, c->bytes,
+                      c->bytes_len),
+               0, "%s: element bytes changed", where);
+  if (v->pv_bytes != 0) {
+    char now[5];
+    ru_perms(v->data, v->pv_bytes, now);
+    cr_assert_str_eq(now, c->perms, "%s: data protection %s -> %s", where,
+                     c->perms, now);
+  }
+  v_guard_ok(c, where);
+}
+
+/* Invariants of any vector after a successful operation. */
+static void v_sane(vctx *c, const char *where) {
+  pv_vec *v = &c->v;
+  cr_assert_leq(v->len, v->cap, "%s: len %zu > cap %zu", where, v->len, v->cap);
+  cr_assert_leq(ebytes(v, v->cap), v->pv_bytes, "%s: cap past committed bytes",
+                where);
+  cr_assert_eq((uintptr_t)v->data % c->page, 0, "%s: data not page-aligned",
+               where);
+  if (v->pv_bytes != 0) {
+    char now[5];
+    ru_perms(v->data, v->pv_bytes, now);
+    cr_assert_str_eq(now, pv_vec_frozen(v) ? "r--p" : "rw-p",
+                     "%s: data protection %s", where, now);
+  }
+  if (c->opts.grow == PV_GROW_STABLE && c->state != VS_NONE && v->elem_size != 0)
+    cr_assert_eq(v->data, c->snap.data, "%s: a STABLE vector moved", where);
+  v_guard_ok(c, where);
+}
+
+/* The first `keep` elements are the old ones. */
+static void v_kept(vctx *c, size_t keep, const char *where) {
+  cr_assert_eq(memcmp(c->v.data, c->bytes, ebytes(&c->v, keep)), 0,
+               "%s: old elements changed", where);
+}
+
+static void v_teardown(void *vctx_) {
+  vctx *c = vctx_;
+  int rc = pv_vec_destroy(&c->v);
+  cr_assert_eq(rc, 0, "%s: teardown destroy: %s", c->name, pv_errname(rc));
+  rc = pv_vec_destroy(&c->src);
+  cr_assert_eq(rc, 0, "%s: teardown destroy src: %s", c->name, pv_errname(rc));
+  free(c->bytes);
+  c->bytes = NULL;
+}
+
+static int v_op(void *vctx_) {
+  vctx *c = vctx_;
+  return c->call(c);
+}
+
+static void v_ok(void *vctx_, const char *where) {
+  vctx *c = vctx_;
+  v_sane(c, where);
+  c->model(c, where);
+}
+
+/* init ------------------------------------------------------------------ */
+static int vcall_init(vctx *c) { return pv_vec_init_opts(&c->v, &c->opts); }
+static void m_init(vctx *c, const char *where) {
+  cr_assert_eq(c->v.len, 0, "%s: len", where);
+  cr_assert_geq(c->v.cap, c->opts.initial_cap, "%s: cap %zu < initial %zu",
+                where, c->v.cap, c->opts.initial_cap);
+  cr_assert_eq(c->v.elem_size, c->opts.elem_size, "%s: elem_size", where);
+  if (c->v.pv_bytes != 0)
+    cr_assert(tu_all_zero(c->v.data, c->v.pv_bytes), "%s: not zero", where);
+}
+
+/* destroy --------------------------------------------------------------- */
+static int vcall_destroy(vctx *c) { return pv_vec_destroy(&c->v); }
+static void m_destroy(vctx *c, const char *where) {
+  pv_vec zero;
+  memset(&zero, 0, sizeof zero);
+  cr_assert_eq(memcmp(&c->v, &zero, sizeof zero), 0, "%s: not reset", where);
+  if (c->snap.pv_reserved != 0)
+    cr_assert(ru_unmapped(c->snap.pv_base, c->snap.pv_reserved),
+              "%s: still mapped", where);
+}
+
+/* push / push_slot / append / insert / resize --------------------------- */
+static int vcall_push(vctx *c) { return pv_vec_push(&c->v, elems_src(c->v.elem_size)); }
+static int vcall_push_slot(vctx *c) {
+  void *slot = NULL;
+  int rc = pv_vec_push_slot(&c->v, &slot);
+  if (rc == 0) memcpy(slot, elems_src(c->v.elem_size), c->v.elem_size);
+  return rc;
+}
+static int vcall_append(vctx *c) {
+  return pv_vec_append(&c->v, elems_src(ebytes(&c->v, c->a)), c->a);
+}
+static void m_appended(vctx *c, const char *where) {
+  size_t old = c->snap.len;
+  cr_assert_eq(c->v.len, old + c->a, "%s: len %zu, want %zu", where, c->v.len,
+               old + c->a);
+  v_kept(c, old, where);
+  cr_assert_eq(memcmp((char *)c->v.data + c->bytes_len, elems_src(ebytes(&c->v, c->a)),
+                      ebytes(&c->v, c->a)),
+               0, "%s: appended elements wrong", where);
+}
+static int vcall_insert0(vctx *c) {
+  return pv_vec_insert(&c->v, 0, elems_src(ebytes(&c->v, c->a)), c->a);
+}
+static void m_inserted0(vctx *c, const char *where) {
+  size_t n = ebytes(&c->v, c->a);
+  cr_assert_eq(c->v.len, c->snap.len + c->a, "%s: len", where);
+  cr_assert_eq(memcmp(c->v.data, elems_src(n), n), 0, "%s: inserted wrong", where);
+  cr_assert_eq(memcmp((char *)c->v.data + n, c->bytes, c->bytes_len), 0,
+               "%s: old elements not moved up intact", where);
+}
+/* Grows by a elements (the tail reads as zero). */
+static int vcall_resize(vctx *c) {
+  return pv_vec_resize(&c->v, c->v.len + c->a, NULL);
+}
+static void m_resized(vctx *c, const char *where) {
+  cr_assert_eq(c->v.len, c->snap.len + c->a, "%s: len", where);
+  v_kept(c, c->snap.len, where);
+  cr_assert(tu_all_zero((char *)c->v.data + c->bytes_len, ebytes(&c->v, c->a)),
+            "%s: new elements not zero", where);
+}
+
+/* reserve / reserve_exact / shrink_to_fit / trim ------------------------ */
+static int vcall_reserve(vctx *c) { return pv_vec_reserve(&c->v, c->a); }
+static int vcall_reserve_exact(vctx *c) { return pv_vec_reserve_exact(&c->v, c->a); }
+static void m_reserved(vctx *c, const char *where) {
+  cr_assert_eq(c->v.len, c->snap.len, "%s: len changed", where);
+  cr_assert_geq(c->v.cap - c->v.len, c->a, "%s: room %zu < %zu", where,
+                c->v.cap - c->v.len, c->a);
+  v_kept(c, c->snap.len, where);
+}
+static int vcall_shrink(vctx *c) { return pv_vec_shrink_to_fit(&c->v); }
+static void m_shrunk(vctx *c, const char *where) {
+  cr_assert_eq(c->v.len, c->snap.len, "%s: len changed", where);
+  size_t want = (c->bytes_len + c->page - 1) / c->page * c->page;
+  cr_assert_eq(c->v.pv_bytes, want, "%s: %zu bytes committed, want %zu", where,
+               c->v.pv_bytes, want);
+  v_kept(c, c->snap.len, where);
+}
+static int vcall_trim(vctx *c) { return pv_vec_trim(&c->v); }
+static void m_same_elems(vctx *c, const char *where) {
+  cr_assert_eq(c->v.len, c->snap.len, "%s: len changed", where);
+  cr_assert_eq(c->v.cap, c->snap.cap, "%s: cap changed", where);
+  cr_assert_eq(c->v.data, c->snap.data, "%s: data moved", where);
+  v_kept(c, c->snap.len, where);
+}
+
+/* copy ------------------------------------------------------------------ */
+static int vcall_copy(vctx *c) { return pv_vec_copy(&c->v, &c->src); }
+/* The source of pv_vec_copy, made by setup (not under the fault). */
+static void make_copy_src(vctx *c) {
+  pv_vec_opts o = {.elem_size = c->opts.elem_size};
+  int rc = pv_vec_init_opts(&c->src, &o);
+  cr_assert_eq(rc, 0, "%s: source init: %s", c->name, pv_errname(rc));
+  rc = pv_vec_append(&c->src, elems_src(ebytes(&c->src, c->a)), c->a);
+  cr_assert_eq(rc, 0, "%s: source append: %s", c->name, pv_errname(rc));
+}
+static void m_copied(vctx *c, const char *where) {
+  cr_assert(pv_vec_equal(&c->v, &c->src), "%s: copy differs from source", where);
+}
+
+/* freeze / thaw / advise / resident ------------------------------------- */
+static int vcall_freeze(vctx *c) { return pv_vec_freeze(&c->v); }
+static void m_frozen(vctx *c, const char *where) {
+  cr_assert(pv_vec_frozen(&c->v), "%s: not frozen", where);
+  m_same_elems(c, where);
+}
+static int vcall_thaw(vctx *c) { return pv_vec_thaw(&c->v); }
+static void m_thawed(vctx *c, const char *where) {
+  cr_assert(!pv_vec_frozen(&c->v), "%s: still frozen", where);
+  m_same_elems(c, where);
+}
+static int vcall_advise(vctx *c) {
+  return pv_vec_advise(&c->v, (pv_advice)c->a);
+}
+static int vcall_resident(vctx *c) {
+  size_t bytes = SIZE_MAX;
+  int rc = pv_vec_resident(&c->v, &bytes);
+  if (rc == 0)
+    cr_assert_leq(bytes, c->v.pv_bytes, "%s: %zu resident of %zu", c->name,
+                  bytes, c->v.pv_bytes);
+  return rc;
+}
+
+typedef struct vop {
+  const char *name;
+  enum vstate state;
+  int (*call)(vctx *);
+  void (*model)(vctx *, const char *);
+  size_t a;
+  bool prot; /* a protection change: EACCES is a kernel answer too */
+} vop;
+
+/* `a` values are element counts; big ones are scaled in run_vop. */
+#define A_GROW ((size_t)-1) /* "enough to grow past the current capacity" */
+
+static const vop vops[] = {
+    {"init", VS_NONE, vcall_init, m_init, 0, false},
+    {"destroy empty", VS_EMPTY, vcall_destroy, m_destroy, 0, false},
+    {"destroy full", VS_FULL, vcall_destroy, m_destroy, 0, false},
+    {"destroy frozen", VS_FROZEN, vcall_destroy, m_destroy, 0, false},
+    {"push first", VS_EMPTY, vcall_push, m_appended, 1, false},
+    {"push growing", VS_FULL, vcall_push, m_appended, 1, false},
+    {"push_slot growing", VS_FULL, vcall_push_slot, m_appended, 1, false},
+    {"append growing", VS_FULL, vcall_append, m_appended, A_GROW, false},
+    {"append huge edge", VS_HUGE_EDGE, vcall_append, m_appended, A_GROW, false},
+    {"insert growing", VS_FULL, vcall_insert0, m_inserted0, A_GROW, false},
+    {"resize growing", VS_FULL, vcall_resize, m_resized, A_GROW, false},
+    {"reserve", VS_FULL, vcall_reserve, m_reserved, A_GROW, false},
+    {"reserve empty", VS_EMPTY, vcall_reserve, m_reserved, A_GROW, false},
+    {"reserve_exact", VS_FULL, vcall_reserve_exact, m_reserved, A_GROW, false},
+    {"reserve across huge", VS_HUGE_EDGE, vcall_reserve, m_reserved, A_GROW, false},
+    {"shrink_to_fit", VS_SLACK, vcall_shrink, m_shrunk, 0, false},
+    {"trim", VS_SLACK, vcall_trim, m_same_elems, 0, false},
+    {"copy into empty", VS_EMPTY, vcall_copy, m_copied, A_GROW, false},
+    {"copy growing", VS_FULL, vcall_copy, m_copied, A_GROW, false},
+    {"freeze", VS_FULL, vcall_freeze, m_frozen, 0, true},
+    {"thaw", VS_FROZEN, vcall_thaw, m_thawed, 0, true},
+    {"advise willneed", VS_FULL, vcall_advise, m_same_elems, PV_ADVISE_WILLNEED, false},
+    {"advise random", VS_FULL, vcall_advise, m_same_elems, PV_ADVISE_RANDOM, false},
+    {"resident", VS_FULL, vcall_resident, m_same_elems, 0, false},
+    {"push with a stale guard", VS_STALE, vcall_push, m_appended, 1, false},
+    {"reserve with a stale guard", VS_STALE, vcall_reserve, m_reserved, A_GROW, false},
+    {"shrink with a stale guard", VS_STALE, vcall_shrink, m_shrunk, 0, false},
+    {"destroy with a stale guard", VS_STALE, vcall_destroy, m_destroy, 0, false},
+};
+
+typedef struct vmode {
+  const char *name;
+  pv_grow grow;
+  unsigned flags;
+  size_t elem_size;
+  size_t initial_cap; /* for init */
+} vmode;
+
+/* Runs every operation of vops in one mode; returns the fault points. */
+static unsigned long run_mode(const vmode *m) {
+  const sweep_ops o = {v_setup, v_snap, v_same, v_op, v_ok, v_teardown};
+  unsigned long total = 0;
+  const size_t page = pv_page_size();
+  for (size_t i = 0; i < sizeof vops / sizeof vops[0]; i++) {
+    const vop *op = &vops[i];
+    if (op->state == VS_HUGE_EDGE && pv_huge_page_size() == 0) continue;
+    if (op->state == VS_STALE &&
+        (!(m->flags & PV_VEC_GUARD) || !pv__os_caps_get()->can_remap ||
+         (m->grow != PV_GROW_REMAP && m->grow != PV_GROW_DEFAULT)))
+      continue;
+    vctx c;
+    memset(&c, 0, sizeof c);
+    char name[128];
+    snprintf(name, sizeof name, "%s: %s", m->name, op->name);
+    c.name = name;
+    c.opts.elem_size = m->elem_size;
+    c.opts.grow = m->grow;
+    c.opts.flags = m->flags;
+    c.opts.initial_cap = op->state == VS_NONE ? m->initial_cap : 0;
+    c.opts.max_len = m->grow == PV_GROW_STABLE ? (64 << 20) / m->elem_size : 0;
+    c.state = op->state;
+    c.call = op->call;
+    c.model = op->model;
+    /* Growth past the capacity: two pages' worth more than a full
+     * vector of one huge page, whatever the setup left. */
+    c.a = op->a == A_GROW ? (pv_huge_page_size() + 2 * page) / m->elem_size / 2 + 1
+                          : op->a;
+    unsigned long before = total;
+    sweep_result r = sweep(name, &o, &c, PV_ENOMEM);
+    total += r.points;
+    if (op->prot) {
+      r = sweep(name, &o, &c, PV_EACCES);
+      total += r.points;
+    }
+    (void)before;
+  }
+  return total;
+}
+
+/* One test per mode, so that a failure in one does not hide the others. */
+#define MODE_TEST(suite, id, grow, flags, es)                                  \
+  Test(suite, id) {                                                            \
+    if ((grow) == PV_GROW_REMAP && !pv__os_caps_get()->can_remap)              \
+      cr_skip_test("no mremap in this build");                                 \
+    const vmode m = {#suite " " #id, grow, flags, es, 1000};                   \
+    unsigned long points = run_mode(&m);                                       \
+    cr_assert_gt(points, 0, "%s: no fault point reached", m.name);             \
+  }
+
+#define G PV_VEC_GUARD
+#define H PV_VEC_HUGE
+MODE_TEST(fault_remap, plain, PV_GROW_REMAP, 0, 8)
+MODE_TEST(fault_remap, odd_size, PV_GROW_REMAP, 0, 24)
+MODE_TEST(fault_remap, guard, PV_GROW_REMAP, G, 8)
+MODE_TEST(fault_remap, huge, PV_GROW_REMAP, H, 8)
+MODE_TEST(fault_remap, no_huge, PV_GROW_REMAP, PV_VEC_NO_HUGE, 8)
+MODE_TEST(fault_remap, guard_huge, PV_GROW_REMAP, G | H, 8)
+MODE_TEST(fault_remap, move_on_grow, PV_GROW_REMAP, PV_VEC_MOVE_ON_GROW, 8)
+MODE_TEST(fault_remap, guard_move_on_grow, PV_GROW_REMAP, G | PV_VEC_MOVE_ON_GROW, 8)
+MODE_TEST(fault_stable, plain, PV_GROW_STABLE, 0, 8)
+MODE_TEST(fault_stable, odd_size, PV_GROW_STABLE, 0, 24)
+MODE_TEST(fault_stable, guard, PV_GROW_STABLE, G, 8)
+MODE_TEST(fault_stable, huge, PV_GROW_STABLE, H, 8)
+MODE_TEST(fault_stable, guard_huge, PV_GROW_STABLE, G | H, 8)
+MODE_TEST(fault_copy, plain, PV_GROW_COPY, 0, 8)
+MODE_TEST(fault_copy, odd_size, PV_GROW_COPY, 0, 24)
+MODE_TEST(fault_copy, guard, PV_GROW_COPY, G, 8)
+MODE_TEST(fault_copy, huge, PV_GROW_COPY, H, 8)
+MODE_TEST(fault_copy, guard_huge, PV_GROW_COPY, G | H, 8)
+MODE_TEST(fault_default, plain, PV_GROW_DEFAULT, 0, 8)
+MODE_TEST(fault_default, guard, PV_GROW_DEFAULT, G, 8)
