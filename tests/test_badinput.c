@@ -31,12 +31,15 @@
 #define R_NULL 1001
 #define R_FALSE 1002
 #define R_TRUE 1003
+#define R_ZERO 1004 /* a size_t 0 from the field getters */
+#define R_SKIP_ 1005 /* the case does not apply to this build */
 
 static const char *res_name(int r) {
   switch (r) {
   case R_NULL: return "NULL";
   case R_FALSE: return "false";
   case R_TRUE: return "true";
+  case R_ZERO: return "0";
   case 0: return "0 (no-op)";
   default: return pv_errname(r);
   }
@@ -287,3 +290,466 @@ static void pfix_free(pstate *s) {
     table_row(fn, input, want_);                                               \
   }
 PAGE_CASES(PAGE_CASE_TEST)
+
+/* ---- container ---------------------------------------------------------- */
+
+
+enum vfix {
+  VF_GARBAGE,   /* junk: the output of init */
+  VF_ZERO,      /* `pv_vec v = {0};` never initialised */
+  VF_DESTROYED, /* initialised, used, destroyed: use after destroy */
+  VF_EMPTY,     /* initialised, nothing pushed */
+  VF_VEC,       /* 10 elements of 8 bytes, default growth */
+  VF_FROZEN,    /* VF_VEC, frozen */
+  VF_STABLE     /* STABLE with max_len 10, full */
+};
+
+enum { FIX_LEN = 10, ES = 8, W_ES = 4, U_LEN = 30 };
+
+typedef struct vstate {
+  pv_vec v, w, u;     /* under test; elem_size 4; elem_size 8 with 30 elems */
+  pv_vec sv, sw, su;  /* snapshots */
+  unsigned char *bv, *bw, *bu;
+  char perms[5];
+  long long live;
+  size_t maps;
+} vstate;
+
+static unsigned char *vbytes(const pv_vec *v) {
+  size_t n = v->elem_size != 0 ? v->len * v->elem_size : 0;
+  unsigned char *b = malloc(n + 1);
+  cr_assert_not_null(b, "malloc");
+  if (n != 0) memcpy(b, v->data, n);
+  return b;
+}
+
+static void mkvec(pv_vec *v, const pv_vec_opts *o, size_t n, unsigned seed) {
+  int rc = pv_vec_init_opts(v, o);
+  cr_assert_eq(rc, 0, "fixture init: %s", pv_errname(rc));
+  rc = pv_vec_resize(v, n, NULL);
+  cr_assert_eq(rc, 0, "fixture resize: %s", pv_errname(rc));
+  tu_fill(v->data, n * v->elem_size, seed);
+}
+
+static void vfix_make(enum vfix f, vstate *s) {
+  memset(s, 0, sizeof *s);
+  mkvec(&s->w, &(pv_vec_opts){.elem_size = W_ES}, 2, 21);
+  mkvec(&s->u, &(pv_vec_opts){.elem_size = ES}, U_LEN, 22);
+  int rc;
+  switch (f) {
+  case VF_GARBAGE: memset(&s->v, 0x5a, sizeof s->v); break;
+  case VF_ZERO: break;
+  case VF_DESTROYED:
+    mkvec(&s->v, &(pv_vec_opts){.elem_size = ES}, FIX_LEN, 23);
+    rc = pv_vec_destroy(&s->v);
+    cr_assert_eq(rc, 0, "fixture destroy: %s", pv_errname(rc));
+    break;
+  case VF_EMPTY:
+    rc = pv_vec_init(&s->v, ES);
+    cr_assert_eq(rc, 0, "fixture init: %s", pv_errname(rc));
+    break;
+  case VF_VEC:
+  case VF_FROZEN:
+    mkvec(&s->v, &(pv_vec_opts){.elem_size = ES}, FIX_LEN, 24);
+    if (f == VF_FROZEN) {
+      rc = pv_vec_freeze(&s->v);
+      cr_assert_eq(rc, 0, "fixture freeze: %s", pv_errname(rc));
+    }
+    break;
+  case VF_STABLE:
+    mkvec(&s->v,
+          &(pv_vec_opts){.elem_size = ES, .grow = PV_GROW_STABLE, .max_len = FIX_LEN},
+          FIX_LEN, 25);
+    break;
+  }
+  s->sv = s->v;
+  s->sw = s->w;
+  s->su = s->u;
+  s->bv = f == VF_GARBAGE ? NULL : vbytes(&s->v);
+  s->bw = vbytes(&s->w);
+  s->bu = vbytes(&s->u);
+  if (f != VF_GARBAGE && s->v.pv_bytes != 0) ru_perms(s->v.data, s->v.pv_bytes, s->perms);
+  s->live = pv__os_live_bytes();
+  s->maps = ru_maps_count();
+}
+
+static void vsame1(const pv_vec *v, const pv_vec *snap, const unsigned char *b,
+                   const char *what, const char *which) {
+  cr_assert_eq(memcmp(v, snap, sizeof *v), 0,
+               "%s: %s: struct changed (len %zu->%zu cap %zu->%zu data %p->%p)",
+               what, which, snap->len, v->len, snap->cap, v->cap, snap->data,
+               v->data);
+  if (b != NULL && v->elem_size != 0 && v->len != 0)
+    cr_assert_eq(memcmp(v->data, b, v->len * v->elem_size), 0,
+                 "%s: %s: element bytes changed", what, which);
+}
+
+static void vfix_same(vstate *s, const char *what) {
+  size_t maps = ru_maps_count();
+  cr_assert_eq(pv__os_live_bytes(), s->live, "%s: address space held changed",
+               what);
+  cr_assert_eq(maps, s->maps, "%s: mapping count %zu -> %zu", what, s->maps, maps);
+  vsame1(&s->v, &s->sv, s->bv, what, "the vector");
+  vsame1(&s->w, &s->sw, s->bw, what, "the other vector");
+  vsame1(&s->u, &s->su, s->bu, what, "the third vector");
+  if (s->perms[0] != 0) {
+    char now[5];
+    ru_perms(s->v.data, s->v.pv_bytes, now);
+    cr_assert_str_eq(now, s->perms, "%s: protection changed", what);
+  }
+}
+
+static void vfix_free(vstate *s, enum vfix f) {
+  if (f != VF_GARBAGE) {
+    int rc = pv_vec_destroy(&s->v);
+    cr_assert_eq(rc, 0, "teardown: %s", pv_errname(rc));
+  }
+  pv_vec_destroy(&s->w);
+  pv_vec_destroy(&s->u);
+  free(s->bv);
+  free(s->bw);
+  free(s->bu);
+}
+
+static int cmp8(const void *a, const void *b) { return memcmp(a, b, ES); }
+
+/* A STABLE or REMAP request the build cannot serve. */
+static int remap_answer(void) {
+  return pv__os_caps_get()->can_remap ? R_SKIP_ : PV_ENOTSUP;
+}
+
+/*
+ * X(id, fixture, function, input, wanted result, call).  In `call`: v is
+ * the vector under test, w a vector of 4-byte elements, u one of 8-byte
+ * elements longer than VF_STABLE's max_len, e an element, o an output
+ * buffer, ix an index out-parameter, sl a slot out-parameter.
+ */
+#define OPTS(...) (&(pv_vec_opts){__VA_ARGS__})
+#define BIG_N (SIZE_MAX / 2 / ES) /* fits size_t, but no kernel maps it */
+#define VEC_CASES(X)                                                           \
+  X(init_null, VF_GARBAGE, "pv_vec_init", "v NULL", PV_EINVAL,                 \
+    pv_vec_init(NULL, ES))                                                     \
+  X(init_es0, VF_GARBAGE, "pv_vec_init", "elem_size 0", PV_EINVAL,             \
+    pv_vec_init(v, 0))                                                         \
+  X(opts_vnull, VF_GARBAGE, "pv_vec_init_opts", "v NULL", PV_EINVAL,           \
+    pv_vec_init_opts(NULL, OPTS(.elem_size = ES)))                             \
+  X(opts_null, VF_GARBAGE, "pv_vec_init_opts", "opts NULL", PV_EINVAL,         \
+    pv_vec_init_opts(v, NULL))                                                 \
+  X(opts_es0, VF_GARBAGE, "pv_vec_init_opts", "elem_size 0", PV_EINVAL,        \
+    pv_vec_init_opts(v, OPTS(.elem_size = 0)))                                 \
+  X(opts_grow99, VF_GARBAGE, "pv_vec_init_opts", "grow 99", PV_EINVAL,         \
+    pv_vec_init_opts(v, OPTS(.elem_size = ES, .grow = (pv_grow)99)))           \
+  X(opts_grow_neg, VF_GARBAGE, "pv_vec_init_opts", "grow -1", PV_EINVAL,       \
+    pv_vec_init_opts(v, OPTS(.elem_size = ES, .grow = (pv_grow)-1)))           \
+  X(opts_flag_bit, VF_GARBAGE, "pv_vec_init_opts", "unknown flag bit (1<<4)",  \
+    PV_EINVAL, pv_vec_init_opts(v, OPTS(.elem_size = ES, .flags = 1u << 4)))   \
+  X(opts_flag_state, VF_GARBAGE, "pv_vec_init_opts",                           \
+    "the private frozen state bit as a flag", PV_EINVAL,                       \
+    pv_vec_init_opts(v, OPTS(.elem_size = ES, .flags = PV_VEC_STATE_FROZEN)))  \
+  X(opts_flag_all, VF_GARBAGE, "pv_vec_init_opts", "flags ~0u", PV_EINVAL,     \
+    pv_vec_init_opts(v, OPTS(.elem_size = ES, .flags = ~0u)))                  \
+  X(opts_huge_nohuge, VF_GARBAGE, "pv_vec_init_opts",                          \
+    "PV_VEC_HUGE with PV_VEC_NO_HUGE", PV_EINVAL,                              \
+    pv_vec_init_opts(v, OPTS(.elem_size = ES,                                  \
+                             .flags = PV_VEC_HUGE | PV_VEC_NO_HUGE)))          \
+  X(opts_stable_max0, VF_GARBAGE, "pv_vec_init_opts", "STABLE, max_len 0",     \
+    PV_EINVAL, pv_vec_init_opts(v, OPTS(.elem_size = ES, .grow = PV_GROW_STABLE))) \
+  X(opts_stable_cap, VF_GARBAGE, "pv_vec_init_opts",                           \
+    "STABLE, initial_cap > max_len", PV_EINVAL,                                \
+    pv_vec_init_opts(v, OPTS(.elem_size = ES, .grow = PV_GROW_STABLE,          \
+                             .max_len = 4, .initial_cap = 5)))                 \
+  X(opts_stable_over, VF_GARBAGE, "pv_vec_init_opts",                          \
+    "STABLE, max_len * elem_size overflows", PV_EOVERFLOW,                     \
+    pv_vec_init_opts(v, OPTS(.elem_size = ES, .grow = PV_GROW_STABLE,          \
+                             .max_len = SIZE_MAX / ES + 1)))                   \
+  X(opts_stable_round, VF_GARBAGE, "pv_vec_init_opts",                         \
+    "STABLE, max_len * elem_size overflows when rounded to a page",            \
+    PV_EOVERFLOW,                                                              \
+    pv_vec_init_opts(v, OPTS(.elem_size = 1, .grow = PV_GROW_STABLE,           \
+                             .max_len = SIZE_MAX - 1)))                        \
+  X(opts_stable_big, VF_GARBAGE, "pv_vec_init_opts",                           \
+    "STABLE, max_len of SIZE_MAX/2 bytes (the kernel refuses)", PV_ENOMEM,     \
+    pv_vec_init_opts(v, OPTS(.elem_size = ES, .grow = PV_GROW_STABLE,          \
+                             .max_len = BIG_N)))                               \
+  X(opts_cap_over, VF_GARBAGE, "pv_vec_init_opts",                             \
+    "initial_cap * elem_size overflows", PV_EOVERFLOW,                         \
+    pv_vec_init_opts(v, OPTS(.elem_size = ES, .initial_cap = SIZE_MAX / ES + 1))) \
+  X(opts_cap_max, VF_GARBAGE, "pv_vec_init_opts", "initial_cap SIZE_MAX",      \
+    PV_EOVERFLOW, pv_vec_init_opts(v, OPTS(.elem_size = ES, .initial_cap = SIZE_MAX))) \
+  X(opts_cap_big, VF_GARBAGE, "pv_vec_init_opts",                              \
+    "initial_cap of SIZE_MAX/2 bytes (the kernel refuses)", PV_ENOMEM,         \
+    pv_vec_init_opts(v, OPTS(.elem_size = ES, .initial_cap = BIG_N)))          \
+  X(opts_remap_nosup, VF_GARBAGE, "pv_vec_init_opts",                          \
+    "PV_GROW_REMAP in a build without mremap", remap_answer(),                 \
+    pv_vec_init_opts(v, OPTS(.elem_size = ES, .grow = PV_GROW_REMAP)))         \
+  X(destroy_null, VF_VEC, "pv_vec_destroy", "v NULL", PV_EINVAL,               \
+    pv_vec_destroy(NULL))                                                      \
+  X(destroy_twice, VF_DESTROYED, "pv_vec_destroy", "destroy twice", 0,         \
+    pv_vec_destroy(v))                                                         \
+  X(destroy_zero, VF_ZERO, "pv_vec_destroy", "never initialised (`{0}`)", 0,   \
+    pv_vec_destroy(v))                                                         \
+  X(at_null, VF_VEC, "pv_vec_at", "v NULL", R_NULL,                            \
+    pv_vec_at(NULL, 0) == NULL ? R_NULL : 0)                                   \
+  X(at_len, VF_VEC, "pv_vec_at", "i == len", R_NULL,                           \
+    pv_vec_at(v, FIX_LEN) == NULL ? R_NULL : 0)                                \
+  X(at_max, VF_VEC, "pv_vec_at", "i SIZE_MAX", R_NULL,                         \
+    pv_vec_at(v, SIZE_MAX) == NULL ? R_NULL : 0)                               \
+  X(at_destroyed, VF_DESTROYED, "pv_vec_at", "after destroy", R_NULL,          \
+    pv_vec_at(v, 0) == NULL ? R_NULL : 0)                                      \
+  X(get_null, VF_VEC, "pv_vec_get", "v NULL", PV_EINVAL, pv_vec_get(NULL, 0, o)) \
+  X(get_out_null, VF_VEC, "pv_vec_get", "out NULL", PV_EINVAL,                 \
+    pv_vec_get(v, 0, NULL))                                                    \
+  X(get_len, VF_VEC, "pv_vec_get", "i == len", PV_ERANGE, pv_vec_get(v, FIX_LEN, o)) \
+  X(get_max, VF_VEC, "pv_vec_get", "i SIZE_MAX", PV_ERANGE,                    \
+    pv_vec_get(v, SIZE_MAX, o))                                                \
+  X(get_destroyed, VF_DESTROYED, "pv_vec_get", "after destroy", PV_EINVAL,     \
+    pv_vec_get(v, 0, o))                                                       \
+  X(get_zero, VF_ZERO, "pv_vec_get", "never initialised", PV_EINVAL,           \
+    pv_vec_get(v, 0, o))                                                       \
+  X(set_null, VF_VEC, "pv_vec_set", "v NULL", PV_EINVAL, pv_vec_set(NULL, 0, e)) \
+  X(set_elem_null, VF_VEC, "pv_vec_set", "elem NULL", PV_EINVAL,               \
+    pv_vec_set(v, 0, NULL))                                                    \
+  X(set_len, VF_VEC, "pv_vec_set", "i == len", PV_ERANGE, pv_vec_set(v, FIX_LEN, e)) \
+  X(set_frozen, VF_FROZEN, "pv_vec_set", "frozen vector", PV_EACCES,           \
+    pv_vec_set(v, 0, e))                                                       \
+  X(set_destroyed, VF_DESTROYED, "pv_vec_set", "after destroy", PV_EINVAL,     \
+    pv_vec_set(v, 0, e))                                                       \
+  X(data_null, VF_VEC, "pv_vec_data", "v NULL", R_NULL,                        \
+    pv_vec_data(NULL) == NULL ? R_NULL : 0)                                    \
+  X(len_null, VF_VEC, "pv_vec_len", "v NULL", R_ZERO,                          \
+    pv_vec_len(NULL) == 0 ? R_ZERO : 0)                                        \
+  X(cap_null, VF_VEC, "pv_vec_cap", "v NULL", R_ZERO,                          \
+    pv_vec_cap(NULL) == 0 ? R_ZERO : 0)                                        \
+  X(es_null, VF_VEC, "pv_vec_elem_size", "v NULL", R_ZERO,                     \
+    pv_vec_elem_size(NULL) == 0 ? R_ZERO : 0)                                  \
+  X(push_null, VF_VEC, "pv_vec_push", "v NULL", PV_EINVAL, pv_vec_push(NULL, e)) \
+  X(push_elem_null, VF_VEC, "pv_vec_push", "elem NULL", PV_EINVAL,             \
+    pv_vec_push(v, NULL))                                                      \
+  X(push_frozen, VF_FROZEN, "pv_vec_push", "frozen vector", PV_EACCES,         \
+    pv_vec_push(v, e))                                                         \
+  X(push_full, VF_STABLE, "pv_vec_push", "STABLE vector at max_len",           \
+    PV_ENOSPC, pv_vec_push(v, e))                                              \
+  X(push_destroyed, VF_DESTROYED, "pv_vec_push", "after destroy", PV_EINVAL,   \
+    pv_vec_push(v, e))                                                         \
+  X(push_zero, VF_ZERO, "pv_vec_push", "never initialised", PV_EINVAL,         \
+    pv_vec_push(v, e))                                                         \
+  X(slot_null, VF_VEC, "pv_vec_push_slot", "slot NULL", PV_EINVAL,             \
+    pv_vec_push_slot(v, NULL))                                                 \
+  X(slot_vnull, VF_VEC, "pv_vec_push_slot", "v NULL", PV_EINVAL,               \
+    pv_vec_push_slot(NULL, &sl))                                               \
+  X(slot_frozen, VF_FROZEN, "pv_vec_push_slot", "frozen vector", PV_EACCES,    \
+    pv_vec_push_slot(v, &sl))                                                  \
+  X(slot_full, VF_STABLE, "pv_vec_push_slot", "STABLE vector at max_len",      \
+    PV_ENOSPC, pv_vec_push_slot(v, &sl))                                       \
+  X(slot_destroyed, VF_DESTROYED, "pv_vec_push_slot", "after destroy",         \
+    PV_EINVAL, pv_vec_push_slot(v, &sl))                                       \
+  X(pop_null, VF_VEC, "pv_vec_pop", "v NULL", PV_EINVAL, pv_vec_pop(NULL, o))  \
+  X(pop_empty, VF_EMPTY, "pv_vec_pop", "empty vector", PV_ERANGE,              \
+    pv_vec_pop(v, o))                                                          \
+  X(pop_frozen, VF_FROZEN, "pv_vec_pop", "frozen vector", PV_EACCES,           \
+    pv_vec_pop(v, o))                                                          \
+  X(pop_destroyed, VF_DESTROYED, "pv_vec_pop", "after destroy", PV_EINVAL,     \
+    pv_vec_pop(v, NULL))                                                       \
+  X(append_null, VF_VEC, "pv_vec_append", "v NULL", PV_EINVAL,                 \
+    pv_vec_append(NULL, e, 1))                                                 \
+  X(append_elems_null, VF_VEC, "pv_vec_append", "elems NULL, n 1", PV_EINVAL,  \
+    pv_vec_append(v, NULL, 1))                                                 \
+  X(append_max, VF_VEC, "pv_vec_append", "n SIZE_MAX", PV_EOVERFLOW,           \
+    pv_vec_append(v, e, SIZE_MAX))                                             \
+  X(append_len_wrap, VF_VEC, "pv_vec_append", "len + n wraps around",          \
+    PV_EOVERFLOW, pv_vec_append(v, e, SIZE_MAX - FIX_LEN + 1))                 \
+  X(append_bytes_over, VF_VEC, "pv_vec_append",                                \
+    "(len + n) * elem_size overflows", PV_EOVERFLOW,                           \
+    pv_vec_append(v, e, SIZE_MAX / ES))                                        \
+  X(append_big, VF_VEC, "pv_vec_append",                                       \
+    "n of SIZE_MAX/2 bytes (the kernel refuses)", PV_ENOMEM,                   \
+    pv_vec_append(v, e, BIG_N))                                                \
+  X(append_frozen, VF_FROZEN, "pv_vec_append", "frozen vector", PV_EACCES,     \
+    pv_vec_append(v, e, 1))                                                    \
+  X(append_full, VF_STABLE, "pv_vec_append", "STABLE, past max_len",           \
+    PV_ENOSPC, pv_vec_append(v, e, 1))                                         \
+  X(append_destroyed, VF_DESTROYED, "pv_vec_append", "after destroy",          \
+    PV_EINVAL, pv_vec_append(v, e, 1))                                         \
+  X(insert_past, VF_VEC, "pv_vec_insert", "i == len + 1", PV_ERANGE,           \
+    pv_vec_insert(v, FIX_LEN + 1, e, 1))                                       \
+  X(insert_max, VF_VEC, "pv_vec_insert", "i SIZE_MAX", PV_ERANGE,              \
+    pv_vec_insert(v, SIZE_MAX, e, 1))                                          \
+  X(insert_elems_null, VF_VEC, "pv_vec_insert", "elems NULL, n 1", PV_EINVAL,  \
+    pv_vec_insert(v, 0, NULL, 1))                                              \
+  X(insert_n_max, VF_VEC, "pv_vec_insert", "n SIZE_MAX", PV_EOVERFLOW,         \
+    pv_vec_insert(v, 0, e, SIZE_MAX))                                          \
+  X(insert_bytes_over, VF_VEC, "pv_vec_insert",                                \
+    "(len + n) * elem_size overflows", PV_EOVERFLOW,                           \
+    pv_vec_insert(v, 1, e, SIZE_MAX / ES))                                     \
+  X(insert_frozen, VF_FROZEN, "pv_vec_insert", "frozen vector", PV_EACCES,     \
+    pv_vec_insert(v, 0, e, 1))                                                 \
+  X(insert_full, VF_STABLE, "pv_vec_insert", "STABLE, past max_len",           \
+    PV_ENOSPC, pv_vec_insert(v, 0, e, 1))                                      \
+  X(insert_null, VF_VEC, "pv_vec_insert", "v NULL", PV_EINVAL,                 \
+    pv_vec_insert(NULL, 0, e, 1))                                              \
+  X(remove_past, VF_VEC, "pv_vec_remove",                                      \
+    "range runs past the end (i = len-1, n = 2)", PV_ERANGE,                   \
+    pv_vec_remove(v, FIX_LEN - 1, 2, o))                                       \
+  X(remove_i_past, VF_VEC, "pv_vec_remove", "i == len + 1, n 0", PV_ERANGE,    \
+    pv_vec_remove(v, FIX_LEN + 1, 0, o))                                       \
+  X(remove_n_max, VF_VEC, "pv_vec_remove", "n SIZE_MAX", PV_ERANGE,            \
+    pv_vec_remove(v, 0, SIZE_MAX, NULL))                                       \
+  X(remove_wrap, VF_VEC, "pv_vec_remove", "i + n wraps around (i 1, n SIZE_MAX)", \
+    PV_ERANGE, pv_vec_remove(v, 1, SIZE_MAX, NULL))                            \
+  X(remove_both_max, VF_VEC, "pv_vec_remove", "i SIZE_MAX, n SIZE_MAX",        \
+    PV_ERANGE, pv_vec_remove(v, SIZE_MAX, SIZE_MAX, NULL))                     \
+  X(remove_frozen, VF_FROZEN, "pv_vec_remove", "frozen vector", PV_EACCES,     \
+    pv_vec_remove(v, 0, 1, o))                                                 \
+  X(remove_null, VF_VEC, "pv_vec_remove", "v NULL", PV_EINVAL,                 \
+    pv_vec_remove(NULL, 0, 1, o))                                              \
+  X(swap_len, VF_VEC, "pv_vec_swap_remove", "i == len", PV_ERANGE,             \
+    pv_vec_swap_remove(v, FIX_LEN, o))                                         \
+  X(swap_empty, VF_EMPTY, "pv_vec_swap_remove", "empty vector", PV_ERANGE,     \
+    pv_vec_swap_remove(v, 0, o))                                               \
+  X(swap_frozen, VF_FROZEN, "pv_vec_swap_remove", "frozen vector", PV_EACCES,  \
+    pv_vec_swap_remove(v, 0, o))                                               \
+  X(swap_null, VF_VEC, "pv_vec_swap_remove", "v NULL", PV_EINVAL,              \
+    pv_vec_swap_remove(NULL, 0, o))                                            \
+  X(resize_max, VF_VEC, "pv_vec_resize", "n SIZE_MAX", PV_EOVERFLOW,           \
+    pv_vec_resize(v, SIZE_MAX, NULL))                                          \
+  X(resize_bytes_over, VF_VEC, "pv_vec_resize", "n * elem_size overflows",     \
+    PV_EOVERFLOW, pv_vec_resize(v, SIZE_MAX / ES + 1, e))                      \
+  X(resize_big, VF_VEC, "pv_vec_resize",                                       \
+    "n of SIZE_MAX/2 bytes (the kernel refuses)", PV_ENOMEM,                   \
+    pv_vec_resize(v, BIG_N, NULL))                                             \
+  X(resize_frozen, VF_FROZEN, "pv_vec_resize", "frozen vector", PV_EACCES,     \
+    pv_vec_resize(v, 1, NULL))                                                 \
+  X(resize_full, VF_STABLE, "pv_vec_resize", "STABLE, past max_len",           \
+    PV_ENOSPC, pv_vec_resize(v, FIX_LEN + 1, e))                               \
+  X(resize_null, VF_VEC, "pv_vec_resize", "v NULL", PV_EINVAL,                 \
+    pv_vec_resize(NULL, 1, NULL))                                              \
+  X(truncate_frozen, VF_FROZEN, "pv_vec_truncate", "frozen vector", PV_EACCES, \
+    pv_vec_truncate(v, 0))                                                     \
+  X(truncate_past, VF_VEC, "pv_vec_truncate", "n > len", 0,                    \
+    pv_vec_truncate(v, SIZE_MAX))                                              \
+  X(truncate_null, VF_VEC, "pv_vec_truncate", "v NULL", PV_EINVAL,             \
+    pv_vec_truncate(NULL, 0))                                                  \
+  X(truncate_destroyed, VF_DESTROYED, "pv_vec_truncate", "after destroy",      \
+    PV_EINVAL, pv_vec_truncate(v, 0))                                          \
+  X(clear_frozen, VF_FROZEN, "pv_vec_clear", "frozen vector", PV_EACCES,       \
+    pv_vec_clear(v))                                                           \
+  X(clear_null, VF_VEC, "pv_vec_clear", "v NULL", PV_EINVAL, pv_vec_clear(NULL)) \
+  X(reserve_max, VF_VEC, "pv_vec_reserve", "additional SIZE_MAX", PV_EOVERFLOW, \
+    pv_vec_reserve(v, SIZE_MAX))                                               \
+  X(reserve_wrap, VF_VEC, "pv_vec_reserve", "len + additional wraps around",   \
+    PV_EOVERFLOW, pv_vec_reserve(v, SIZE_MAX - FIX_LEN + 1))                   \
+  X(reserve_bytes_over, VF_VEC, "pv_vec_reserve",                              \
+    "(len + additional) * elem_size overflows", PV_EOVERFLOW,                  \
+    pv_vec_reserve(v, SIZE_MAX / ES))                                          \
+  X(reserve_big, VF_VEC, "pv_vec_reserve",                                     \
+    "SIZE_MAX/2 bytes (the kernel refuses)", PV_ENOMEM,                        \
+    pv_vec_reserve(v, BIG_N))                                                  \
+  X(reserve_frozen, VF_FROZEN, "pv_vec_reserve", "frozen vector", PV_EACCES,   \
+    pv_vec_reserve(v, 1000))                                                   \
+  X(reserve_full, VF_STABLE, "pv_vec_reserve", "STABLE, past max_len",         \
+    PV_ENOSPC, pv_vec_reserve(v, 1))                                           \
+  X(reserve_null, VF_VEC, "pv_vec_reserve", "v NULL", PV_EINVAL,               \
+    pv_vec_reserve(NULL, 1))                                                   \
+  X(reserve_destroyed, VF_DESTROYED, "pv_vec_reserve", "after destroy",        \
+    PV_EINVAL, pv_vec_reserve(v, 1))                                           \
+  X(rexact_max, VF_VEC, "pv_vec_reserve_exact", "additional SIZE_MAX",         \
+    PV_EOVERFLOW, pv_vec_reserve_exact(v, SIZE_MAX))                           \
+  X(rexact_bytes_over, VF_VEC, "pv_vec_reserve_exact",                         \
+    "(len + additional) * elem_size overflows", PV_EOVERFLOW,                  \
+    pv_vec_reserve_exact(v, SIZE_MAX / ES))                                    \
+  X(rexact_frozen, VF_FROZEN, "pv_vec_reserve_exact", "frozen vector",         \
+    PV_EACCES, pv_vec_reserve_exact(v, 1000))                                  \
+  X(rexact_full, VF_STABLE, "pv_vec_reserve_exact", "STABLE, past max_len",    \
+    PV_ENOSPC, pv_vec_reserve_exact(v, 1))                                     \
+  X(rexact_null, VF_VEC, "pv_vec_reserve_exact", "v NULL", PV_EINVAL,          \
+    pv_vec_reserve_exact(NULL, 1))                                             \
+  X(shrink_frozen, VF_FROZEN, "pv_vec_shrink_to_fit", "frozen vector",         \
+    PV_EACCES, pv_vec_shrink_to_fit(v))                                        \
+  X(shrink_null, VF_VEC, "pv_vec_shrink_to_fit", "v NULL", PV_EINVAL,          \
+    pv_vec_shrink_to_fit(NULL))                                                \
+  X(shrink_destroyed, VF_DESTROYED, "pv_vec_shrink_to_fit", "after destroy",   \
+    PV_EINVAL, pv_vec_shrink_to_fit(v))                                        \
+  X(trim_frozen, VF_FROZEN, "pv_vec_trim", "frozen vector", PV_EACCES,         \
+    pv_vec_trim(v))                                                            \
+  X(trim_null, VF_VEC, "pv_vec_trim", "v NULL", PV_EINVAL, pv_vec_trim(NULL))  \
+  X(copy_dst_null, VF_VEC, "pv_vec_copy", "dst NULL", PV_EINVAL,               \
+    pv_vec_copy(NULL, v))                                                      \
+  X(copy_src_null, VF_VEC, "pv_vec_copy", "src NULL", PV_EINVAL,               \
+    pv_vec_copy(v, NULL))                                                      \
+  X(copy_self, VF_VEC, "pv_vec_copy", "dst == src", PV_EINVAL, pv_vec_copy(v, v)) \
+  X(copy_es, VF_VEC, "pv_vec_copy", "elem_size differs", PV_EINVAL,            \
+    pv_vec_copy(v, w))                                                         \
+  X(copy_frozen, VF_FROZEN, "pv_vec_copy", "dst frozen", PV_EACCES,            \
+    pv_vec_copy(v, u))                                                         \
+  X(copy_full, VF_STABLE, "pv_vec_copy", "dst STABLE, src longer than max_len", \
+    PV_ENOSPC, pv_vec_copy(v, u))                                              \
+  X(copy_dst_destroyed, VF_DESTROYED, "pv_vec_copy", "dst destroyed",          \
+    PV_EINVAL, pv_vec_copy(v, u))                                              \
+  X(copy_src_destroyed, VF_DESTROYED, "pv_vec_copy", "src destroyed",          \
+    PV_EINVAL, pv_vec_copy(u, v))                                              \
+  X(equal_null, VF_VEC, "pv_vec_equal", "a NULL", R_FALSE,                     \
+    pv_vec_equal(NULL, v) ? R_TRUE : R_FALSE)                                  \
+  X(equal_destroyed, VF_DESTROYED, "pv_vec_equal", "both destroyed", R_FALSE,  \
+    pv_vec_equal(v, v) ? R_TRUE : R_FALSE)                                     \
+  X(sort_cmp_null, VF_VEC, "pv_vec_sort", "cmp NULL", PV_EINVAL,               \
+    pv_vec_sort(v, NULL))                                                      \
+  X(sort_null, VF_VEC, "pv_vec_sort", "v NULL", PV_EINVAL, pv_vec_sort(NULL, cmp8)) \
+  X(sort_frozen, VF_FROZEN, "pv_vec_sort", "frozen vector", PV_EACCES,         \
+    pv_vec_sort(v, cmp8))                                                      \
+  X(bsearch_null, VF_VEC, "pv_vec_bsearch", "v NULL", PV_EINVAL,               \
+    pv_vec_bsearch(NULL, e, cmp8, &ix))                                        \
+  X(bsearch_key_null, VF_VEC, "pv_vec_bsearch", "key NULL", PV_EINVAL,         \
+    pv_vec_bsearch(v, NULL, cmp8, &ix))                                        \
+  X(bsearch_cmp_null, VF_VEC, "pv_vec_bsearch", "cmp NULL", PV_EINVAL,         \
+    pv_vec_bsearch(v, e, NULL, &ix))                                           \
+  X(bsearch_index_null, VF_VEC, "pv_vec_bsearch", "index NULL", PV_EINVAL,     \
+    pv_vec_bsearch(v, e, cmp8, NULL))                                          \
+  X(bsearch_destroyed, VF_DESTROYED, "pv_vec_bsearch", "after destroy",        \
+    PV_EINVAL, pv_vec_bsearch(v, e, cmp8, &ix))                                \
+  X(freeze_null, VF_VEC, "pv_vec_freeze", "v NULL", PV_EINVAL, pv_vec_freeze(NULL)) \
+  X(freeze_twice, VF_FROZEN, "pv_vec_freeze", "already frozen", 0,             \
+    pv_vec_freeze(v))                                                          \
+  X(freeze_destroyed, VF_DESTROYED, "pv_vec_freeze", "after destroy",          \
+    PV_EINVAL, pv_vec_freeze(v))                                               \
+  X(thaw_null, VF_VEC, "pv_vec_thaw", "v NULL", PV_EINVAL, pv_vec_thaw(NULL))  \
+  X(thaw_not_frozen, VF_VEC, "pv_vec_thaw", "not frozen", 0, pv_vec_thaw(v))   \
+  X(thaw_destroyed, VF_DESTROYED, "pv_vec_thaw", "after destroy", PV_EINVAL,   \
+    pv_vec_thaw(v))                                                            \
+  X(frozen_null, VF_VEC, "pv_vec_frozen", "v NULL", R_FALSE,                   \
+    pv_vec_frozen(NULL) ? R_TRUE : R_FALSE)                                    \
+  X(advise_unknown, VF_VEC, "pv_vec_advise", "advice 99", PV_EINVAL,           \
+    pv_vec_advise(v, (pv_advice)99))                                           \
+  X(advise_negative, VF_VEC, "pv_vec_advise", "advice -1", PV_EINVAL,          \
+    pv_vec_advise(v, (pv_advice)-1))                                           \
+  X(advise_null, VF_VEC, "pv_vec_advise", "v NULL", PV_EINVAL,                 \
+    pv_vec_advise(NULL, PV_ADVISE_NORMAL))                                     \
+  X(advise_destroyed, VF_DESTROYED, "pv_vec_advise", "after destroy",          \
+    PV_EINVAL, pv_vec_advise(v, PV_ADVISE_NORMAL))                             \
+  X(resident_bytes_null, VF_VEC, "pv_vec_resident", "bytes NULL", PV_EINVAL,   \
+    pv_vec_resident(v, NULL))                                                  \
+  X(resident_null, VF_VEC, "pv_vec_resident", "v NULL", PV_EINVAL,             \
+    pv_vec_resident(NULL, &ix))                                                \
+  X(resident_destroyed, VF_DESTROYED, "pv_vec_resident", "after destroy",      \
+    PV_EINVAL, pv_vec_resident(v, &ix))
+
+#define VEC_CASE_TEST(id, fix, fn, input, want, call)                          \
+  Test(bad_vec, id) {                                                          \
+    const int want_ = (want);                                                  \
+    if (want_ == R_SKIP_) cr_skip_test("%s(%s): not bad input in this build", fn, input); \
+    vstate s;                                                                  \
+    vfix_make(fix, &s);                                                        \
+    pv_vec *v = &s.v, *w = &s.w, *u = &s.u;                                    \
+    unsigned char e[64], o[256];                                               \
+    size_t ix = 12345;                                                         \
+    void *sl = NULL;                                                           \
+    memset(e, 0x77, sizeof e);                                                 \
+    (void)v; (void)w; (void)u; (void)ix; (void)sl;                             \
+    const int rc = (call);                                                     \
+    cr_assert_eq(rc, want_, "%s(%s): got %s, want %s", fn, input,              \
+                 res_name(rc), res_name(want_));                               \
+    cr_assert_null(sl, "%s(%s): *slot written on failure", fn, input);         \
+    vfix_same(&s, fn);                                                         \
+    vfix_free(&s, fix);                                                        \
+    table_row(fn, input, want_);                                               \
+  }
+VEC_CASES(VEC_CASE_TEST)
