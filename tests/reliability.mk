@@ -1,10 +1,11 @@
 # tests/reliability.mk - included by Makefile.am: the reliability suites
 # (fault injection, bad input, real OOM, mapping exhaustion, threads) and
 # `make check-valgrind`.
-EXTRA_DIST += tests/relutil.h
+EXTRA_DIST += tests/relutil.h tests/childrun.h
 
 if PV_HAVE_CRITERION
-PV_REL_TESTS = tests/test_fault tests/test_badinput
+PV_REL_TESTS = tests/test_fault tests/test_badinput tests/test_oom \
+	tests/test_maps
 check_PROGRAMS += $(PV_REL_TESTS)
 TESTS += $(PV_REL_TESTS)
 
@@ -14,4 +15,10 @@ tests_test_fault_LDADD = $(PV_TEST_LIBS)
 tests_test_badinput_SOURCES = tests/test_badinput.c tests/relutil.h tests/testutil.h
 tests_test_badinput_CFLAGS = $(PV_TEST_CFLAGS)
 tests_test_badinput_LDADD = $(PV_TEST_LIBS)
+tests_test_oom_SOURCES = tests/test_oom.c tests/childrun.h
+tests_test_oom_CFLAGS = $(PV_TEST_CFLAGS)
+tests_test_oom_LDADD = $(PV_TEST_LIBS)
+tests_test_maps_SOURCES = tests/test_maps.c tests/childrun.h tests/relutil.h
+tests_test_maps_CFLAGS = $(PV_TEST_CFLAGS)
+tests_test_maps_LDADD = $(PV_TEST_LIBS)
 endif
