@@ -62,6 +62,14 @@ static int win_err(DWORD e) {
 
 static int last_err(void) { return win_err(GetLastError()); }
 
+/* A reservation request the core validated (aligned, non-zero size, known
+ * protection) that Windows calls an invalid parameter is a size beyond the
+ * address space: no room, as POSIX answers ENOMEM. */
+static int alloc_err(void) {
+  DWORD e = GetLastError();
+  return e == ERROR_INVALID_PARAMETER ? PV_ENOMEM : win_err(e);
+}
+
 /* PV_PROT_* -> PAGE_*.  Windows has no write-only or exec-only-writable
  * pages: WRITE implies READ, as on most POSIX MMUs. */
 static DWORD win_prot(unsigned prot) {
@@ -144,7 +152,7 @@ static int alloc_aligned(size_t size, size_t align, DWORD type, DWORD prot,
   const pv__os_caps *c = pv__os_caps_get();
   if (align <= c->alloc_granularity) {
     void *p = VirtualAlloc(NULL, size, type, prot);
-    if (p == NULL) return last_err();
+    if (p == NULL) return alloc_err();
     *out = p;
     return 0;
   }
@@ -153,7 +161,7 @@ static int alloc_aligned(size_t size, size_t align, DWORD type, DWORD prot,
   int rc = PV_ENOMEM;
   for (int i = 0; i < ALIGN_ATTEMPTS; i++) {
     void *raw = VirtualAlloc(NULL, size + align, MEM_RESERVE, PAGE_NOACCESS);
-    if (raw == NULL) return last_err();
+    if (raw == NULL) return alloc_err();
     uintptr_t start = ((uintptr_t)raw + (align - 1)) & ~(uintptr_t)(align - 1);
     VirtualFree(raw, 0, MEM_RELEASE);
     void *p = VirtualAlloc((void *)start, size, type, prot);

@@ -21,6 +21,8 @@
 #define WIN32_LEAN_AND_MEAN
 #endif
 #include <windows.h>
+#include <fcntl.h>
+#include <io.h>
 #else
 #include <setjmp.h>
 #include <signal.h>
@@ -189,8 +191,12 @@ int main(int argc, char **argv) {
       filter = argv[i];
   }
   out = stdout;
+#ifdef _WIN32
+  /* TAP lines end in \n: text mode would make the plan "1..N\r". */
+  _setmode(_fileno(stdout), _O_BINARY);
+#endif
   if (tap != NULL && strcmp(tap, "-") != 0 && strcmp(tap, "/dev/stdout") != 0) {
-    out = fopen(tap, "w");
+    out = fopen(tap, "wb");
     if (out == NULL) {
       perror(tap);
       return 2;

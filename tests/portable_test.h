@@ -20,16 +20,26 @@
 
 #include "config.h"
 
+/* mingw: C99 printf (%zu, %lld) from mingw's own stdio, not msvcrt's. */
+#if defined(_WIN32) && !defined(__USE_MINGW_ANSI_STDIO)
+#define __USE_MINGW_ANSI_STDIO 1
+#endif
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#if defined(__MINGW32__)
+#define PT_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#elif defined(__GNUC__)
+#define PT_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define PT_PRINTF(f, a)
+#endif
+
 /* Record one check; a test fails if any of its checks failed. */
 void pt_check(bool ok, const char *file, int line, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
+    PT_PRINTF(4, 5);
 #define PT_CHECK(cond, ...) pt_check((cond) ? true : false, __FILE__, __LINE__, __VA_ARGS__)
 /* Check and leave the test at once when the check fails (later checks
  * would only follow a broken state). */
@@ -41,11 +51,7 @@ void pt_check(bool ok, const char *file, int line, const char *fmt, ...)
   } while (0)
 
 /* Print a diagnostic line ("# ...") under the current test. */
-void pt_note(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
+void pt_note(const char *fmt, ...) PT_PRINTF(1, 2);
 
 /* The kinds of access a fault can be recorded for (Windows tells; POSIX
  * reports PT_ACCESS_UNKNOWN). */
