@@ -36,8 +36,18 @@ installcheck-local:
 	  echo "installcheck: cross build, examples not run"; \
 	else \
 	  PKG_CONFIG='$(PKG_CONFIG)' CC='$(CC)' CFLAGS='$(CFLAGS)' \
-	  LDFLAGS='$(LDFLAGS)' DESTDIR='$(DESTDIR)' libdir='$(libdir)' \
+	  LDFLAGS='$(LDFLAGS)' DESTDIR='$(DESTDIR)' prefix='$(prefix)' libdir='$(libdir)' \
 	  docdir='$(docdir)' mandir='$(mandir)' host_cpu='$(host_cpu)' EXEEXT='$(EXEEXT)' \
 	  ASAN_OPTIONS='handle_segv=0:handle_sigbus=0:allow_user_segv_handler=1' \
 	  $(SHELL) $(srcdir)/tests/installcheck.sh; \
 	fi
+
+# ---- make dist -------------------------------------------------------------
+# Every CI step ships, whichever area adds it (.ci/run is in EXTRA_DIST).
+dist-hook: dist-ci-steps
+dist-ci-steps:
+	@for f in $(srcdir)/.ci/steps/*.sh; do \
+	  test -f "$$f" || continue; \
+	  $(MKDIR_P) "$(distdir)/.ci/steps" && cp -p "$$f" "$(distdir)/.ci/steps/" || exit 1; \
+	done
+.PHONY: dist-ci-steps

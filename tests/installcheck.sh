@@ -9,7 +9,7 @@
 # Nothing here looks at the source or build tree.
 #
 # Environment (from tests/install.mk): PKG_CONFIG CC CFLAGS LDFLAGS DESTDIR
-# libdir docdir mandir host_cpu EXEEXT.
+# prefix libdir docdir mandir host_cpu EXEEXT.
 set -u
 : "${PKG_CONFIG:?}" "${CC:?}" "${libdir:?}" "${docdir:?}" "${mandir:?}"
 DESTDIR=${DESTDIR:-}
@@ -27,6 +27,16 @@ if [ -n "$DESTDIR" ]; then
 fi
 if ! "$PKG_CONFIG" --exists paged_vec; then
   echo "FAIL: pkg-config finds no paged_vec in $PKG_CONFIG_PATH"; exit 1
+fi
+# The .pc file records the prefix given to configure.  Overriding prefix at
+# `make install` time instead installs a .pc file (and libtool files) that
+# point at the old prefix: say so instead of testing something else.
+pc_prefix=$("$PKG_CONFIG" --variable=prefix paged_vec)
+if [ -n "${prefix:-}" ] && [ "$pc_prefix" != "$prefix" ] && [ "$pc_prefix" != "$DESTDIR$prefix" ]; then
+  echo "FAIL: the installed paged_vec.pc says prefix=$pc_prefix but make's prefix is $prefix:"
+  echo "      configure with --prefix=DIR (or stage with make install DESTDIR=DIR)"
+  echo "      rather than overriding prefix on the make command line"
+  exit 1
 fi
 cflags=$("$PKG_CONFIG" --cflags paged_vec)
 libs=$("$PKG_CONFIG" --libs paged_vec)
