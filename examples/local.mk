@@ -17,7 +17,7 @@ examples_stable_ptrs_LDADD = libpaged_vec.la
 # the portability fragment; its source is installed here with the others.
 exampledir = $(docdir)/examples
 dist_example_DATA = examples/bigbuf.c examples/wordfreq.c \
-	examples/frozen_table.c examples/stable_ptrs.c
+	examples/frozen_table.c examples/stable_ptrs.c examples/jit_expr.c
 
 # `make demo`: the README's main job until the benchmark suite lands.
 demo: examples/bigbuf$(EXEEXT)

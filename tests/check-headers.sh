@@ -102,6 +102,6 @@ if $PV_CXX $CXX_WARN $inc ${PV_CXXFLAGS:-} -c -o "$work/linkage.o" "$work/linkag
     echo "FAIL: the C++ linkage program failed"; fail=1
   fi
 else
-  echo "FAIL: C++ linkage program (exports: $(echo $syms)):"; cat "$work/err"; fail=1
+  echo "FAIL: C++ linkage program (exports:" $syms "):"; cat "$work/err"; fail=1
 fi
 exit $fail

@@ -5,7 +5,7 @@
 #      the tree; then make uninstall must leave no file behind;
 #   2. make distcheck: the tarball builds, passes make check and
 #      installcheck out of tree, installs and uninstalls cleanly.
-stage="$top/_ci/stage"
+stage="${top:?}/_ci/stage"
 echo "==== ci: make install DESTDIR=$stage && make installcheck"
 rm -rf "$stage"
 make -j2 install DESTDIR="$stage"
