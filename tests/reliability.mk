@@ -1,11 +1,11 @@
 # tests/reliability.mk - included by Makefile.am: the reliability suites
 # (fault injection, bad input, real OOM, mapping exhaustion, threads) and
 # `make check-valgrind`.
-EXTRA_DIST += tests/relutil.h tests/childrun.h
+EXTRA_DIST += tests/relutil.h tests/childrun.h tests/minicrit.h
 
 if PV_HAVE_CRITERION
 PV_REL_TESTS = tests/test_fault tests/test_badinput tests/test_oom \
-	tests/test_maps
+	tests/test_maps tests/test_threads
 check_PROGRAMS += $(PV_REL_TESTS)
 TESTS += $(PV_REL_TESTS)
 
@@ -21,4 +21,18 @@ tests_test_oom_LDADD = $(PV_TEST_LIBS)
 tests_test_maps_SOURCES = tests/test_maps.c tests/childrun.h tests/relutil.h
 tests_test_maps_CFLAGS = $(PV_TEST_CFLAGS)
 tests_test_maps_LDADD = $(PV_TEST_LIBS)
+tests_test_threads_SOURCES = tests/test_threads.c
+tests_test_threads_CFLAGS = $(PV_TEST_CFLAGS) -pthread
+tests_test_threads_LDADD = $(PV_TEST_LIBS) -lpthread
+endif
+
+# The thread suite again without Criterion (tests/minicrit.h), for the
+# ThreadSanitizer build, where Criterion cannot start.
+if !PV_WINDOWS
+check_PROGRAMS += tests/test_threads_plain
+TESTS += tests/test_threads_plain
+tests_test_threads_plain_SOURCES = tests/test_threads.c tests/minicrit.h
+tests_test_threads_plain_CPPFLAGS = $(AM_CPPFLAGS) -DPV_MINICRIT
+tests_test_threads_plain_CFLAGS = $(AM_CFLAGS) -pthread
+tests_test_threads_plain_LDADD = libpaged_vec_core.la -lpthread
 endif
