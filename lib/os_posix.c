@@ -57,9 +57,6 @@ static int posix_err(int e) {
   }
 }
 
-/* mremap answers EINVAL for a length beyond the address space; the core has
- * already validated everything else, so that EINVAL means "no room". */
-static int remap_err(int e) { return e == EINVAL ? PV_ENOMEM : posix_err(e); }
 
 static int posix_prot(unsigned prot) {
   int p = PROT_NONE;
@@ -237,6 +234,10 @@ int pv__os_decommit(void *addr, size_t size) {
 }
 
 #ifdef PV_HAVE_MREMAP
+/* mremap answers EINVAL for a length beyond the address space; the core has
+ * already validated everything else, so that EINVAL means "no room". */
+static int remap_err(int e) { return e == EINVAL ? PV_ENOMEM : posix_err(e); }
+
 /* Move [old, old + old_size) to a fresh aligned reservation of new_size.
  * We reserve the destination first and remap onto it with MREMAP_FIXED:
  * MREMAP_MAYMOVE alone picks any page-aligned address, which would lose
