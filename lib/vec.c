@@ -578,12 +578,15 @@ int pv_vec_shrink_to_fit(pv_vec *v) {
   } else {
     size_t g = guard_size(v->pv_flags);
     /* With a guard, the first page past the new end becomes the guard and
-     * everything after it (rest of the data and the old guard) goes. */
-    if (g != 0 && (rc = pv__os_uncommit(d + nb, g)) != 0) return rc;
+     * everything after it (rest of the data and the old guard) goes.  The
+     * new guard is made by a protection change, not by uncommitting (which
+     * maps a fresh page): that keeps it part of the data's own kernel
+     * mapping, so undoing it merges the two again and the data stays one
+     * mapping that mremap can move. */
+    if (g != 0 && (rc = pv__os_protect(d + nb, g, PV_PROT_NONE)) != 0) return rc;
     rc = pv__os_release_tail(d + nb + g, cut);
     if (rc != 0) {
-      /* That page was past len: its contents do not matter. */
-      if (g != 0) pv__os_commit(d + nb, g, RW);
+      if (g != 0) pv__os_protect(d + nb, g, RW);
       return rc;
     }
     /* Where the tail is only decommitted (Windows), the address space

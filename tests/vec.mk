@@ -7,13 +7,16 @@
 EXTRA_DIST += tests/vecutil.h
 
 if PV_HAVE_CRITERION
-check_PROGRAMS += tests/test_vec tests/test_vec_model
+check_PROGRAMS += tests/test_vec tests/test_vec_model tests/test_vec_modes
 tests_test_vec_SOURCES = tests/test_vec.c tests/vecutil.h
 tests_test_vec_CFLAGS = $(PV_TEST_CFLAGS)
 tests_test_vec_LDADD = $(PV_TEST_LIBS)
 tests_test_vec_model_SOURCES = tests/test_vec_model.c tests/vecutil.h
 tests_test_vec_model_CFLAGS = $(PV_TEST_CFLAGS)
 tests_test_vec_model_LDADD = $(PV_TEST_LIBS)
+tests_test_vec_modes_SOURCES = tests/test_vec_modes.c tests/vecutil.h
+tests_test_vec_modes_CFLAGS = $(PV_TEST_CFLAGS)
+tests_test_vec_modes_LDADD = $(PV_TEST_LIBS)
 
-TESTS += tests/test_vec tests/test_vec_model
+TESTS += tests/test_vec tests/test_vec_model tests/test_vec_modes
 endif
