@@ -4,9 +4,9 @@
 # with its TAP output on stdout for automake's TAP driver.
 #
 # wine is `wine` when installed so, else Debian's /usr/lib/wine/wine64.
-# WINEPREFIX defaults to a fresh directory under the build tree (wine writes
-# a prefix on first use; never touch the user's ~/.wine from a test), and
-# WINEDEBUG=-all keeps wine's own chatter out of the log.
+# Without a WINEPREFIX from the caller, a throwaway one is made and removed
+# afterwards (wine writes a prefix on first use; a test must never touch
+# the user's ~/.wine).  WINEDEBUG=-all keeps wine's chatter out of the log.
 set -u
 prog=$(sed -n 1p "$1")
 : "${top_builddir:=.}"
@@ -18,11 +18,19 @@ else
   echo "1..0 # SKIP wine is not installed"
   exit 0
 fi
-if [ -z "${WINEPREFIX:-}" ]; then
-  WINEPREFIX=$(cd "$top_builddir" && pwd)/tests/wineprefix
-  export WINEPREFIX
-fi
 WINEDEBUG=${WINEDEBUG:--all}
 export WINEDEBUG
-# wine prints prefix-creation notes on stderr; the TAP stream is stdout.
-exec "$WINE" "$top_builddir/$prog" --tap=-
+if [ -n "${WINEPREFIX:-}" ]; then
+  # wine prints prefix-creation notes on stderr; the TAP stream is stdout.
+  exec "$WINE" "$top_builddir/$prog" --tap=-
+fi
+WINEPREFIX=$(mktemp -d "${TMPDIR:-/tmp}/pv-wine.XXXXXX") || exit 1
+export WINEPREFIX
+"$WINE" "$top_builddir/$prog" --tap=-
+status=$?
+# The prefix's wineserver lingers briefly after the last program: wait for
+# it, then remove the prefix.
+server=$(command -v wineserver || echo /usr/lib/wine/wineserver64)
+[ -x "$server" ] && "$server" -w
+rm -rf "$WINEPREFIX"
+exit $status
