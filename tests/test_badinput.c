@@ -274,7 +274,7 @@ static void pfix_free(pstate *s) {
     pv_pages_fn(p, SIZE_MAX) == NULL ? R_NULL : 0)
 
 #define PAGE_CASE_TEST(id, fix, fn, input, want, call)                        \
-  Test(bad_pages, id) {                                                        \
+  static void pcase_##id(void) {                                               \
     pstate s;                                                                  \
     const size_t pg = pv_page_size();                                          \
     (void)pg;                                                                  \
@@ -733,9 +733,9 @@ static int remap_answer(void) {
     PV_EINVAL, pv_vec_resident(v, &ix))
 
 #define VEC_CASE_TEST(id, fix, fn, input, want, call)                          \
-  Test(bad_vec, id) {                                                          \
+  static void vcase_##id(void) {                                               \
     const int want_ = (want);                                                  \
-    if (want_ == R_SKIP_) cr_skip_test("%s(%s): not bad input in this build", fn, input); \
+    if (want_ == R_SKIP_) return; /* not bad input in this build */            \
     vstate s;                                                                  \
     vfix_make(fix, &s);                                                        \
     pv_vec *v = &s.v, *w = &s.w, *u = &s.u;                                    \
@@ -753,3 +753,56 @@ static int remap_answer(void) {
     table_row(fn, input, want_);                                               \
   }
 VEC_CASES(VEC_CASE_TEST)
+
+/* ---- one test per function, running that function's cases ------------- */
+
+typedef struct bcase {
+  const char *fn, *input;
+  void (*run)(void);
+} bcase;
+
+#define PAGE_ENTRY(id, fix, fn, input, want, call) {fn, input, pcase_##id},
+#define VEC_ENTRY(id, fix, fn, input, want, call) {fn, input, vcase_##id},
+static const bcase all_cases[] = {PAGE_CASES(PAGE_ENTRY) VEC_CASES(VEC_ENTRY)};
+#define N_CASES (sizeof all_cases / sizeof all_cases[0])
+
+/* Each case checks and asserts itself; the message names it. */
+static void run_fn(const char *fn) {
+  size_t n = 0;
+  for (size_t i = 0; i < N_CASES; i++) {
+    if (strcmp(all_cases[i].fn, fn) != 0) continue;
+    all_cases[i].run();
+    n++;
+  }
+  cr_assert_gt(n, 0, "no bad-input case for %s", fn);
+  fprintf(stderr, "bad-input %s: %zu cases\n", fn, n);
+}
+
+#define FUNCTIONS(F)                                                           \
+  F(pv_pages_map) F(pv_pages_unmap) F(pv_pages_protect) F(pv_pages_resize)     \
+  F(pv_pages_decommit) F(pv_pages_advise) F(pv_pages_fn) F(pv_vec_init)        \
+  F(pv_vec_init_opts) F(pv_vec_destroy) F(pv_vec_at) F(pv_vec_get)             \
+  F(pv_vec_set) F(pv_vec_data) F(pv_vec_len) F(pv_vec_cap)                     \
+  F(pv_vec_elem_size) F(pv_vec_push) F(pv_vec_push_slot) F(pv_vec_pop)         \
+  F(pv_vec_append) F(pv_vec_insert) F(pv_vec_remove) F(pv_vec_swap_remove)     \
+  F(pv_vec_resize) F(pv_vec_truncate) F(pv_vec_clear) F(pv_vec_reserve)        \
+  F(pv_vec_reserve_exact) F(pv_vec_shrink_to_fit) F(pv_vec_trim)               \
+  F(pv_vec_copy) F(pv_vec_equal) F(pv_vec_sort) F(pv_vec_bsearch)              \
+  F(pv_vec_freeze) F(pv_vec_thaw) F(pv_vec_frozen) F(pv_vec_advise)            \
+  F(pv_vec_resident)
+
+#define FN_TEST(fn) Test(bad_input, fn) { run_fn(#fn); }
+FUNCTIONS(FN_TEST)
+
+#define FN_NAME(fn) #fn,
+Test(bad_input, every_case_belongs_to_a_test) {
+  static const char *const names[] = {FUNCTIONS(FN_NAME)};
+  for (size_t i = 0; i < N_CASES; i++) {
+    bool found = false;
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+      found = found || strcmp(names[k], all_cases[i].fn) == 0;
+    cr_assert(found, "case %s(%s) is run by no test", all_cases[i].fn,
+              all_cases[i].input);
+  }
+  fprintf(stderr, "bad-input cases: %zu\n", N_CASES);
+}
