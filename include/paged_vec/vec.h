@@ -10,6 +10,11 @@
  * first push maps the first pages.  Elements are stored contiguously from
  * `data`, which is always page-aligned (or NULL while cap is 0).
  *
+ * Capacity: always whole pages; cap is every element that fits in them
+ * (cap * elem_size may end short of the last page).  Growth at least
+ * doubles the committed bytes (factor 2: n pushes cost O(n), and at most
+ * half of the capacity is unused).
+ *
  * Growth modes:
  *   PV_GROW_REMAP  (default where the kernel has mremap) the capacity grows
  *                  geometrically; the kernel moves page tables, never bytes.
@@ -64,18 +69,27 @@ typedef enum pv_grow {
 
 /* Flags for pv_vec_opts.flags. */
 enum {
-  /* Ask for transparent huge pages even below the default threshold. By
-   * default a vector asks for them once its capacity reaches the huge page
-   * size, and keeps its region aligned to it across growth. */
+  /* Ask for transparent huge pages from the first growth: the capacity is
+   * rounded up to whole huge pages even for a small vector.  By default a
+   * vector asks for them once its capacity reaches the huge page size
+   * (pv_huge_page_size()); from then on its capacity is whole huge pages,
+   * its region starts on a huge page boundary across growth (REMAP moves
+   * once to get there) and it is advised MADV_HUGEPAGE.  Without THP
+   * (Linux "never", other systems) both are plain page-sized vectors. */
   PV_VEC_HUGE = 1u << 0,
   /* Never ask for huge pages and do not align to them. */
   PV_VEC_NO_HUGE = 1u << 1,
-  /* Keep one PROT_NONE page right after the capacity, across growth, so a
-   * raw write past the capacity faults instead of corrupting memory. */
+  /* Keep one PROT_NONE page (pv_page_size() bytes) right after the
+   * committed pages, across growth and shrink_to_fit, so a raw write past
+   * them faults instead of corrupting memory.  (With an element size that
+   * does not divide the page, the bytes between cap * elem_size and the end
+   * of the last page are still writable.)  REMAP then moves on every growth,
+   * as the guard sits where in-place growth would go. */
   PV_VEC_GUARD = 1u << 2,
   /* Debug: every growth moves the data to a new address and makes the old
    * one inaccessible, so code holding a stale pointer faults.  Also enabled
-   * for every vector by the environment variable PV_DEBUG_MOVE=1. Ignored
+   * for every vector by the environment variable PV_DEBUG_MOVE=1 (any
+   * non-empty value but "0"; read once, at the first vector init).  Ignored
    * by STABLE vectors, whose addresses never move. */
   PV_VEC_MOVE_ON_GROW = 1u << 3
 };
@@ -89,7 +103,9 @@ enum {
 typedef struct pv_vec_opts {
   size_t elem_size;   /* bytes per element, >= 1 (required) */
   size_t initial_cap; /* elements to reserve at init; 0 maps nothing */
-  size_t max_len;     /* STABLE only: the most elements it can ever hold */
+  size_t max_len;     /* STABLE only (ignored otherwise): the most elements
+                         it can ever hold; max_len * elem_size bytes of
+                         address space are reserved at init */
   pv_grow grow;       /* growth mode, PV_GROW_DEFAULT if zero */
   unsigned flags;     /* PV_VEC_* flags */
 } pv_vec_opts;
@@ -188,14 +204,18 @@ PV_EXPORT int pv_vec_pop(pv_vec *v, void *out);
 
 /*
  * pv_vec_append - append n elements from elems (which may point into the
- * vector itself).  n == 0 is a successful no-op (elems may then be NULL).
+ * vector itself, even when the append grows and moves it).  All or
+ * nothing: a STABLE vector without room for all n is PV_ENOSPC.  n == 0 is
+ * a successful no-op (elems may then be NULL).
  * Returns 0, or PV_EINVAL, PV_EACCES, PV_ENOSPC, PV_EOVERFLOW, PV_ENOMEM.
  */
 PV_EXPORT int pv_vec_append(pv_vec *v, const void *elems, size_t n);
 
 /*
  * pv_vec_insert - insert n elements from elems before index i (i == len
- * appends), moving the tail up.  elems must not point into the vector.
+ * appends), moving the tail up.  elems may point into the vector (the
+ * elements are read as they were before the insert).  n == 0 with i <= len
+ * is a no-op.
  * Returns 0, or PV_ERANGE (i > len) and the codes of pv_vec_append.
  */
 PV_EXPORT int pv_vec_insert(pv_vec *v, size_t i, const void *elems, size_t n);
@@ -216,8 +236,10 @@ PV_EXPORT int pv_vec_remove(pv_vec *v, size_t i, size_t n, void *out);
 PV_EXPORT int pv_vec_swap_remove(pv_vec *v, size_t i, void *out);
 
 /*
- * pv_vec_resize - set the length to n.  New elements are copies of *fill,
- * or zero bytes if fill is NULL.  Shrinking keeps the capacity.
+ * pv_vec_resize - set the length to n.  New elements are copies of *fill
+ * (which may be an element of the vector), or zero bytes if fill is NULL.
+ * Growing reserves geometrically, like pv_vec_reserve.  Shrinking keeps
+ * the capacity.
  * Returns 0, or PV_EINVAL, PV_EACCES, PV_ENOSPC, PV_EOVERFLOW, PV_ENOMEM.
  */
 PV_EXPORT int pv_vec_resize(pv_vec *v, size_t n, const void *fill);
@@ -240,7 +262,8 @@ PV_EXPORT int pv_vec_clear(pv_vec *v);
 PV_EXPORT int pv_vec_reserve(pv_vec *v, size_t additional);
 
 /* pv_vec_reserve_exact - as pv_vec_reserve, but the capacity becomes at
- * least len + additional rounded up to whole pages, no more. */
+ * least len + additional rounded up to whole pages, no more (whole huge
+ * pages once the vector uses them).  Never lowers the capacity. */
 PV_EXPORT int pv_vec_reserve_exact(pv_vec *v, size_t additional);
 
 /*
@@ -263,14 +286,16 @@ PV_EXPORT int pv_vec_trim(pv_vec *v);
 
 /*
  * pv_vec_copy - make dst's contents equal to src's.  dst must be an
- * initialised vector with the same elem_size; it keeps its own options.
+ * initialised vector with the same elem_size; it keeps its own options and
+ * grows, if it must, to exactly the pages src's elements need.  src may be
+ * frozen.
  * Returns 0, PV_EINVAL (NULL, elem_size differs, dst == src), PV_EACCES
  * (dst frozen), PV_ENOSPC, PV_ENOMEM.
  */
 PV_EXPORT int pv_vec_copy(pv_vec *dst, const pv_vec *src);
 
 /* pv_vec_equal - true when both have the same elem_size, length and bytes.
- * false if either is NULL. */
+ * false if either is NULL or not initialised (destroyed). */
 PV_EXPORT bool pv_vec_equal(const pv_vec *a, const pv_vec *b);
 
 /* pv_vec_sort - sort the elements with cmp (qsort semantics).
@@ -278,10 +303,11 @@ PV_EXPORT bool pv_vec_equal(const pv_vec *a, const pv_vec *b);
 PV_EXPORT int pv_vec_sort(pv_vec *v, int (*cmp)(const void *, const void *));
 
 /*
- * pv_vec_bsearch - binary search in a vector sorted by cmp.  On a match,
- * returns 0 and stores its index in *index (any matching index if several);
- * otherwise returns PV_ENOENT and stores the index where key would be
- * inserted.  PV_EINVAL for a NULL argument.
+ * pv_vec_bsearch - binary search in a vector sorted by cmp, called as
+ * cmp(key, element) like bsearch(3).  On a match, returns 0 and stores its
+ * index in *index (the first match if several); otherwise returns PV_ENOENT
+ * and stores the index where key would be inserted to keep the order.
+ * PV_EINVAL for a NULL argument.
  */
 PV_EXPORT int pv_vec_bsearch(const pv_vec *v, const void *key,
                              int (*cmp)(const void *, const void *),
