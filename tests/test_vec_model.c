@@ -21,7 +21,7 @@
 
 enum {
   MODEL_OPS = 200000,       /* operations per (mode, element size) */
-  MODEL_BYTES = 64 * 1024,  /* the longest vector, in bytes ... */
+  MODEL_BYTES = 32 * 1024,  /* the longest vector, in bytes ... */
   MODEL_MIN_LEN = 16,       /* ... but at least this many elements */
   MODEL_BATCH = 64          /* full byte comparison every this many ops */
 };
@@ -186,7 +186,7 @@ static const char *const op_names[OP_COUNT] = {
 /* Relative weights: mostly the everyday operations, with enough capacity
  * operations to exercise every growth and shrink path thousands of times. */
 static const unsigned op_weight[OP_COUNT] = {
-  88, 24, 40, 32, 28, 28, 24, 16, 12, 3, 24, 20, 12, 8, 6, 6, 3, 1, 2};
+  88, 24, 40, 32, 28, 28, 24, 16, 12, 2, 24, 20, 12, 8, 4, 4, 3, 1, 2};
 
 static enum op pick_op(void) {
   unsigned total = 0;
