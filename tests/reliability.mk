@@ -36,3 +36,15 @@ tests_test_threads_plain_CPPFLAGS = $(AM_CPPFLAGS) -DPV_MINICRIT
 tests_test_threads_plain_CFLAGS = $(AM_CFLAGS) -pthread
 tests_test_threads_plain_LDADD = libpaged_vec_core.la -lpthread
 endif
+
+# make check-valgrind: the suites that raise no signals, under valgrind
+# memcheck (tests/valgrind-tap.sh says how test children are covered).
+# test_oom (RLIMIT_AS would cap valgrind itself) and test_maps (valgrind
+# needs mappings of its own at the limit) are not among them.
+EXTRA_DIST += tests/valgrind-tap.sh
+PV_VALGRIND_TESTS = tests/test_errors tests/test_badinput tests/test_fault \
+	tests/test_threads
+check-valgrind:
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(PV_VALGRIND_TESTS)' \
+	  LOG_COMPILER='$(SHELL) $(top_srcdir)/tests/valgrind-tap.sh'
+.PHONY: check-valgrind

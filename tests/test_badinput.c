@@ -50,6 +50,14 @@ static int exec_refused(void) {
   return pv__os_caps_get()->can_exec ? PV_EACCES : PV_ENOTSUP;
 }
 
+/* A size no kernel maps: Linux says ENOMEM (PV_ENOMEM); valgrind, which
+ * runs the program inside its own address-space manager, answers such an
+ * mmap with EINVAL before the kernel sees it. */
+static int kernel_refuses(void) {
+  const char *pre = getenv("LD_PRELOAD");
+  return pre != NULL && strstr(pre, "vgpreload") != NULL ? PV_EINVAL : PV_ENOMEM;
+}
+
 static void table_row(const char *fn, const char *input, int want) {
   if (getenv("PV_BADINPUT_TABLE") != NULL)
     fprintf(stderr, "| `%s` | %s | %s |\n", fn, input, res_name(want));
@@ -155,7 +163,7 @@ static void pfix_free(pstate *s) {
     "len that overflows when rounded up to a page", PV_EOVERFLOW,              \
     pv_pages_map(p, SIZE_MAX - pg + 2, RW, 0))                                 \
   X(map_len_huge, PF_GARBAGE, "pv_pages_map",                                  \
-    "len SIZE_MAX/2 (the kernel refuses)", PV_ENOMEM,                          \
+    "len SIZE_MAX/2 (the kernel refuses)", kernel_refuses(),                   \
     pv_pages_map(p, SIZE_MAX / 2, RW, 0))                                      \
   X(map_prot_bit, PF_GARBAGE, "pv_pages_map", "unknown prot bit (1<<3)",       \
     PV_EINVAL, pv_pages_map(p, pg, RW | (1u << 3), 0))                         \
@@ -468,7 +476,7 @@ static int remap_answer(void) {
     pv_vec_init_opts(v, OPTS(.elem_size = 1, .grow = PV_GROW_STABLE,           \
                              .max_len = SIZE_MAX - 1)))                        \
   X(opts_stable_big, VF_GARBAGE, "pv_vec_init_opts",                           \
-    "STABLE, max_len of SIZE_MAX/2 bytes (the kernel refuses)", PV_ENOMEM,     \
+    "STABLE, max_len of SIZE_MAX/2 bytes (the kernel refuses)", kernel_refuses(), \
     pv_vec_init_opts(v, OPTS(.elem_size = ES, .grow = PV_GROW_STABLE,          \
                              .max_len = BIG_N)))                               \
   X(opts_cap_over, VF_GARBAGE, "pv_vec_init_opts",                             \
@@ -477,7 +485,7 @@ static int remap_answer(void) {
   X(opts_cap_max, VF_GARBAGE, "pv_vec_init_opts", "initial_cap SIZE_MAX",      \
     PV_EOVERFLOW, pv_vec_init_opts(v, OPTS(.elem_size = ES, .initial_cap = SIZE_MAX))) \
   X(opts_cap_big, VF_GARBAGE, "pv_vec_init_opts",                              \
-    "initial_cap of SIZE_MAX/2 bytes (the kernel refuses)", PV_ENOMEM,         \
+    "initial_cap of SIZE_MAX/2 bytes (the kernel refuses)", kernel_refuses(),  \
     pv_vec_init_opts(v, OPTS(.elem_size = ES, .initial_cap = BIG_N)))          \
   X(opts_remap_nosup, VF_GARBAGE, "pv_vec_init_opts",                          \
     "PV_GROW_REMAP in a build without mremap", remap_answer(),                 \
@@ -562,7 +570,7 @@ static int remap_answer(void) {
     "(len + n) * elem_size overflows", PV_EOVERFLOW,                           \
     pv_vec_append(v, e, SIZE_MAX / ES))                                        \
   X(append_big, VF_VEC, "pv_vec_append",                                       \
-    "n of SIZE_MAX/2 bytes (the kernel refuses)", PV_ENOMEM,                   \
+    "n of SIZE_MAX/2 bytes (the kernel refuses)", kernel_refuses(),            \
     pv_vec_append(v, e, BIG_N))                                                \
   X(append_frozen, VF_FROZEN, "pv_vec_append", "frozen vector", PV_EACCES,     \
     pv_vec_append(v, e, 1))                                                    \
@@ -615,7 +623,7 @@ static int remap_answer(void) {
   X(resize_bytes_over, VF_VEC, "pv_vec_resize", "n * elem_size overflows",     \
     PV_EOVERFLOW, pv_vec_resize(v, SIZE_MAX / ES + 1, e))                      \
   X(resize_big, VF_VEC, "pv_vec_resize",                                       \
-    "n of SIZE_MAX/2 bytes (the kernel refuses)", PV_ENOMEM,                   \
+    "n of SIZE_MAX/2 bytes (the kernel refuses)", kernel_refuses(),            \
     pv_vec_resize(v, BIG_N, NULL))                                             \
   X(resize_frozen, VF_FROZEN, "pv_vec_resize", "frozen vector", PV_EACCES,     \
     pv_vec_resize(v, 1, NULL))                                                 \
@@ -642,7 +650,7 @@ static int remap_answer(void) {
     "(len + additional) * elem_size overflows", PV_EOVERFLOW,                  \
     pv_vec_reserve(v, SIZE_MAX / ES))                                          \
   X(reserve_big, VF_VEC, "pv_vec_reserve",                                     \
-    "SIZE_MAX/2 bytes (the kernel refuses)", PV_ENOMEM,                        \
+    "SIZE_MAX/2 bytes (the kernel refuses)", kernel_refuses(),                 \
     pv_vec_reserve(v, BIG_N))                                                  \
   X(reserve_frozen, VF_FROZEN, "pv_vec_reserve", "frozen vector", PV_EACCES,   \
     pv_vec_reserve(v, 1000))                                                   \
