@@ -131,6 +131,10 @@ int pv_pages_resize(pv_pages *p, size_t new_len) {
   void *addr;
   int rc = pv__os_remap(p->addr, p->len, size, map_align(p->pv_flags, size), 0,
                         &addr);
+  /* Advice on part of the range (pv_pages_advise) splits it into several
+   * kernel mappings, which mremap cannot grow (EFAULT; PV_EINVAL here, as
+   * every argument was valid): copy instead. */
+  if (rc == PV_EINVAL) return resize_by_copy(p, size);
   if (rc != 0) return rc;
   if (size > p->len) {
     /* The grown tail is a new range: give it the same huge-page hint.  On

@@ -814,3 +814,30 @@ Test(bad_input, every_case_belongs_to_a_test) {
   }
   fprintf(stderr, "bad-input cases: %zu\n", N_CASES);
 }
+
+/* ---- valid but awkward sequences (found by fuzz/fuzz_pages.c) ---------- */
+
+/* Advice on part of a mapping splits it into several kernel mappings,
+ * which mremap cannot grow (EFAULT): resize must still work. */
+Test(awkward_input, resize_after_advice_on_part_of_the_mapping) {
+  const size_t pg = pv_page_size();
+  static const pv_advice advice[] = {PV_ADVISE_SEQUENTIAL, PV_ADVISE_RANDOM,
+                                     PV_ADVISE_HUGEPAGE, PV_ADVISE_NOHUGEPAGE};
+  for (size_t a = 0; a < sizeof advice / sizeof advice[0]; a++) {
+    pv_pages p;
+    int rc = pv_pages_map(&p, 4 * pg, RW, 0);
+    cr_assert_eq(rc, 0, "map: %s", pv_errname(rc));
+    tu_fill(p.addr, p.len, 9);
+    rc = pv_pages_advise(&p, pg, pg, advice[a]);
+    cr_assert_eq(rc, 0, "advise %d on page 1: %s", (int)advice[a], pv_errname(rc));
+    rc = pv_pages_resize(&p, 16 * pg);
+    cr_assert_eq(rc, 0, "resize after advice %d on one page: %s", (int)advice[a],
+                 pv_errname(rc));
+    cr_assert_eq(tu_check(p.addr, 4 * pg, 9), 4 * pg, "bytes kept");
+    cr_assert(tu_all_zero((char *)p.addr + 4 * pg, 12 * pg), "new bytes zero");
+    rc = pv_pages_resize(&p, 2 * pg);
+    cr_assert_eq(rc, 0, "shrink: %s", pv_errname(rc));
+    cr_assert_eq(tu_check(p.addr, 2 * pg, 9), 2 * pg, "bytes kept by shrink");
+    cr_assert_eq(pv_pages_unmap(&p), 0, "unmap");
+  }
+}
