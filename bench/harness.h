@@ -27,7 +27,7 @@
  *   }
  *   static const size_t sizes[] = { 1000, 1000000, 0 };
  *   PVB_REGISTER_FN(add_mine) {
- *     pvb_bench b = { "push/mypeer", push, NULL, sizes };
+ *     pvb_bench b = { "push/mypeer", push, NULL, sizes, 0 };
  *     pvb_register(&b);
  *   }
  */
@@ -55,7 +55,13 @@ typedef struct pvb_bench {
   pvb_fn fn;
   const void *ctx;     /* handed to fn unchanged */
   const size_t *sizes; /* 0-terminated; must hold at least one size */
+  unsigned flags;      /* PVB_COLD or 0 */
 } pvb_bench;
+
+/* pvb_bench.flags: exactly one iteration, no warm-up, one repetition: the
+ * cost in a process that has never done this before (the runner starts one
+ * process per measurement and takes the median over processes). */
+#define PVB_COLD 1u
 
 /* pvb_register - add a benchmark.  May be called before main (from a
  * constructor, see PVB_REGISTER).  Returns 0, or -1 when the table is full

@@ -46,6 +46,7 @@ struct Reg {
   pvb_fn fn;
   const void *ctx;
   const size_t *sizes;
+  unsigned flags;
 };
 Reg g_regs[kMaxBenches];
 size_t g_nregs;
@@ -172,6 +173,7 @@ extern "C" int pvb_register(const pvb_bench *b) {
   r.fn = b->fn;
   r.ctx = b->ctx;
   r.sizes = b->sizes;
+  r.flags = b->flags;
   return 0;
 }
 
@@ -265,6 +267,9 @@ int main(int argc, char **argv) {
         r->name, [r](benchmark::State &st) { run(st, r); });
     for (const size_t *n = r->sizes; *n != 0; n++) b->Arg(static_cast<int64_t>(*n));
     b->Unit(benchmark::kMicrosecond);
+    // Set on the benchmark, these win over the command line's flags (the
+    // runner also passes no warm-up time for cold benchmarks).
+    if (r->flags & PVB_COLD) b->Iterations(1)->Repetitions(1);
   }
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

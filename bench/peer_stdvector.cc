@@ -21,12 +21,19 @@ namespace {
 // The vector lives in raw storage inside the C-style struct the bodies
 // declare, constructed by peer_init and destroyed by peer_destroy, so that
 // the bodies' init/destroy pairs map onto its lifetime.
+// std::launder is C++17; clang before 16 compiles C++14 by default, where
+// the plain cast is what code did.
+#if __cplusplus >= 201703L
+#  define PVB_LAUNDER(p) std::launder(p)
+#else
+#  define PVB_LAUNDER(p) (p)
+#endif
 template <typename T>
 struct Slot {
   alignas(std::vector<T>) unsigned char raw[sizeof(std::vector<T>)];
-  std::vector<T> &get() { return *std::launder(reinterpret_cast<std::vector<T> *>(raw)); }
+  std::vector<T> &get() { return *PVB_LAUNDER(reinterpret_cast<std::vector<T> *>(raw)); }
   const std::vector<T> &get() const {
-    return *std::launder(reinterpret_cast<const std::vector<T> *>(raw));
+    return *PVB_LAUNDER(reinterpret_cast<const std::vector<T> *>(raw));
   }
 };
 

@@ -5,9 +5,9 @@
  * "default" is what pv_vec_init gives (REMAP where the kernel has mremap,
  * huge pages for large vectors) and runs every workload; the growth modes
  * with and without huge pages run the push workload, which is where they
- * differ.  A variant with no workloads is not registered.  STABLE reserves PVB_STABLE_MAX elements of address space up
- * front (no memory: PROT_NONE), as a program would reserve for its largest
- * input.
+ * differ.  A variant with no workloads registers nothing.  STABLE
+ * reserves PVB_STABLE_MAX elements of address space up front (no memory:
+ * PROT_NONE), as a program would reserve for its largest input.
  */
 #ifndef PVB_PV_VARIANTS_H
 #define PVB_PV_VARIANTS_H

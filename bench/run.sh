@@ -53,15 +53,23 @@ done
 # (the median of three absorbs one cold run).
 case $mode in
   full)
-    reps=5; reps_big=3; min_time=0.05; warmup=0.05
-    # Everything registered.
+    reps=5; reps_big=3; min_time=0.05; min_time_huge=1; warmup=0.05
+    nowarm_from=100000000
+    cold_runs=5
+    # Everything registered but the two 4 KiB-page growth modes at 10^8,
+    # which tell pv_nohuge's story again at a minute of CPU each.
     select='.'
+    exclude='^push/pv_(stable_nh|copy_nh)/100000000$'
     ;;
   quick)
-    reps=3; reps_big=3; min_time=0.02; warmup=0.02
-    # The headline: push up to 10^7 for the main peers, and the small-vector
-    # cost.  (The 10^8 targets need `make bench`.)
-    select='^(push/(pv|pvgen|glibc|glibc_thp|jemalloc|mimalloc|stdvec|garray|stbds|touch1|touch2)/(1000|100000|10000000)|small/(pv|pvgen|glibc|stdvec|garray|stbds)/16)$'
+    reps=3; reps_big=3; min_time=0.02; min_time_huge=1; warmup=0.02
+    nowarm_from=10000000
+    cold_runs=3
+    exclude='^$'
+    # The headline: push at three sizes (10^7 only for the main peers, as a
+    # 10^7 iteration of a 4 KiB-faulting peer takes most of a second) and
+    # the small-vector cost.  The 10^8 targets need `make bench`.
+    select='^(push/(pv|pvgen|glibc|glibc_thp|jemalloc|mimalloc|stdvec|garray|stbds|touch1|touch2)/(1000|100000)|push/(pv|pvgen|glibc|glibc_thp|stdvec|garray|touch1)/10000000|small/(pv|pvgen|glibc|stdvec|garray|stbds)/16)$'
     ;;
   *) echo "run.sh: --mode must be full or quick" >&2; exit 2 ;;
 esac
@@ -77,55 +85,78 @@ log=$out/run.log
 start=$(date +%s)
 nrun=0
 nfail=0
+plan=$out/plan.tsv
+: > "$plan"
 
-# run_set PROGRAM ENV ERE: every benchmark of PROGRAM (run with the
-# environment assignment ENV, or none if "-") whose name matches ERE and
-# the mode's selection.
-run_set() {
+# plan_add PROGRAM ENV ERE: adds to the plan every benchmark of PROGRAM (run
+# with the environment assignment ENV, or none if "-") whose name matches
+# ERE and the mode's selection.
+plan_add() {
   prog=$bindir/$1
-  envset=$2
-  [ "$envset" = - ] && envset=
   if [ ! -x "$prog" ]; then
     echo "run.sh: $prog is missing (make bench-build)" >&2
     exit 1
   fi
+  envset=$2
+  [ "$envset" = - ] && envset=
   # shellcheck disable=SC2086
-  names=$(env $envset "$prog" --benchmark_list_tests=true | grep -E "$3" |
-    grep -E "$select" | { if [ -n "$filter" ]; then grep -E "$filter"; else cat; fi; } |
-    sort -s -t / -k 1,1) || true
-  [ -n "$names" ] || return 0
-  last=
-  for name in $names; do
-    workload=${name%%/*}
-    if [ "$workload" != "$last" ]; then
-      count=$(printf '%s\n' "$names" | grep -c "^$workload/")
-      printf 'bench: %-12s %-22s %3d benchmarks  (%ss so far)\n' \
-        "$workload" "$1${envset:+ [$envset]}" "$count" "$(($(date +%s) - start))"
-      last=$workload
-    fi
-    n=${name##*/}
-    r=$reps; w=$warmup
-    if [ "$n" -ge "$large" ]; then r=$reps_big; fi
-    if [ "$n" -ge "$huge" ]; then w=0; fi
-    file=$raw/$(printf '%s' "$name" | tr '/' '_').json
-    nrun=$((nrun + 1))
+  env $envset "$prog" --benchmark_list_tests=true | grep -E "$3" |
+    grep -E "$select" | grep -Ev "$exclude" |
+    { if [ -n "$filter" ]; then grep -E "$filter"; else cat; fi; } |
+    "$awk" -F / -v prog="$1" -v envset="$2" \
+      '{ printf "%s\t%s\t%d\t%s\t%s\t%s\n", $1, $3, NR, prog, envset, $0 }' >> "$plan" || true
+}
+plan_add pv_bench - '.'
+plan_add pv_bench GLIBC_TUNABLES=glibc.malloc.hugetlb=1 '/glibc_thp/'
+plan_add pv_bench_jemalloc - '.'
+plan_add pv_bench_mimalloc - '.'
+
+# Run order: by workload, then size, then peer.  All the peers of one row
+# run one after the other, so that the ratios of a row are measured minutes
+# apart at most, whatever else the machine does during the whole run.
+sort -t "$(printf '\t')" -k1,1 -k2,2n -s "$plan" > "$plan.sorted"
+total=$(wc -l < "$plan.sorted")
+echo "bench: mode $mode: $total benchmarks, medians of $reps repetitions ($reps_big from N=10^7), a fresh process each; log in $log"
+last=
+while IFS="$(printf '\t')" read -r workload n _ prog envset name; do
+  [ "$envset" = - ] && envset=
+  if [ "$workload/$n" != "$last" ]; then
+    printf 'bench: %-12s N=%-10s (%d of %d done, %ss)\n' "$workload" "$n" "$nrun" "$total" \
+      "$(($(date +%s) - start))"
+    last=$workload/$n
+  fi
+  r=$reps; w=$warmup; t=$min_time
+  if [ "$n" -ge "$large" ]; then r=$reps_big; fi
+  # At 10^8 a longer minimum time, so that a peer fast enough averages
+  # several iterations per repetition while a slow one still runs one; and
+  # from nowarm_from no separate warm-up (the median of three absorbs one
+  # cold repetition).
+  if [ "$n" -ge "$huge" ]; then t=$min_time_huge; fi
+  if [ "$n" -ge "$nowarm_from" ]; then w=0; fi
+  # A cold benchmark does one iteration in its process (the harness sees
+  # to that): run it in cold_runs processes; the summary takes the median.
+  runs=1
+  case $workload in *_cold) runs=$cold_runs; w=0 ;; esac
+  # (Google Benchmark appends "/iterations:1/repeats:1" to a cold name.)
+  base=$raw/$(printf '%s' "$name" | cut -d / -f 1-3 | tr '/' '_')
+  nrun=$((nrun + 1))
+  k=1
+  while [ "$k" -le "$runs" ]; do
+    file=$base.json
+    [ "$runs" -gt 1 ] && file=$base.r$k.json
+    k=$((k + 1))
     # shellcheck disable=SC2086
-    if ! env $envset "$prog" --benchmark_filter="^$name\$" \
+    if ! env $envset "$bindir/$prog" --benchmark_filter="^$name\$" \
         --benchmark_repetitions="$r" --benchmark_report_aggregates_only=true \
-        --benchmark_min_time="$min_time" --benchmark_min_warmup_time="$w" \
+        --benchmark_min_time="$t" --benchmark_min_warmup_time="$w" \
         --benchmark_out="$file" --benchmark_out_format=json \
-        --benchmark_format=console >> "$log" 2>&1; then
+        --benchmark_format=console >> "$log" 2>&1 < /dev/null; then
       echo "bench: $name FAILED (see $log)" >&2
       nfail=$((nfail + 1))
+      break
     fi
   done
-}
-
-echo "bench: mode $mode: medians of $reps repetitions ($reps_big from N=10^7), a fresh process per benchmark; log in $log"
-run_set pv_bench - '.'
-run_set pv_bench GLIBC_TUNABLES=glibc.malloc.hugetlb=1 '/glibc_thp/'
-run_set pv_bench_jemalloc - '.'
-run_set pv_bench_mimalloc - '.'
+done < "$plan.sorted"
 secs=$(($(date +%s) - start))
 
 # One JSON document holding every run's output, untouched.
@@ -141,11 +172,15 @@ secs=$(($(date +%s) - start))
   printf ']}\n'
 } > "$out/bench.json"
 
+if [ "$nrun" -eq 0 ]; then
+  echo "bench: nothing selected" >&2
+  exit 1
+fi
 "$awk" -f "$scripts/json2tsv.awk" "$raw"/*.json > "$out/summary.tsv"
 "$awk" -v md="$out/table.md" -v datadir="$out" -v mode="$mode" -v secs="$secs" \
   -v runs="$nrun" -f "$scripts/table.awk" "$out/summary.tsv" | tee "$out/table.txt"
 
-if [ -n "$gnuplot" ] && [ -s "$out/push_time.dat" ]; then
+if [ -n "$gnuplot" ] && [ "$(wc -l < "$out/push_time.dat")" -gt 1 ]; then
   # The number of data columns, for the plot loops.
   cols=$(head -n 1 "$out/push_time.dat" | wc -w)
   for term in svg png; do

@@ -16,7 +16,7 @@ BEGIN {
   nmain = split("pv pvgen glibc glibc_thp jemalloc mimalloc stdvec garray stbds touch1 touch2", MAIN, " ")
   nmode = split("pv pv_nohuge pv_stable pv_stable_nh pv_copy pv_copy_nh pvgen pvgen_stable pvgen_copy", MODE, " ")
   nchart = split("pv pvgen pv_nohuge glibc glibc_thp jemalloc mimalloc stdvec garray stbds touch1 touch2", CHART, " ")
-  nwl = split("push push24 append reserve_fill sum rand_read insert_front small copy shrink trim", WL, " ")
+  nwl = split("push push_cold push24 append reserve_fill sum rand_read insert_front small copy shrink trim", WL, " ")
 }
 
 {
@@ -146,8 +146,9 @@ function rss_table(ncol,   i, j, w, n, key, line, mdl, c) {
     print mdl > md
   }
 }
-function tval(p, n,   key) {
-  key = "push" SUBSEP p SUBSEP n
+function tval(p, n) { return wval("push", p, n) }
+function wval(w, p, n,   key) {
+  key = w SUBSEP p SUBSEP n
   return (key in ST && ST[key] == "ok" && num(T[key])) ? T[key] + 0 : -1
 }
 # One target line: got = a / b compared with `want` (">=" or "<=").
@@ -159,17 +160,21 @@ function target(label, a, b, op, want,   got, ok, s) {
   print s
   print "| " label " | " op " " want " | " sprintf("%.3f", got) " | " (ok ? "PASS" : "MISS") " |" > md
 }
-function crossover(p,   j, n, from, a, b) {
-  from = ""
-  for (j = NS["push"]; j >= 1; j--) {
-    n = SZ["push", j]
-    a = tval("pv", n); b = tval(p, n)
+# The smallest size of workload w from which pv is at least as fast as p
+# at every larger measured size.
+function crossover(w, p,   j, n, from, a, b, any) {
+  from = ""; any = 0
+  for (j = NS[w]; j >= 1; j--) {
+    n = SZ[w, j]
+    a = wval(w, "pv", n); b = wval(w, p, n)
     if (a < 0 || b < 0) continue
+    any = 1
     if (a <= b) from = n
     else break
   }
+  if (!any) return "-"
   if (from == "") return "not at any measured size"
-  if (from == SZ["push", 1]) return "at every measured size (from " fmt_n(from) ")"
+  if (from == SZ[w, 1]) return "at every measured size (from " fmt_n(from) ")"
   return "from N = " fmt_n(from)
 }
 
@@ -214,15 +219,20 @@ END {
   }
 
   print ""
-  print "Crossover (push, typed pv vs the peer: the size from which paged_vec is faster):"
+  print "Crossover: the size from which the typed layer (pv) is at least as fast as the peer"
+  print "  (push = building vectors over and over in one process, so an allocator can reuse"
+  print "  memory it already faulted in; push_cold = one vector in a fresh process)"
+  printf "  %-10s %-36s %s\n", "peer", "push", "push_cold"
   print "" > md
-  print "**Crossover** (push: the size from which the typed layer is faster than the peer)" > md
+  print "**Crossover**: the size from which the typed layer is at least as fast as the peer (push: vectors built over and over in one process; push_cold: one vector in a fresh process)" > md
   print "" > md
+  print "| peer | push | push_cold |" > md
+  print "|---|---|---|" > md
   np = split("glibc glibc_thp jemalloc mimalloc stdvec stbds", XP, " ")
   for (i = 1; i <= np; i++) {
-    s = crossover(XP[i])
-    printf "  %-10s %s\n", XP[i], s
-    print "- " XP[i] ": " s > md
+    s = crossover("push", XP[i]); s2 = crossover("push_cold", XP[i])
+    printf "  %-10s %-36s %s\n", XP[i], s, s2
+    print "| " XP[i] " | " s " | " s2 " |" > md
   }
   ks = "small" SUBSEP "pv" SUBSEP 16
   kg = "small" SUBSEP "glibc" SUBSEP 16
