@@ -15,8 +15,12 @@ fi
 WINEPREFIX=$(mktemp -d "${TMPDIR:-/tmp}/pv-wine.XXXXXX")
 WINEDEBUG=-all
 export WINEPREFIX WINEDEBUG
+# Removed at the end; also if a failure below ends the run.
+trap 'rm -rf "$WINEPREFIX"' EXIT
 
-variant mingw all check -- --host=x86_64-w64-mingw32 --enable-werror
+# `check` builds everything first (one goal: `all check` under -j2 would
+# race two makes on the same objects).
+variant mingw check -- --host=x86_64-w64-mingw32 --enable-werror
 
 pv_mingw="$top/_ci/mingw"
 if ! grep -Eq '^# [1-9][0-9]* passed, 0 failed$' "$pv_mingw/tests/portable.log"; then
@@ -35,4 +39,5 @@ elif [ -x /usr/lib/wine/wineserver64 ]; then
   /usr/lib/wine/wineserver64 -w
 fi
 rm -rf "$WINEPREFIX"
+trap - EXIT
 unset pv_wine pv_mingw WINEPREFIX WINEDEBUG
