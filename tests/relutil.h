@@ -48,6 +48,13 @@ static inline size_t ru_maps_each(bool (*fn)(const char *line, size_t len, void 
   return lines;
 }
 
+/* True when running under valgrind, whose own allocations come and go as
+ * mappings of this process: mapping counts then say nothing about us. */
+static inline bool ru_under_valgrind(void) {
+  const char *pre = getenv("LD_PRELOAD");
+  return pre != NULL && strstr(pre, "vgpreload") != NULL;
+}
+
 /* Number of mappings (VMAs) the process has now. */
 static inline size_t ru_maps_count(void) { return ru_maps_each(NULL, NULL); }
 

@@ -1,0 +1,388 @@
+/*
+ * fuzz/fuzz_vec.c - differential fuzzing of the container.
+ *
+ * The input picks an element size, a growth mode and flags, then a sequence
+ * of operations.  Each is applied to a pv_vec and to a plain reference
+ * array (with the codes the header promises for it worked out
+ * independently), and after every step the two must agree: the code, the
+ * length, every byte, capacity >= length, page-aligned data, a STABLE
+ * vector never moving, the frozen state.  An operation can also run with an
+ * OS-layer fault injected at its k-th call: then it must either succeed
+ * (and match the reference) or fail with the injected code and change
+ * nothing at all.  After each input the library must hold no address space.
+ */
+#include "config.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "fuzz_common.h"
+#include "os.h"
+#include "paged_vec.h"
+
+/* Bytes a vector may reach: 32 pages of 4 KiB, enough to cross pages and
+ * capacities many times while keeping one input fast. */
+#define MAX_BYTES ((size_t)128 << 10)
+
+typedef struct model {
+  unsigned char *ref; /* the reference elements */
+  size_t len, es, max; /* max: elements allowed (memory bound, STABLE max) */
+  bool stable, frozen, sorted;
+  void *stable_data;
+} model;
+
+static unsigned char scratch[MAX_BYTES]; /* element sources and outputs */
+static unsigned char scratch2[MAX_BYTES];
+static unsigned seq; /* makes every generated element different */
+
+/* n elements of fresh content in scratch. */
+static const unsigned char *gen(size_t n, size_t es) {
+  for (size_t i = 0; i < n * es; i++)
+    scratch[i] = (unsigned char)((seq * 131u + i * 7u) >> 1);
+  seq++;
+  return scratch;
+}
+
+static int cmp_bytes_es; /* element size for the comparator */
+static int cmp_elem(const void *a, const void *b) {
+  return memcmp(a, b, (size_t)cmp_bytes_es);
+}
+
+/* The vector agrees with the model. */
+static void agree(const pv_vec *v, const model *m, const char *op) {
+  FUZZ_CHECK(v->len == m->len, "%s: len %zu, reference %zu", op, v->len, m->len);
+  FUZZ_CHECK(v->cap >= v->len, "%s: cap %zu < len %zu", op, v->cap, v->len);
+  FUZZ_CHECK(v->elem_size == m->es, "%s: elem_size changed", op);
+  FUZZ_CHECK(pv_vec_frozen(v) == m->frozen, "%s: frozen state", op);
+  if (v->cap != 0)
+    FUZZ_CHECK((uintptr_t)v->data % pv_page_size() == 0, "%s: data not aligned", op);
+  if (m->stable) FUZZ_CHECK(v->data == m->stable_data, "%s: STABLE moved", op);
+  if (m->len != 0)
+    FUZZ_CHECK(memcmp(v->data, m->ref, m->len * m->es) == 0,
+               "%s: elements differ from the reference", op);
+}
+
+/* Expected code of a growth to `need` elements. */
+static int grow_code(const model *m, size_t need) {
+  if (m->frozen) return PV_EACCES;
+  if (m->stable && need > m->max) return PV_ENOSPC;
+  return 0;
+}
+
+enum {
+  OP_PUSH, OP_PUSH_SLOT, OP_POP, OP_APPEND, OP_APPEND_SELF, OP_INSERT,
+  OP_REMOVE, OP_SWAP_REMOVE, OP_RESIZE, OP_TRUNCATE, OP_CLEAR, OP_RESERVE,
+  OP_RESERVE_EXACT, OP_SHRINK, OP_TRIM, OP_SET, OP_GET, OP_FREEZE, OP_THAW,
+  OP_COPY, OP_SORT, OP_BSEARCH, OP_ADVISE, OP_RESIDENT, OP_FAULT, OP_COUNT
+};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  fz_in in = {data, size};
+  const pv__os_caps *caps = pv__os_caps_get();
+  /* ---- the vector's shape */
+  unsigned h = fz_u8(&in);
+  size_t es = (h & 0x80) ? 1 + fz_u16(&in) % 4500 : 1 + (h & 0x3f);
+  unsigned mode = fz_u8(&in);
+  unsigned fl = fz_u8(&in);
+  pv_vec_opts o = {.elem_size = es};
+  switch (mode % 4) {
+  case 0: o.grow = PV_GROW_DEFAULT; break;
+  case 1: o.grow = caps->can_remap ? PV_GROW_REMAP : PV_GROW_DEFAULT; break;
+  case 2: o.grow = PV_GROW_STABLE; break;
+  default: o.grow = PV_GROW_COPY; break;
+  }
+  if (fl & 1) o.flags |= PV_VEC_GUARD;
+  if ((fl & 6) == 2) o.flags |= PV_VEC_HUGE;
+  if ((fl & 6) == 4) o.flags |= PV_VEC_NO_HUGE;
+  if (fl & 8) o.flags |= PV_VEC_MOVE_ON_GROW;
+  size_t max = MAX_BYTES / es;
+  if (o.grow == PV_GROW_STABLE) o.max_len = max = 1 + fz_count(&in, max - 1);
+  o.initial_cap = fz_count(&in, max);
+
+  model m = {.es = es, .max = max, .stable = o.grow == PV_GROW_STABLE};
+  m.ref = malloc(MAX_BYTES + 1);
+  FUZZ_CHECK(m.ref != NULL, "malloc");
+  pv_vec v, w;
+  int rc = pv_vec_init_opts(&v, &o);
+  FUZZ_CHECK(rc == 0, "init: %s", pv_errname(rc));
+  FUZZ_CHECK(v.cap >= o.initial_cap, "init: cap below initial_cap");
+  m.stable_data = v.data;
+  rc = pv_vec_init(&w, es);
+  FUZZ_CHECK(rc == 0, "init w: %s", pv_errname(rc));
+
+  unsigned long fault_at = 0; /* arm a fault for the next operation */
+  for (unsigned steps = 0; fz_more(&in) && steps < 200; steps++) {
+    unsigned op = fz_u8(&in) % OP_COUNT;
+    size_t n = fz_count(&in, max), i = fz_count(&in, m.len + 1);
+    pv_vec before = v;
+    int want = 0;
+    const char *name = "?";
+    if (fault_at != 0) pv__os_fault_set(fault_at, PV_ENOMEM);
+    switch (op) {
+    case OP_PUSH: {
+      name = "push";
+      want = grow_code(&m, m.len + 1);
+      if (m.len + 1 > max && want == 0) want = 1; /* beyond the memory bound */
+      if (want == 1) break;
+      const unsigned char *e = gen(1, es);
+      rc = pv_vec_push(&v, e);
+      if (rc == 0) memcpy(m.ref + m.len * es, e, es), m.len++;
+      break;
+    }
+    case OP_PUSH_SLOT: {
+      name = "push_slot";
+      want = grow_code(&m, m.len + 1);
+      if (m.len + 1 > max && want == 0) want = 1;
+      if (want == 1) break;
+      void *slot = NULL;
+      rc = pv_vec_push_slot(&v, &slot);
+      if (rc == 0) {
+        const unsigned char *e = gen(1, es);
+        memcpy(slot, e, es);
+        memcpy(m.ref + m.len * es, e, es);
+        m.len++;
+      } else {
+        FUZZ_CHECK(slot == NULL, "push_slot wrote *slot on failure");
+      }
+      break;
+    }
+    case OP_POP:
+      name = "pop";
+      want = m.frozen ? PV_EACCES : m.len == 0 ? PV_ERANGE : 0;
+      rc = pv_vec_pop(&v, scratch2);
+      if (rc == 0) {
+        m.len--;
+        FUZZ_CHECK(memcmp(scratch2, m.ref + m.len * es, es) == 0, "pop: wrong element");
+      }
+      break;
+    case OP_APPEND:
+    case OP_APPEND_SELF: {
+      name = op == OP_APPEND ? "append" : "append from itself";
+      const unsigned char *src;
+      if (op == OP_APPEND_SELF) {
+        /* elements k .. k+n of the vector itself (aliasing allowed) */
+        if (m.len == 0) { want = 1; break; }
+        size_t k = i % m.len;
+        if (n > m.len - k) n = m.len - k;
+        src = (const unsigned char *)v.data + k * es;
+        memcpy(scratch2, m.ref + k * es, n * es);
+      } else {
+        src = gen(n, es);
+        memcpy(scratch2, src, n * es);
+      }
+      if (m.len + n > max && !(m.stable && !m.frozen)) { want = 1; break; }
+      want = n == 0 ? (m.frozen ? PV_EACCES : 0) : grow_code(&m, m.len + n);
+      rc = pv_vec_append(&v, src, n);
+      if (rc == 0) memcpy(m.ref + m.len * es, scratch2, n * es), m.len += n;
+      break;
+    }
+    case OP_INSERT: {
+      name = "insert";
+      if (m.len + n > max && !(m.stable && !m.frozen)) { want = 1; break; }
+      want = m.frozen ? PV_EACCES : i > m.len ? PV_ERANGE
+             : n == 0 ? 0 : grow_code(&m, m.len + n);
+      const unsigned char *src = gen(n, es);
+      rc = pv_vec_insert(&v, i, src, n);
+      if (rc == 0) {
+        memmove(m.ref + (i + n) * es, m.ref + i * es, (m.len - i) * es);
+        memcpy(m.ref + i * es, src, n * es);
+        m.len += n;
+      }
+      break;
+    }
+    case OP_REMOVE:
+      name = "remove";
+      if (fz_u8(&in) & 1) n = SIZE_MAX - (i & 3); /* overflowing ranges */
+      want = m.frozen ? PV_EACCES
+             : (i > m.len || n > m.len - i) ? PV_ERANGE : 0;
+      rc = pv_vec_remove(&v, i, n, scratch2);
+      if (rc == 0) {
+        FUZZ_CHECK(memcmp(scratch2, m.ref + i * es, n * es) == 0, "remove: out");
+        memmove(m.ref + i * es, m.ref + (i + n) * es, (m.len - i - n) * es);
+        m.len -= n;
+      }
+      break;
+    case OP_SWAP_REMOVE:
+      name = "swap_remove";
+      want = m.frozen ? PV_EACCES : i >= m.len ? PV_ERANGE : 0;
+      rc = pv_vec_swap_remove(&v, i, scratch2);
+      if (rc == 0) {
+        FUZZ_CHECK(memcmp(scratch2, m.ref + i * es, es) == 0, "swap_remove: out");
+        memmove(m.ref + i * es, m.ref + (m.len - 1) * es, es);
+        m.len--;
+      }
+      break;
+    case OP_RESIZE: {
+      name = "resize";
+      bool self = (fz_u8(&in) & 1) && m.len != 0; /* fill from inside */
+      const unsigned char *fill = NULL;
+      if (self) {
+        fill = (const unsigned char *)v.data + (i % m.len) * es;
+        memcpy(scratch2, m.ref + (i % m.len) * es, es);
+      } else if (fz_u8(&in) & 1) {
+        fill = gen(1, es);
+        memcpy(scratch2, fill, es);
+      }
+      want = m.frozen ? PV_EACCES : n <= m.len ? 0 : grow_code(&m, n);
+      rc = pv_vec_resize(&v, n, fill);
+      if (rc == 0) {
+        for (size_t k = m.len; k < n; k++) {
+          if (fill == NULL) memset(m.ref + k * es, 0, es);
+          else memcpy(m.ref + k * es, scratch2, es);
+        }
+        m.len = n;
+      }
+      break;
+    }
+    case OP_TRUNCATE:
+      name = "truncate";
+      want = m.frozen ? PV_EACCES : 0;
+      rc = pv_vec_truncate(&v, i);
+      if (rc == 0 && i < m.len) m.len = i;
+      break;
+    case OP_CLEAR:
+      name = "clear";
+      want = m.frozen ? PV_EACCES : 0;
+      rc = pv_vec_clear(&v);
+      if (rc == 0) m.len = 0;
+      break;
+    case OP_RESERVE:
+    case OP_RESERVE_EXACT:
+      name = op == OP_RESERVE ? "reserve" : "reserve_exact";
+      if (m.len + n > max && !m.stable) { want = 1; break; }
+      want = grow_code(&m, m.len + n);
+      rc = op == OP_RESERVE ? pv_vec_reserve(&v, n) : pv_vec_reserve_exact(&v, n);
+      if (rc == 0) FUZZ_CHECK(v.cap - v.len >= n, "%s: room %zu < %zu", name,
+                              v.cap - v.len, n);
+      break;
+    case OP_SHRINK:
+      name = "shrink_to_fit";
+      want = m.frozen ? PV_EACCES : 0;
+      rc = pv_vec_shrink_to_fit(&v);
+      break;
+    case OP_TRIM:
+      name = "trim";
+      want = m.frozen ? PV_EACCES : 0;
+      rc = pv_vec_trim(&v);
+      break;
+    case OP_SET: {
+      name = "set";
+      want = m.frozen ? PV_EACCES : i >= m.len ? PV_ERANGE : 0;
+      const unsigned char *e = gen(1, es);
+      rc = pv_vec_set(&v, i, e);
+      if (rc == 0) memcpy(m.ref + i * es, e, es);
+      break;
+    }
+    case OP_GET:
+      name = "get";
+      want = i >= m.len ? PV_ERANGE : 0;
+      rc = pv_vec_get(&v, i, scratch2);
+      if (rc == 0) FUZZ_CHECK(memcmp(scratch2, m.ref + i * es, es) == 0, "get");
+      FUZZ_CHECK((pv_vec_at(&v, i) == NULL) == (i >= m.len), "at(%zu)", i);
+      break;
+    case OP_FREEZE:
+      name = "freeze";
+      rc = pv_vec_freeze(&v);
+      if (rc == 0) m.frozen = true;
+      break;
+    case OP_THAW:
+      name = "thaw";
+      rc = pv_vec_thaw(&v);
+      if (rc == 0) m.frozen = false;
+      break;
+    case OP_COPY:
+      name = "copy";
+      /* Into w (never frozen, default growth), and compare. */
+      rc = pv_vec_copy(&w, &v);
+      if (rc == 0) FUZZ_CHECK(pv_vec_equal(&w, &v), "copy: not equal");
+      break;
+    case OP_SORT:
+      name = "sort";
+      want = m.frozen ? PV_EACCES : 0;
+      cmp_bytes_es = (int)es;
+      rc = pv_vec_sort(&v, cmp_elem);
+      if (rc == 0) {
+        if (m.len > 1) qsort(m.ref, m.len, es, cmp_elem);
+        m.sorted = true;
+      }
+      break;
+    case OP_BSEARCH: {
+      name = "bsearch";
+      if (!m.sorted) { want = 1; break; } /* only defined on sorted data */
+      cmp_bytes_es = (int)es;
+      const unsigned char *key = (fz_u8(&in) & 1) && m.len != 0
+                                     ? m.ref + (i % m.len) * es : gen(1, es);
+      size_t ix = SIZE_MAX;
+      rc = pv_vec_bsearch(&v, key, cmp_elem, &ix);
+      /* the lower bound, found or not */
+      size_t lo = 0;
+      while (lo < m.len && memcmp(m.ref + lo * es, key, es) < 0) lo++;
+      bool found = lo < m.len && memcmp(m.ref + lo * es, key, es) == 0;
+      want = found ? 0 : PV_ENOENT;
+      FUZZ_CHECK(ix == lo, "bsearch: index %zu, lower bound %zu", ix, lo);
+      break;
+    }
+    case OP_ADVISE:
+      name = "advise";
+      rc = pv_vec_advise(&v, (pv_advice)(n % 7));
+      want = n % 7 == 6 ? PV_EINVAL : 0;
+      break;
+    case OP_RESIDENT: {
+      name = "resident";
+      size_t bytes = 0;
+      rc = pv_vec_resident(&v, &bytes);
+      want = caps->can_resident ? 0 : PV_ENOTSUP;
+      if (rc == 0) FUZZ_CHECK(bytes <= v.pv_bytes, "resident: %zu of %zu bytes",
+                              bytes, v.pv_bytes);
+      break;
+    }
+    case OP_FAULT:
+      name = "arm fault";
+      fault_at = 1 + n % 6;
+      pv__os_fault_set(0, 0);
+      agree(&v, &m, name);
+      continue;
+    }
+    bool faulted = fault_at != 0 && pv__os_fault_calls() >= fault_at;
+    pv__os_fault_set(0, 0);
+    if (fz_trace())
+      fprintf(stderr, "step %u: %s -> %s (want %s)%s\n", steps, name,
+              pv_errname(rc), pv_errname(want), faulted ? " [fault hit]" : "");
+    fault_at = 0;
+    if (want == 1) { /* skipped: past the memory bound */
+      agree(&v, &m, name);
+      continue;
+    }
+    if (op != OP_FREEZE && op != OP_THAW && op != OP_COPY) {
+      if (faulted && rc != 0 && want == 0) {
+        /* The injected failure: nothing may have changed. */
+        FUZZ_CHECK(rc == PV_ENOMEM, "%s: fault gave %s", name, pv_errname(rc));
+        FUZZ_CHECK(memcmp(&v, &before, sizeof v) == 0, "%s: changed on failure", name);
+      } else {
+        FUZZ_CHECK(rc == want, "%s: returned %s, reference says %s", name,
+                   pv_errname(rc), pv_errname(want));
+      }
+    } else if (rc != 0) {
+      FUZZ_CHECK(faulted && rc == PV_ENOMEM, "%s: %s without a fault", name,
+                 pv_errname(rc));
+      if (op != OP_COPY)
+        FUZZ_CHECK(memcmp(&v, &before, sizeof v) == 0, "%s: changed on failure", name);
+    }
+    if (rc != 0) FUZZ_CHECK(memcmp(&v, &before, sizeof v) == 0,
+                            "%s: %s changed the vector", name, pv_errname(rc));
+    if (rc == 0 && op != OP_SORT && op != OP_BSEARCH && op != OP_GET &&
+        op != OP_COPY && op != OP_RESIDENT && op != OP_ADVISE && op != OP_FREEZE &&
+        op != OP_THAW && op != OP_RESERVE && op != OP_RESERVE_EXACT &&
+        op != OP_SHRINK && op != OP_TRIM)
+      m.sorted = false;
+    agree(&v, &m, name);
+  }
+  rc = pv_vec_destroy(&v);
+  FUZZ_CHECK(rc == 0, "destroy: %s", pv_errname(rc));
+  rc = pv_vec_destroy(&w);
+  FUZZ_CHECK(rc == 0, "destroy w: %s", pv_errname(rc));
+  FUZZ_CHECK(pv__os_live_bytes() == 0, "%lld bytes of address space leaked",
+             pv__os_live_bytes());
+  free(m.ref);
+  return 0;
+}
