@@ -527,7 +527,7 @@ static void model_run(pv_grow grow, size_t es) {
 }
 
 #define MODEL_TEST(mode, es)                                                  \
-  Test(vec_model, mode##_es##es, .timeout = 120) { model_run(PV_GROW_##mode, es); }
+  Test(vec_model, mode##_es##es) { model_run(PV_GROW_##mode, es); }
 
 MODEL_TEST(REMAP, 1)
 MODEL_TEST(REMAP, 3)

@@ -115,7 +115,7 @@ Test(vec_modes, default_is_remap_where_the_kernel_can) {
 
 /* ---- STABLE ------------------------------------------------------------- */
 
-Test(vec_stable, addresses_never_move_up_to_ten_million, .timeout = 60) {
+Test(vec_stable, addresses_never_move_up_to_ten_million) {
   const size_t max = 10000000, mid = max / 2;
   pv_vec v;
   vu_init(&v, PV_GROW_STABLE, 8, max, 0);
@@ -384,7 +384,7 @@ Test(vec_huge, flags_huge_and_no_huge) {
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
 }
 
-Test(vec_huge, pushed_512_mib_vector_is_mostly_huge_pages, .timeout = 120) {
+Test(vec_huge, pushed_512_mib_vector_is_mostly_huge_pages) {
   require_thp();
   const size_t n = ((size_t)512 << 20) / 8;
   pv_vec v;
@@ -534,9 +534,9 @@ static void inject_all(pv_grow g) {
   }
 }
 
-Test(vec_fault, every_os_call_of_remap, .timeout = 60) { inject_all(PV_GROW_REMAP); }
-Test(vec_fault, every_os_call_of_stable, .timeout = 60) { inject_all(PV_GROW_STABLE); }
-Test(vec_fault, every_os_call_of_copy, .timeout = 60) { inject_all(PV_GROW_COPY); }
+Test(vec_fault, every_os_call_of_remap) { inject_all(PV_GROW_REMAP); }
+Test(vec_fault, every_os_call_of_stable) { inject_all(PV_GROW_STABLE); }
+Test(vec_fault, every_os_call_of_copy) { inject_all(PV_GROW_COPY); }
 
 Test(vec_fault, init_with_capacity) {
   long long live = pv__os_live_bytes();
