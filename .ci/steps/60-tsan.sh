@@ -1,0 +1,6 @@
+# .ci/steps/60-tsan.sh - sourced by .ci/run: the thread-safety suite under
+# ThreadSanitizer.  Criterion cannot start under TSan, so this runs
+# tests/test_threads_plain (the same tests built with tests/minicrit.h).
+# --disable-mremap: TSan does not intercept mremap, so it would not see
+# memory the kernel moved.
+variant tsan check TESTS=tests/test_threads_plain -- --enable-tsan --disable-mremap CC=clang CXX=clang++
