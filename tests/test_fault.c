@@ -41,6 +41,9 @@ typedef struct sweep_ops {
   int (*op)(void *ctx);                        /* the operation under test */
   void (*after_ok)(void *ctx, const char *where); /* assert: the right result */
   void (*teardown)(void *ctx);
+  /* Optional: bytes of leftover address space a failed operation released
+   * on its way (see v_same); 0 when NULL. */
+  long long (*released)(void *ctx);
 } sweep_ops;
 
 typedef struct sweep_result {
@@ -90,10 +93,12 @@ static sweep_result sweep(const char *name, const sweep_ops *o, void *ctx,
     res.points++;
     cr_assert_eq(rc, err, "%s: returned %s", where, pv_errname(rc));
     o->same(ctx, where);
-    cr_assert_eq(live_after, live,
+    long long freed = o->released != NULL ? o->released(ctx) : 0;
+    cr_assert_eq(live_after, live - freed,
                  "%s: address space held went from %lld to %lld bytes", where,
                  live, live_after);
-    if (!ru_under_valgrind())
+    /* A released leftover page was one mapping (or merged into one). */
+    if (!ru_under_valgrind() && !(freed != 0 && maps_after + 1 == maps))
       cr_assert_eq(maps_after, maps, "%s: mapping count went from %zu to %zu",
                    where, maps, maps_after);
     rc = o->op(ctx);
@@ -304,7 +309,8 @@ static void ok_advise(void *vctx, const char *where) {
 
 static sweep_result run_pages(pctx *c, void (*after_ok)(void *, const char *),
                               int err) {
-  const sweep_ops o = {p_setup, p_snap, p_same, p_op, after_ok, p_teardown};
+  const sweep_ops o = {p_setup, p_snap, p_same, p_op, after_ok, p_teardown,
+                       NULL};
   c->page = pv_page_size();
   sweep_result r = sweep(c->name, &o, c, err);
   free(c->bytes);
@@ -599,10 +605,28 @@ static void v_guard_ok(const vctx *c, const char *where) {
   cr_assert_str_eq(g, "---p", "%s: no guard page after the data (%s)", where, g);
 }
 
+/*
+ * A guard page that an earlier growth could not release is kept in the
+ * private pv_stale and released by the next growth or destroy, first thing.
+ * If that operation then fails, the leftover page is gone but nothing the
+ * caller can see changed (len, cap, data, bytes, protection): that is not a
+ * change of the object, and it holds less address space, not more.  So
+ * the comparison allows exactly that, and the sweep expects the page's
+ * bytes to be released.
+ */
+static long long v_released(void *vctx_) {
+  vctx *c = vctx_;
+  return c->snap.pv_stale != NULL && c->v.pv_stale == NULL
+             ? (long long)pv_page_size()
+             : 0;
+}
+
 static void v_same(void *vctx_, const char *where) {
   vctx *c = vctx_;
   pv_vec *v = &c->v;
-  cr_assert_eq(memcmp(v, &c->snap, sizeof *v), 0,
+  pv_vec want = c->snap;
+  if (v_released(c) != 0) want.pv_stale = NULL;
+  cr_assert_eq(memcmp(v, &want, sizeof *v), 0,
                "%s: struct changed: data %p->%p len %zu->%zu cap %zu->%zu "
                "bytes %zu->%zu stale %p->%p",
                where, c->snap.data, v->data, c->snap.len, v->len, c->snap.cap,
@@ -845,7 +869,8 @@ typedef struct vmode {
 
 /* Runs every operation of vops in one mode; returns the fault points. */
 static unsigned long run_mode(const vmode *m) {
-  const sweep_ops o = {v_setup, v_snap, v_same, v_op, v_ok, v_teardown};
+  const sweep_ops o = {v_setup, v_snap, v_same, v_op, v_ok, v_teardown,
+                       v_released};
   unsigned long total = 0;
   const size_t page = pv_page_size();
   for (size_t i = 0; i < sizeof vops / sizeof vops[0]; i++) {
