@@ -394,6 +394,8 @@ Test(vec_huge, pushed_512_mib_vector_is_mostly_huge_pages) {
   size_t bytes = n * 8, huge = anon_huge_bytes(v.data, bytes);
   cr_log_info("512 MiB pushed vector (THP '%s'): %zu MiB of %zu MiB in huge pages",
               thp_mode(), huge >> 20, bytes >> 20);
+  fprintf(stderr, "# 512 MiB pushed vector (THP '%s'): %zu MiB of %zu MiB in huge pages\n",
+          thp_mode(), huge >> 20, bytes >> 20);
   cr_assert_gt(huge, bytes / 2,
                "only %zu of %zu bytes are AnonHugePages (THP '%s')", huge, bytes,
                thp_mode());
