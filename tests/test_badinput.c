@@ -759,7 +759,7 @@ static int remap_answer(void) {
     size_t ix = 12345;                                                         \
     void *sl = NULL;                                                           \
     memset(e, 0x77, sizeof e);                                                 \
-    (void)v; (void)w; (void)u; (void)ix; (void)sl;                             \
+    (void)v; (void)w; (void)u; (void)ix; (void)sl; (void)o;                    \
     const int rc = (call);                                                     \
     cr_assert_eq(rc, want_, "%s(%s): got %s, want %s", fn, input,              \
                  res_name(rc), res_name(want_));                               \
