@@ -53,6 +53,7 @@ static bool valid(const pv_vec *v) { return v != NULL && v->elem_size != 0; }
 
 static bool is_frozen(const pv_vec *v) { return (v->pv_flags & ST_FROZEN) != 0; }
 
+
 /* The entry check of every mutator. */
 static int check_mut(const pv_vec *v) {
   if (!valid(v)) return PV_EINVAL;
@@ -113,6 +114,13 @@ static size_t cap_of(const pv_vec *v, size_t bytes) {
   size_t c = bytes / v->elem_size;
   if (v->pv_grow == PV_GROW_STABLE && c > v->pv_max_len) c = v->pv_max_len;
   return c;
+}
+
+/* cap follows the committed bytes; pv_room mirrors it while the vector is
+ * writable, so that the inline push needs one compare, not a frozen test. */
+static void set_cap(pv_vec *v, size_t nb) {
+  v->cap = cap_of(v, nb);
+  v->pv_room = is_frozen(v) ? 0 : v->cap;
 }
 
 /* Round a byte count to the vector's granule: pages, and whole huge pages
@@ -217,7 +225,7 @@ static int grow_to(pv_vec *v, size_t nb) {
     /* The whole committed range, so that it stays one mapping. */
     advise_huge(v->data, nb, 0, flags);
     v->pv_bytes = nb;
-    v->cap = cap_of(v, nb);
+    set_cap(v, nb);
     return 0;
   }
 
@@ -258,7 +266,7 @@ static int grow_to(pv_vec *v, size_t nb) {
   v->pv_base = p;
   v->pv_bytes = nb;
   v->pv_reserved = nb + g;
-  v->cap = cap_of(v, nb);
+  set_cap(v, nb);
   return 0;
 }
 
@@ -414,7 +422,7 @@ int pv_vec_push(pv_vec *v, const void *elem) {
    * past len, so elem (a live element or the caller's) cannot overlap it.
    * Constant-size copies for the common element sizes compile to one or
    * two moves instead of a call to memcpy. */
-  if (v != NULL && elem != NULL && v->len < v->cap && !(v->pv_flags & ST_FROZEN)) {
+  if (v != NULL && elem != NULL && v->len < v->pv_room) {
     char *slot = elem_ptr(v, v->len);
     switch (v->elem_size) {
     case 1: memcpy(slot, elem, 1); break;
@@ -594,7 +602,7 @@ int pv_vec_shrink_to_fit(pv_vec *v) {
     if (caps()->partial_release) v->pv_reserved = nb + g;
   }
   v->pv_bytes = nb;
-  v->cap = cap_of(v, nb);
+  set_cap(v, nb);
   return 0;
 }
 
@@ -660,6 +668,7 @@ int pv_vec_freeze(pv_vec *v) {
     if (rc != 0) return rc;
   }
   v->pv_flags |= ST_FROZEN;
+  v->pv_room = 0;
   return 0;
 }
 
@@ -671,6 +680,7 @@ int pv_vec_thaw(pv_vec *v) {
     if (rc != 0) return rc;
   }
   v->pv_flags &= ~ST_FROZEN;
+  v->pv_room = v->cap;
   return 0;
 }
 

@@ -152,8 +152,9 @@
  * generic function reports PV_EINVAL); keeps the constness of `a`. */
 #define PV_TYPED_VEC_(a) ((a) != NULL ? &(a)->v : NULL)
 
-/* Private: true when the inline paths may write into the vector. */
-#define PV_TYPED_WRITABLE_(pv) (((pv)->pv_flags & PV_VEC_STATE_FROZEN) == 0u)
+/* Private: true when the inline paths may write into the vector (pv_room
+ * is the capacity while writable and 0 while frozen). */
+#define PV_TYPED_WRITABLE_(pv) ((pv)->pv_room != 0u)
 
 #define PV_VEC_DEFINE(name, T)                                                 \
   typedef struct name {                                                        \
@@ -195,16 +196,14 @@
   }                                                                            \
                                                                                \
   static inline PV_UNUSED_ int name##_push(name *a, name##_elem x) {           \
-    if (PV_LIKELY(a != NULL && a->v.len < a->v.cap &&                          \
-                  PV_TYPED_WRITABLE_(&a->v))) {                                \
+    if (PV_LIKELY(a != NULL && a->v.len < a->v.pv_room)) {                     \
       ((name##_elem *)a->v.data)[a->v.len++] = x;                              \
       return 0;                                                                \
     }                                                                          \
     return name##_pv_push_slow(a, x);                                          \
   }                                                                            \
   static inline PV_UNUSED_ int name##_push_slot(name *a, name##_elem **slot) { \
-    if (PV_LIKELY(a != NULL && slot != NULL && a->v.len < a->v.cap &&          \
-                  PV_TYPED_WRITABLE_(&a->v))) {                                \
+    if (PV_LIKELY(a != NULL && slot != NULL && a->v.len < a->v.pv_room)) {     \
       *slot = (name##_elem *)a->v.data + a->v.len++;                           \
       return 0;                                                                \
     }                                                                          \

@@ -115,6 +115,9 @@ typedef struct pv_vec {
   size_t len;        /* elements in use */
   size_t cap;        /* elements that fit without growing */
   size_t elem_size;  /* bytes per element */
+  size_t pv_room;    /* private: elements an inline push may fill without
+                        calling the library: cap while writable, 0 while
+                        frozen, so the typed push tests one compare */
   size_t pv_bytes;   /* private: committed (accessible) bytes from data */
   size_t pv_reserved;/* private: reserved address space in bytes */
   void *pv_base;     /* private: start of the reservation */
