@@ -81,8 +81,9 @@
  * NULL pv_vec *), and on failure nothing changes, as there.
  *
  * Speed: name_push, name_push_slot, name_pop, name_at, name_get and name_set
- * handle the common case inline, on the public fields: a push with len < cap
- * is a compare, a test of the frozen bit, a store and an increment; only
+ * handle the common case inline: a push with room is one compare of len
+ * with pv_room (cap while writable, 0 while frozen), a store and an
+ * increment; only
  * when the vector must grow (or the call will fail) does it call the
  * library, through a cold, out-of-line helper.  The inline paths take only
  * cases that succeed in the generic function too, so the result is the same
