@@ -45,24 +45,29 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$awk" ] || awk=awk
 
-# Repetitions and times (seconds of CPU time per repetition; warm-up before
-# the first).  A benchmark whose iteration is longer than min_time runs one
-# iteration per repetition.  From 10^7 elements an iteration of a peer that
-# faults 4 KiB pages takes a large fraction of a second, at 10^8 seconds:
-# those rows get three repetitions, and the 10^8 rows no separate warm-up
-# (the median of three absorbs one cold run).
+# Repetitions and times (seconds of CPU time per repetition; a warm-up of
+# at least one iteration before the first: the first touch of memory in a
+# fresh process can cost several times the steady state).  A benchmark
+# whose iteration is longer than min_time runs one iteration per
+# repetition.  From 10^7 elements an iteration of a peer that faults 4 KiB
+# pages takes a large fraction of a second, at 10^8 seconds: those rows get
+# three repetitions; at 10^8 each repetition lasts at least min_time_huge,
+# so that a fast peer averages several iterations while a slow one runs
+# one.  nowarm_from (quick mode) drops the warm-up from that size on.
 case $mode in
   full)
-    reps=5; reps_big=3; min_time=0.05; min_time_huge=1; warmup=0.05
-    nowarm_from=100000000
-    cold_runs=5
-    # Everything registered but the two 4 KiB-page growth modes at 10^8,
-    # which tell pv_nohuge's story again at a minute of CPU each.
+    reps=5; reps_big=3; reps_huge=3; min_time=0.03; min_time_huge=1.5; warmup=0.03
+    nowarm_from=0
+    cold_runs=3
+    # Everything registered but, at 10^8, the peers that only repeat there
+    # what their 10^7 row shows (4 KiB pages, growth by copy for jemalloc
+    # and mimalloc) at half a minute to a minute of CPU each: the two
+    # 4 KiB-page growth modes of paged_vec, jemalloc and mimalloc.
     select='.'
-    exclude='^push/pv_(stable_nh|copy_nh)/100000000$'
+    exclude='^push/(pv_stable_nh|pv_copy_nh|jemalloc|mimalloc)/100000000$'
     ;;
   quick)
-    reps=3; reps_big=3; min_time=0.02; min_time_huge=1; warmup=0.02
+    reps=3; reps_big=3; reps_huge=3; min_time=0.02; min_time_huge=1; warmup=0.02
     nowarm_from=10000000
     cold_runs=3
     exclude='^$'
@@ -116,7 +121,7 @@ plan_add pv_bench_mimalloc - '.'
 # apart at most, whatever else the machine does during the whole run.
 sort -t "$(printf '\t')" -k1,1 -k2,2n -s "$plan" > "$plan.sorted"
 total=$(wc -l < "$plan.sorted")
-echo "bench: mode $mode: $total benchmarks, medians of $reps repetitions ($reps_big from N=10^7), a fresh process each; log in $log"
+echo "bench: mode $mode: $total benchmarks, medians of $reps repetitions ($reps_big from N=10^7, of at least ${min_time_huge}s each at 10^8), a fresh process each; log in $log"
 last=
 while IFS="$(printf '\t')" read -r workload n _ prog envset name; do
   [ "$envset" = - ] && envset=
@@ -127,12 +132,9 @@ while IFS="$(printf '\t')" read -r workload n _ prog envset name; do
   fi
   r=$reps; w=$warmup; t=$min_time
   if [ "$n" -ge "$large" ]; then r=$reps_big; fi
-  # At 10^8 a longer minimum time, so that a peer fast enough averages
-  # several iterations per repetition while a slow one still runs one; and
-  # from nowarm_from no separate warm-up (the median of three absorbs one
-  # cold repetition).
+  if [ "$n" -ge "$huge" ]; then r=$reps_huge; fi
   if [ "$n" -ge "$huge" ]; then t=$min_time_huge; fi
-  if [ "$n" -ge "$nowarm_from" ]; then w=0; fi
+  if [ "$nowarm_from" -gt 0 ] && [ "$n" -ge "$nowarm_from" ]; then w=0; fi
   # A cold benchmark does one iteration in its process (the harness sees
   # to that): run it in cold_runs processes; the summary takes the median.
   runs=1
