@@ -1,7 +1,7 @@
 # bench/charts.gp - the charts of `make bench` (called by bench/run.sh):
 #   push_time: CPU ns per element against N, log-log
-#   push_rss:  peak RSS of the workload against N, log-log, with the data
-#              size itself as the reference line
+#   push_rss:  peak RSS of building one vector against N (push_cold, and
+#              push at 10^8), log-log, with the data size as the reference
 # Variables (gnuplot -e): term (svg, pngcairo or png), ext (file
 # extension), dir (the results folder), cols (columns in push_time.dat).
 # The peers' columns are, in order (see table.awk):
@@ -40,7 +40,7 @@ plot for [i=2:cols] dir.'/push_time.dat' using 1:i with linespoints \
   lt (i - 1) title columnhead(i)
 
 set output dir.'/push_rss.'.ext
-set title 'push: peak RSS of the workload'
+set title 'peak RSS of building one vector (fresh process; 10^8: from the push loop)' noenhanced
 set ylabel 'MiB'
 plot dir.'/push_rss.dat' using 1:2 with lines lw 4 lc rgb '#dddddd' title 'data size', \
   for [i=3:cols+1] dir.'/push_rss.dat' using 1:i with linespoints \
