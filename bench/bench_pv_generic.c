@@ -83,7 +83,7 @@ static inline void peer24_destroy(peer_vec24 *v) { (void)pv_vec_destroy(v); }
 #include "bodies.h"
 
 static const pvb_pv_variant pvb_gen_variants[] =
-    PVB_PV_VARIANTS(PVB_W_ALL, PVB_W_PUSH, 0);
+    PVB_PV_VARIANTS(PVB_W_ALL, 0, PVB_W_PUSH, 0);
 
 PVB_REGISTER_FN(pv_generic_register) {
   size_t i;

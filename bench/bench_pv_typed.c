@@ -79,7 +79,8 @@ static inline void peer24_destroy(peer_vec24 *v) { (void)pvb_v24_destroy(v); }
 #include "bodies.h"
 
 static const pvb_pv_variant pvb_typed_variants[] =
-    PVB_PV_VARIANTS(PVB_W_ALL, PVB_W_PUSH, PVB_W_PUSH);
+    PVB_PV_VARIANTS(PVB_W_ALL, PVB_W_PUSH | PVB_W_PUSH_COLD, PVB_W_PUSH,
+                    PVB_W_PUSH);
 
 PVB_REGISTER_FN(pv_typed_register) {
   size_t i;

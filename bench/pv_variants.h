@@ -25,12 +25,16 @@ typedef struct pvb_pv_variant {
 } pvb_pv_variant;
 
 /* The variants, in table order.  A peer file passes the workloads each
- * kind runs: the default, the huge-page growth modes, and the modes without
- * huge pages (the generic peer leaves those out: it would only repeat the
- * typed layer's 4 KiB-page rows, which take the longest to run). */
-#define PVB_PV_VARIANTS(all_workloads, mode_workloads, nohuge_workloads)      \
+ * kind runs: the default; PV_VEC_HUGE (huge pages from the first push, for
+ * a vector known to grow large); the huge-page growth modes; and the modes
+ * without huge pages.  The generic peer leaves out the last two kinds: they
+ * would only repeat the typed layer's rows, the 4 KiB-page ones being those
+ * that take longest to run. */
+#define PVB_PV_VARIANTS(all_workloads, huge_workloads, mode_workloads,        \
+                        nohuge_workloads)                                     \
   {                                                                           \
     {"", {0, 0, 0, PV_GROW_DEFAULT, 0}, (all_workloads)},                     \
+    {"_huge", {0, 0, 0, PV_GROW_DEFAULT, PV_VEC_HUGE}, (huge_workloads)},     \
     {"_stable", {0, 0, PVB_STABLE_MAX, PV_GROW_STABLE, 0}, (mode_workloads)}, \
     {"_copy", {0, 0, 0, PV_GROW_COPY, 0}, (mode_workloads)},                  \
     {"_nohuge", {0, 0, 0, PV_GROW_DEFAULT, PV_VEC_NO_HUGE},                   \

@@ -14,7 +14,7 @@
 BEGIN {
   FS = "\t"
   nmain = split("pv pvgen glibc glibc_thp jemalloc mimalloc stdvec garray stbds touch1 touch2", MAIN, " ")
-  nmode = split("pv pv_nohuge pv_stable pv_stable_nh pv_copy pv_copy_nh pvgen pvgen_stable pvgen_copy", MODE, " ")
+  nmode = split("pv pv_huge pv_nohuge pv_stable pv_stable_nh pv_copy pv_copy_nh pvgen pvgen_stable pvgen_copy", MODE, " ")
   nchart = split("pv pvgen pv_nohuge glibc glibc_thp jemalloc mimalloc stdvec garray stbds touch1 touch2", CHART, " ")
   nwl = split("push push_cold push24 append reserve_fill sum rand_read insert_front small copy shrink trim", WL, " ")
 }
@@ -219,7 +219,7 @@ END {
   for (i = 1; i <= nmain; i++) COLS[i] = MAIN[i]
   table("Time per element: workloads x peers", nmain, ".")
   for (i = 1; i <= nmode; i++) COLS[i] = MODE[i]
-  table("paged_vec growth modes (push): ratios against pv (REMAP, huge pages)", nmode, "^push$")
+  table("paged_vec options (push; push_cold for pv_huge): ratios against pv (REMAP, huge pages from one huge page on)", nmode, "^push(_cold)?$")
   for (i = 1; i <= nmain; i++) COLS[i] = MAIN[i]
   rss_table(nmain)
 
