@@ -134,7 +134,9 @@ PV_EXPORT int pv_pages_protect(pv_pages *p, unsigned prot);
  * Returns 0, or:
  *   PV_EINVAL    p is NULL or unmapped, new_len is 0
  *   PV_EOVERFLOW new_len rounded up to a page does not fit in size_t
- *   PV_EACCES    the mapping is not writable and has to be copied (no mremap)
+ *   PV_EACCES    the mapping is not readable and has to be copied: always
+ *                without mremap, and on Linux when pv_pages_advise on part
+ *                of it split it (mremap cannot grow a split mapping)
  *   PV_ENOMEM    the kernel refused
  */
 PV_EXPORT int pv_pages_resize(pv_pages *p, size_t new_len);
