@@ -139,7 +139,10 @@ static inline int peer24_push(peer_vec24 *v, pvb_e24 x) {
 static inline pvb_e24 *peer24_data(peer_vec24 *v) { return (pvb_e24 *)(void *)v->base; }
 static inline void peer24_destroy(peer_vec24 *v) { pvb_lim_destroy(v); }
 
+#define PVB_WANT_ONCE 1
 #include "bodies.h"
+
+int pvb_once_touch1(size_t n) { return pvb_push_once(&pvb_lim_first, n); }
 
 PVB_REGISTER_FN(limit_register) {
   const unsigned w = PVB_W_PUSH | PVB_W_PUSH24 | PVB_W_APPEND | PVB_W_RESERVE_FILL;

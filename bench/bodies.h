@@ -134,6 +134,28 @@ static const peer_vec *pvb_prepared(const void *ctx, size_t n) {
   return &pvb_prepared_vec;
 }
 
+#ifdef PVB_WANT_ONCE
+/* One iteration of the push body, outside the harness: for the paired
+ * benchmarks (bench/bench_pair.c), which alternate two peers in one
+ * process.  0, or -1 if the peer failed. */
+static int pvb_push_once(const void *ctx, size_t n) {
+  peer_vec v;
+  size_t i;
+  int bad = 0;
+  if (peer_init(&v, ctx, n) != 0)
+    return -1;
+  for (i = 0; i < n; i++) {
+    if (PVB_UNLIKELY(peer_push(&v, (uint64_t)i) != 0)) {
+      bad = 1;
+      break;
+    }
+  }
+  pvb_escape(peer_data(&v));
+  peer_destroy(&v);
+  return bad ? -1 : 0;
+}
+#endif
+
 static void pvb_body_push(pvb_state *s, const void *ctx) {
   size_t n = pvb_size(s);
   peer_setup(ctx, n * sizeof(uint64_t));

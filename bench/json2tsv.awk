@@ -7,7 +7,7 @@
 # Google Benchmark writes one key per line inside each benchmark object,
 # which is all this relies on.  Output columns:
 #   workload peer n ns_per_elem cv peak_rss rss_ratio minflt bytes_per_second
-#   op_ns rss_after status best_ns_per_elem
+#   op_ns rss_after status best_ns_per_elem ratio (of a paired benchmark)
 # A missing value is "-"; status is "ok" or "error: <message>".
 
 function flush(   rn) {
@@ -21,7 +21,7 @@ function flush(   rn) {
     med_ns[rn] = val("ns_per_elem"); med_rss[rn] = val("peak_rss")
     med_ratio[rn] = val("rss_ratio"); med_flt[rn] = val("minflt")
     med_bps[rn] = val("bytes_per_second"); med_op[rn] = val("op_ns")
-    med_after[rn] = val("rss_after")
+    med_after[rn] = val("rss_after"); med_pr[rn] = val("ratio")
     seen(rn)
   } else if (f["run_type"] == "aggregate" && f["aggregate_name"] == "cv") {
     cv[rn] = val("cpu_time")
@@ -70,7 +70,7 @@ function spread(rn, n,   i, m, v, x) {
   return m > 0 ? sqrt(v / (n - 1)) / m : "-"
 }
 BEGIN {
-  nfields = split("ns_per_elem peak_rss rss_ratio minflt bytes_per_second op_ns rss_after cpu_time", FLD, " ")
+  nfields = split("ns_per_elem peak_rss rss_ratio minflt bytes_per_second op_ns rss_after cpu_time ratio", FLD, " ")
 }
 function val(k) { return (k in f) ? f[k] : "-" }
 function seen(rn) { if (!(rn in order)) { order[rn] = ++count; names[count] = rn } }
@@ -95,7 +95,7 @@ END {
     med_ns[rn] = median(rn, "ns_per_elem", n); med_rss[rn] = median(rn, "peak_rss", n)
     med_ratio[rn] = median(rn, "rss_ratio", n); med_flt[rn] = median(rn, "minflt", n)
     med_bps[rn] = median(rn, "bytes_per_second", n); med_op[rn] = median(rn, "op_ns", n)
-    med_after[rn] = median(rn, "rss_after", n)
+    med_after[rn] = median(rn, "rss_after", n); med_pr[rn] = median(rn, "ratio", n)
     cv[rn] = spread(rn, n)
     best[rn] = smallest(rn, "ns_per_elem", n)
   }
@@ -106,9 +106,9 @@ END {
     st = (rn in err) ? "error: " err[rn] : "ok"
     ns = (rn in med_ns) ? med_ns[rn] : "-"
     c = (rn in cv) ? cv[rn] : "-"
-    printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", part[1], part[2], part[3],
+    printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", part[1], part[2], part[3],
       ns, c, d(med_rss, rn), d(med_ratio, rn), d(med_flt, rn), d(med_bps, rn),
-      d(med_op, rn), d(med_after, rn), st, d(best, rn)
+      d(med_op, rn), d(med_after, rn), st, d(best, rn), d(med_pr, rn)
   }
 }
 function d(arr, k) { return (k in arr) ? arr[k] : "-" }

@@ -28,7 +28,7 @@ PVB_HARNESS = bench/harness.h bench/peer.h bench/bodies.h bench/harness_gbench.c
 bench_pv_bench_SOURCES = $(PVB_HARNESS) bench/pv_variants.h \
 	bench/bench_pv_typed.c bench/bench_pv_generic.c bench/bench_rvec.c \
 	bench/bench_garray.c bench/bench_stbds.c bench/bench_limit.c \
-	bench/peer_stdvector.cc
+	bench/bench_pair.c bench/peer_stdvector.cc
 bench_pv_bench_CFLAGS = $(AM_CFLAGS) $(PVB_GLIB_CFLAGS)
 bench_pv_bench_CXXFLAGS = $(AM_CXXFLAGS) $(PVB_BENCHMARK_CFLAGS)
 # -no-install: a real executable linked against the in-tree shared library

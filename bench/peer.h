@@ -45,6 +45,16 @@ size_t pvb_rss_bytes(void);
  * operation inside an iteration. */
 uint64_t pvb_now_ns(void);
 
+/* pvb_cpu_ns - this thread's CPU time in nanoseconds, for bodies that
+ * time parts of an iteration themselves (the paired benchmarks). */
+uint64_t pvb_cpu_ns(void);
+
+/* One push iteration (init, push 0 .. n-1, destroy) of a peer with its
+ * default options, exported by the peer files for bench/bench_pair.c.
+ * 0, or -1 if the peer failed. */
+int pvb_once_pv(size_t n);
+int pvb_once_touch1(size_t n);
+
 /* pvb_context - add a key/value to the JSON context of the run (which
  * allocator this binary uses, ...).  Both strings are copied. */
 void pvb_context(const char *key, const char *value);

@@ -59,6 +59,7 @@ case $mode in
     reps=5; reps_big=3; reps_huge=3; min_time=0.03; min_time_huge=1.5; warmup=0.03
     nowarm_from=0
     cold_runs=3
+    pair_time=6
     # Everything registered but, at 10^8, the peers that only repeat there
     # what their 10^7 row shows (4 KiB pages, growth by copy for jemalloc
     # and mimalloc) at half a minute to a minute of CPU each: the two
@@ -70,6 +71,7 @@ case $mode in
     reps=3; reps_big=3; reps_huge=3; min_time=0.02; min_time_huge=1; warmup=0.02
     nowarm_from=10000000
     cold_runs=3
+    pair_time=6
     exclude='^$'
     # The headline: push at three sizes (10^7 only for the main peers, as a
     # 10^7 iteration of a 4 KiB-faulting peer takes most of a second) and
@@ -138,7 +140,12 @@ while IFS="$(printf '\t')" read -r workload n _ prog envset name; do
   # A cold benchmark does one iteration in its process (the harness sees
   # to that): run it in cold_runs processes; the summary takes the median.
   runs=1
-  case $workload in *_cold) runs=$cold_runs; w=0 ;; esac
+  case $workload in
+    *_cold) runs=$cold_runs; w=0 ;;
+    # Paired rows: one long repetition; the body takes the median over its
+    # iterations itself.
+    pair) r=1; t=$pair_time ;;
+  esac
   # (Google Benchmark appends "/iterations:1/repeats:1" to a cold name.)
   base=$raw/$(printf '%s' "$name" | cut -d / -f 1-3 | tr '/' '_')
   nrun=$((nrun + 1))

@@ -23,7 +23,7 @@ BEGIN {
   w = $1; p = $2; n = $3 + 0
   key = w SUBSEP p SUBSEP n
   T[key] = $4; CV[key] = $5; RSS[key] = $6; RR[key] = $7; FLT[key] = $8
-  OP[key] = $10; AFTER[key] = $11; ST[key] = $12; BEST[key] = $13
+  OP[key] = $10; AFTER[key] = $11; ST[key] = $12; BEST[key] = $13; PR[key] = $14
   if (!((w, n) in HAVE)) {
     HAVE[w, n] = 1
     NS[w] = NS[w] + 1
@@ -236,10 +236,19 @@ END {
   target("typed vs std::vector (speed-up)", tval("stdvec", big), tval("pv", big), ">=", 8, bval("stdvec", big), bval("pv", big))
   target("typed vs glibc + hugetlb tunable (speed-up)", tval("glibc_thp", big), tval("pv", big), ">=", 1, bval("glibc_thp", big), bval("pv", big))
   target("typed / first-touch limit (slow-down)", tval("pv", big), tval("touch1", big), "<=", 1.15, bval("pv", big), bval("touch1", big))
+  key = "pair" SUBSEP "pv_touch1" SUBSEP big
+  if ((key in ST) && ST[key] == "ok" && num(PR[key]))
+    target("  the same, paired in one process", PR[key] + 0, 1, "<=", 1.15, -1, -1)
   target("generic pv_vec_push vs GArray (speed-up)", tval("garray", big), tval("pvgen", big), ">=", 2, bval("garray", big), bval("pvgen", big))
   key = "push" SUBSEP "pv" SUBSEP big
   rr = (key in ST && ST[key] == "ok" && num(RR[key])) ? RR[key] + 0 : -1
   target("typed peak RSS / data size", rr, 1, "<=", 1.05, -1, -1)
+  if (("pair" SUBSEP "pv_touch1" SUBSEP big) in ST) {
+    print "  (paired: pv and touch1 alternated in one process, the median of the ratios of"
+    print "  neighbouring runs; the most robust of these numbers on a noisy machine)"
+    print "" > md
+    print "Paired: pv and touch1 alternated in one process; the median of the ratios of neighbouring runs (the most robust of these numbers on a noisy machine)." > md
+  }
   key = "push" SUBSEP "stdvec" SUBSEP big
   if (key in ST && num(RR[key])) {
     print "  (std::vector peak RSS / data size: " sprintf("%.3f", RR[key]) ")"
