@@ -202,7 +202,19 @@ static inline int peer24_push(peer_vec24 *v, pvb_e24 x) {
 static inline pvb_e24 *peer24_data(peer_vec24 *v) { return v->data; }
 static inline void peer24_destroy(peer_vec24 *v) { free(v->data); }
 
+#define PVB_WANT_ONCE 1
 #include "bodies.h"
+
+int pvb_once_rvec(size_t n) { return pvb_push_once(NULL, n); }
+
+const char *pvb_rvec_name(void) {
+#if !defined(PVB_ALLOC_JEMALLOC) && !defined(PVB_ALLOC_MIMALLOC)
+  const char *tun = getenv("GLIBC_TUNABLES");
+  if (tun != NULL && strstr(tun, "glibc.malloc.hugetlb=1") != NULL)
+    return "glibc_thp";
+#endif
+  return PVB_ALLOC_NAME;
+}
 
 /* Proves that malloc in this process is the allocator named in the binary:
  * a megabyte allocated through plain malloc must show up in that
@@ -246,12 +258,7 @@ static int rvec_check_allocator(char *version, size_t cap) {
 
 PVB_REGISTER_FN(rvec_register) {
   char version[128];
-  const char *name = PVB_ALLOC_NAME;
-#if !defined(PVB_ALLOC_JEMALLOC) && !defined(PVB_ALLOC_MIMALLOC)
-  const char *tun = getenv("GLIBC_TUNABLES");
-  if (tun != NULL && strstr(tun, "glibc.malloc.hugetlb=1") != NULL)
-    name = "glibc_thp";
-#endif
+  const char *name = pvb_rvec_name();
   rvec_alloc_ok = rvec_check_allocator(version, sizeof version);
   pvb_context("allocator", version);
   pvb_context("allocator_verified", rvec_alloc_ok ? "yes" : "NO");

@@ -54,6 +54,12 @@ uint64_t pvb_cpu_ns(void);
  * 0, or -1 if the peer failed. */
 int pvb_once_pv(size_t n);
 int pvb_once_touch1(size_t n);
+int pvb_once_rvec(size_t n);
+
+/* pvb_rvec_name - the realloc-vector peer's name in this process:
+ * "glibc_thp" under GLIBC_TUNABLES=glibc.malloc.hugetlb=1, else the
+ * allocator's name. */
+const char *pvb_rvec_name(void);
 
 /* pvb_context - add a key/value to the JSON context of the run (which
  * allocator this binary uses, ...).  Both strings are copied. */

@@ -235,6 +235,9 @@ END {
   target("typed vs glibc realloc vector (speed-up)", tval("glibc", big), tval("pv", big), ">=", 3.5, bval("glibc", big), bval("pv", big))
   target("typed vs std::vector (speed-up)", tval("stdvec", big), tval("pv", big), ">=", 8, bval("stdvec", big), bval("pv", big))
   target("typed vs glibc + hugetlb tunable (speed-up)", tval("glibc_thp", big), tval("pv", big), ">=", 1, bval("glibc_thp", big), bval("pv", big))
+  key = "pair" SUBSEP "pv_glibc_thp" SUBSEP big
+  if ((key in ST) && ST[key] == "ok" && num(PR[key]) && PR[key] > 0)
+    target("  the same, paired in one process", 1, PR[key] + 0, ">=", 1, -1, -1)
   target("typed / first-touch limit (slow-down)", tval("pv", big), tval("touch1", big), "<=", 1.15, bval("pv", big), bval("touch1", big))
   key = "pair" SUBSEP "pv_touch1" SUBSEP big
   if ((key in ST) && ST[key] == "ok" && num(PR[key]))
@@ -244,10 +247,10 @@ END {
   rr = (key in ST && ST[key] == "ok" && num(RR[key])) ? RR[key] + 0 : -1
   target("typed peak RSS / data size", rr, 1, "<=", 1.05, -1, -1)
   if (("pair" SUBSEP "pv_touch1" SUBSEP big) in ST) {
-    print "  (paired: pv and touch1 alternated in one process, the median of the ratios of"
+    print "  (paired: pv and the peer alternated in one process, the median of the ratios of"
     print "  neighbouring runs; the most robust of these numbers on a noisy machine)"
     print "" > md
-    print "Paired: pv and touch1 alternated in one process; the median of the ratios of neighbouring runs (the most robust of these numbers on a noisy machine)." > md
+    print "Paired: pv and the peer alternated in one process; the median of the ratios of neighbouring runs (the most robust of these numbers on a noisy machine)." > md
   }
   key = "push" SUBSEP "stdvec" SUBSEP big
   if (key in ST && num(RR[key])) {
