@@ -114,7 +114,7 @@ plan_add() {
       '{ printf "%s\t%s\t%d\t%s\t%s\t%s\n", $1, $3, NR, prog, envset, $0 }' >> "$plan" || true
 }
 plan_add pv_bench - '.'
-plan_add pv_bench GLIBC_TUNABLES=glibc.malloc.hugetlb=1 '/glibc_thp/'
+plan_add pv_bench GLIBC_TUNABLES=glibc.malloc.hugetlb=1 '/(pv_)?glibc_thp/'
 plan_add pv_bench_jemalloc - '.'
 plan_add pv_bench_mimalloc - '.'
 
