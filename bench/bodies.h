@@ -156,9 +156,9 @@ static int pvb_push_once(const void *ctx, size_t n) {
 }
 #endif
 
-static void pvb_body_push(pvb_state *s, const void *ctx) {
-  size_t n = pvb_size(s);
-  peer_setup(ctx, n * sizeof(uint64_t));
+/* Init, push 0..n-1, destroy, every iteration: the loop of both "push"
+ * (large vectors, after peer_setup) and "small" (no setup). */
+static void pvb_push_loop(pvb_state *s, const void *ctx, size_t n) {
   while (pvb_keep_running(s)) {
     peer_vec v;
     size_t i;
@@ -181,6 +181,12 @@ static void pvb_body_push(pvb_state *s, const void *ctx) {
     }
   }
   pvb_set_work(s, n, sizeof(uint64_t));
+}
+
+static void pvb_body_push(pvb_state *s, const void *ctx) {
+  size_t n = pvb_size(s);
+  peer_setup(ctx, n * sizeof(uint64_t));
+  pvb_push_loop(s, ctx, n);
 }
 
 #ifdef PVB_HAS_E24
@@ -356,29 +362,7 @@ static void pvb_body_insert_front(pvb_state *s, const void *ctx) {
 /* Many short-lived small vectors (a field per record, a list per node):
  * here every allocation is a fixed cost that the elements cannot amortise. */
 static void pvb_body_small(pvb_state *s, const void *ctx) {
-  size_t n = pvb_size(s);
-  while (pvb_keep_running(s)) {
-    peer_vec v;
-    size_t i;
-    int bad = 0;
-    if (peer_init(&v, ctx, n) != 0) {
-      pvb_fail(s, "init failed");
-      break;
-    }
-    for (i = 0; i < n; i++) {
-      if (PVB_UNLIKELY(peer_push(&v, (uint64_t)i) != 0)) {
-        bad = 1;
-        break;
-      }
-    }
-    pvb_escape(peer_data(&v));
-    peer_destroy(&v);
-    if (bad) {
-      pvb_fail(s, "push failed");
-      break;
-    }
-  }
-  pvb_set_work(s, n, sizeof(uint64_t));
+  pvb_push_loop(s, ctx, pvb_size(s));
 }
 
 #ifdef PVB_HAS_COPY
