@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "os.h"
@@ -90,7 +91,15 @@ int pv_pages_protect(pv_pages *p, unsigned prot) {
 }
 
 /* Resize without mremap: a new mapping, a copy, and the old one released.
- * Every step that can fail comes before the old mapping is touched. */
+ * Every step that can fail comes before the old mapping is released.
+ *
+ * The copy has to read the old pages.  When their protection forbids that
+ * (NONE, WRITE or EXEC alone) READ is added to the old mapping for the
+ * copy and taken away again if a later step fails: the caller asked for a
+ * resize, and the protection is ours to manage while we do it.  Taking READ
+ * away again covers exactly the range we widened, so the kernel has no
+ * mapping to split and no memory to charge; should it fail all the same,
+ * the first error is still what the caller gets. */
 static int resize_by_copy(pv_pages *p, size_t size) {
   const pv__os_caps *c = pv__os_caps_get();
   if (size < p->len && c->partial_release) {
@@ -99,18 +108,21 @@ static int resize_by_copy(pv_pages *p, size_t size) {
     p->len = size;
     return 0;
   }
-  if (!(p->pv_prot & PV_PROT_READ)) return PV_EACCES;
   void *addr;
   int rc = pv__os_map(size, map_align(p->pv_flags, size),
                       PV_PROT_READ | PV_PROT_WRITE, &addr);
   if (rc != 0) return rc;
   rc = advise_huge(addr, size, p->pv_flags);
+  const bool widen = !(p->pv_prot & PV_PROT_READ);
+  if (rc == 0 && widen)
+    rc = pv__os_protect(p->addr, p->len, p->pv_prot | PV_PROT_READ);
   if (rc == 0) {
     memcpy(addr, p->addr, size < p->len ? size : p->len);
     if (p->pv_prot != (PV_PROT_READ | PV_PROT_WRITE))
       rc = pv__os_protect(addr, size, p->pv_prot);
+    if (rc == 0) rc = pv__os_unmap(p->addr, p->len);
+    if (rc != 0 && widen) (void)pv__os_protect(p->addr, p->len, p->pv_prot);
   }
-  if (rc == 0) rc = pv__os_unmap(p->addr, p->len);
   if (rc != 0) {
     pv__os_unmap(addr, size);
     return rc;
@@ -133,7 +145,8 @@ int pv_pages_resize(pv_pages *p, size_t new_len) {
                         &addr);
   /* Advice on part of the range (pv_pages_advise) splits it into several
    * kernel mappings, which mremap cannot grow (EFAULT; PV_EINVAL here, as
-   * every argument was valid): copy instead. */
+   * every argument was valid): copy instead.  A split survives a move: the
+   * moved pages keep their advice and the grown tail gets the huge hint. */
   if (rc == PV_EINVAL) return resize_by_copy(p, size);
   if (rc != 0) return rc;
   if (size > p->len) {

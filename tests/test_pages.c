@@ -290,6 +290,48 @@ Test(pages_resize, keeps_protection_and_rejects_bad_input) {
   pv_pages_unmap(&p);
 }
 
+/* A copy has to read the old pages: READ is lent to them for the copy and
+ * the protection the caller set is what the grown mapping has.  Advice on
+ * part of the mapping splits it, which mremap cannot grow: copied too. */
+Test(pages_resize, unreadable_and_split_mappings_grow) {
+  const size_t ps = pv_page_size();
+  const unsigned prots[] = {PV_PROT_NONE, PV_PROT_WRITE, PV_PROT_READ};
+  for (size_t i = 0; i < sizeof prots / sizeof prots[0]; i++) {
+    for (int split = 0; split < 2; split++) {
+      pv_pages p = map_rw(4 * ps);
+      tu_fill(p.addr, p.len, 21);
+      if (split)
+        cr_assert_eq(pv_pages_advise(&p, ps, ps, PV_ADVISE_RANDOM), 0,
+                     "advise the second page");
+      cr_assert_eq(pv_pages_protect(&p, prots[i]), 0, "protect %u", prots[i]);
+      int rc = pv_pages_resize(&p, 64 * ps);
+      cr_assert_eq(rc, 0, "prot %u split %d: grow: %s", prots[i], split,
+                   pv_errname(rc));
+      cr_assert_eq(p.pv_prot, prots[i], "prot %u split %d: protection kept",
+                   prots[i], split);
+      rc = pv_pages_resize(&p, 3 * ps);
+      cr_assert_eq(rc, 0, "prot %u split %d: shrink: %s", prots[i], split,
+                   pv_errname(rc));
+      cr_assert_eq(pv_pages_protect(&p, PV_PROT_READ), 0, "protect READ");
+      cr_assert_eq(tu_check(p.addr, p.len, 21), p.len,
+                   "prot %u split %d: contents lost", prots[i], split);
+      cr_assert_eq(pv_pages_unmap(&p), 0, "unmap");
+    }
+  }
+}
+
+/* The protection is kept by a copy: reading grown NONE pages faults. */
+Test(pages_resize, copied_none_pages_still_fault, .signal = SIGSEGV) {
+  const size_t ps = pv_page_size();
+  pv_pages p = map_rw(2 * ps);
+  cr_assert_eq(pv_pages_advise(&p, 0, ps, PV_ADVISE_RANDOM), 0, "split");
+  cr_assert_eq(pv_pages_protect(&p, PV_PROT_NONE), 0, "protect NONE");
+  cr_assert_eq(pv_pages_resize(&p, 32 * ps), 0, "grow a split NONE mapping");
+  volatile char c = ((volatile char *)p.addr)[0]; /* must fault */
+  (void)c;
+  cr_assert_fail("a read of NONE pages after a resize did not fault");
+}
+
 /* ---- decommit ------------------------------------------------------------ */
 
 Test(pages_decommit, memory_returns_and_reads_zero) {

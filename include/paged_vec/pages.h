@@ -130,14 +130,20 @@ PV_EXPORT int pv_pages_protect(pv_pages *p, unsigned prot);
  * whole pages).  The mapping may move (mremap on Linux: the kernel moves page
  * tables, not bytes; elsewhere map + copy + unmap); p->addr is updated and
  * old pointers into it are invalid.  Bytes up to the smaller length are
- * kept; new bytes read as zero; the protection is kept.
+ * kept; new bytes read as zero; the protection is kept, whatever it is
+ * (a copy of pages that are not readable adds READ to the old pages for
+ * the copy only).  A copy also happens on Linux when pv_pages_advise on
+ * part of the mapping split it, as mremap cannot grow a split mapping.
+ *
+ *   pv_pages p;
+ *   if (pv_pages_map(&p, 1 << 20, PV_PROT_READ | PV_PROT_WRITE, 0) == 0 &&
+ *       pv_pages_resize(&p, 64 << 20) == 0)
+ *     ((char *)p.addr)[(64 << 20) - 1] = 1;  // the first MiB is kept
+ *
  * Returns 0, or:
  *   PV_EINVAL    p is NULL or unmapped, new_len is 0
  *   PV_EOVERFLOW new_len rounded up to a page does not fit in size_t
- *   PV_EACCES    the mapping is not readable and has to be copied: always
- *                without mremap, and on Linux when pv_pages_advise on part
- *                of it split it (mremap cannot grow a split mapping)
- *   PV_ENOMEM    the kernel refused
+ *   PV_ENOMEM    the kernel refused (the mapping is unchanged)
  */
 PV_EXPORT int pv_pages_resize(pv_pages *p, size_t new_len);
 
