@@ -87,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   pv_vec_opts o = {.elem_size = es};
   switch (mode % 4) {
   case 0: o.grow = PV_GROW_DEFAULT; break;
-  case 1: o.grow = caps->can_remap ? PV_GROW_REMAP : PV_GROW_DEFAULT; break;
+  case 1: o.grow = PV_GROW_REMAP; break;
   case 2: o.grow = PV_GROW_STABLE; break;
   default: o.grow = PV_GROW_COPY; break;
   }
@@ -346,8 +346,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     bool faulted = fault_at != 0 && pv__os_fault_calls() >= fault_at;
     pv__os_fault_set(0, 0);
     if (fz_trace())
-      fprintf(stderr, "step %u: %s -> %s (want %s)%s\n", steps, name,
-              pv_errname(rc), pv_errname(want), faulted ? " [fault hit]" : "");
+      fprintf(stderr,
+              "step %u: %s -> %s (want %s)%s; grow %u flags %#x es %zu: "
+              "data %p len %zu cap %zu bytes %zu reserved %zu stale %p\n",
+              steps, name, pv_errname(rc), pv_errname(want),
+              faulted ? " [fault hit]" : "", v.pv_grow, v.pv_flags, es, v.data,
+              v.len, v.cap, v.pv_bytes, v.pv_reserved, v.pv_stale);
     fault_at = 0;
     if (want == 1) { /* skipped: past the memory bound */
       agree(&v, &m, name);

@@ -5,7 +5,7 @@
  * Memory layout of a vector (all three modes):
  *
  *   pv_base == data                data + pv_bytes
- *   |<------- committed RW ------->|<- guard ->|<-- reserved, STABLE only -->|
+ *   |<------- committed RW ------->|<- guard ->|<-- reserved (see below) -->|
  *   |<--------------------------- pv_reserved ------------------------------>|
  *
  * - pv_bytes is the committed (accessible) size, a multiple of the page
@@ -15,6 +15,9 @@
  *   STABLE gets it for free from its reservation (plus one extra page at
  *   the very end); REMAP/COPY map it with the data and carry it along.
  * - pv_reserved is the address space to unmap at destroy.
+ * - REMAP without mremap (Windows, --disable-mremap) lays out like STABLE:
+ *   a reservation larger than the committed bytes, committed in place as
+ *   the vector grows, and copied to a larger reservation when full.
  * - A zeroed struct is a destroyed vector: elem_size 0 means "not
  *   initialised" and every call but destroy answers PV_EINVAL.
  *
@@ -47,11 +50,27 @@
  * keeps the worst-case over-commit of a huge vector at 2x. */
 #define GROWTH_FACTOR 2
 
+/* REMAP without mremap reserves address space RESERVE_AHEAD times the
+ * committed size, so that three doublings in four commit in place (no copy,
+ * no move) and only every fourth copies into a fresh, larger reservation:
+ * the bytes copied over a vector's life stay below about half of its final
+ * committed size, and fall to 1/15 of it just before the next copy, where
+ * a copy on every growth copies about all of it.  Reserved pages are
+ * address space, not memory: PROT_NONE / MEM_RESERVE is not charged. */
+#define RESERVE_AHEAD 8
+
 static const pv__os_caps *caps(void) { return pv__os_caps_get(); }
 
 static bool valid(const pv_vec *v) { return v != NULL && v->elem_size != 0; }
 
 static bool is_frozen(const pv_vec *v) { return (v->pv_flags & ST_FROZEN) != 0; }
+
+/* The vector lives in a reservation it commits in place: STABLE, and REMAP
+ * where the kernel cannot remap. */
+static bool in_reservation(const pv_vec *v) {
+  return v->pv_grow == PV_GROW_STABLE ||
+         (v->pv_grow == PV_GROW_REMAP && !caps()->can_remap);
+}
 
 
 /* The entry check of every mutator. */
@@ -191,14 +210,16 @@ static int release_stale(pv_vec *v) {
  * happened and cannot be undone safely (its old address is no longer ours),
  * so if releasing the old guard fails the growth still succeeds and the
  * page, PROT_NONE and holding no memory, is kept in pv_stale and released
- * by the next growth or by destroy. */
+ * by the next guarded growth or by destroy.  Both releases happen only
+ * after the growth succeeded, so a growth that fails changes nothing, not
+ * even pv_stale.  (Should the stale page and the old guard both fail to
+ * go in one growth, which takes two failed munmaps of whole single-page
+ * mappings, the older page stays mapped until the process exits.) */
 static int grow_remap_guarded(pv_vec *v, size_t nb, size_t align, void **out) {
   size_t g = guard_size(v->pv_flags);
   if (nb > SIZE_MAX - g) return PV_EOVERFLOW;
-  int rc = release_stale(v);
-  if (rc != 0) return rc;
   void *dest;
-  rc = pv__os_map(nb + g, align, PV_PROT_NONE, &dest);
+  int rc = pv__os_map(nb + g, align, PV_PROT_NONE, &dest);
   if (rc != 0) return rc;
   char *old_guard = (char *)v->data + v->pv_bytes;
   rc = pv__os_remap_fixed(v->data, v->pv_bytes, dest, nb);
@@ -206,8 +227,52 @@ static int grow_remap_guarded(pv_vec *v, size_t nb, size_t align, void **out) {
     pv__os_unmap(dest, nb + g);
     return rc;
   }
-  if (pv__os_unmap(old_guard, g) != 0) v->pv_stale = old_guard;
+  (void)release_stale(v); /* kept in pv_stale if it fails again */
+  if (pv__os_unmap(old_guard, g) != 0 && v->pv_stale == NULL)
+    v->pv_stale = old_guard;
   *out = dest;
+  return 0;
+}
+
+/* REMAP without mremap: commit in place while the reservation has room for
+ * nb bytes and the guard (which is the reservation's next, still PROT_NONE
+ * page), else copy into a fresh reservation RESERVE_AHEAD times larger.
+ * PV_VEC_MOVE_ON_GROW / PV_DEBUG_MOVE always take the copy. */
+static int grow_reserved(pv_vec *v, size_t nb, size_t align, void **out,
+                         size_t *reserved) {
+  unsigned flags = v->pv_flags;
+  size_t g = guard_size(flags);
+  if (nb > SIZE_MAX - g) return PV_EOVERFLOW;
+  int rc;
+  if (v->pv_reserved != 0 && !(flags & ST_MOVE) && nb + g <= v->pv_reserved) {
+    rc = pv__os_commit((char *)v->data + v->pv_bytes, nb - v->pv_bytes, RW);
+    if (rc != 0) return rc;
+    advise_huge(v->data, nb, 0, flags);
+    *out = v->data;
+    *reserved = v->pv_reserved;
+    return 0;
+  }
+  /* Reserve ahead while that stays below 1/16 of the address space: always
+   * on 64 bits; on 32 bits a vector past 32 MiB reserves what it commits
+   * (and then copies on every growth, like COPY) rather than fail. */
+  size_t total = nb + g;
+  if (nb <= (SIZE_MAX / 16 - g) / RESERVE_AHEAD) total = nb * RESERVE_AHEAD + g;
+  void *p;
+  rc = pv__os_map(total, align, PV_PROT_NONE, &p);
+  if (rc != 0) return rc;
+  rc = pv__os_commit(p, nb, RW);
+  if (rc == 0) {
+    /* Advise before the copy so that its first touch faults huge pages. */
+    advise_huge(p, nb, 0, flags);
+    if (v->len != 0) memcpy(p, v->data, v->len * v->elem_size);
+    if (v->pv_reserved != 0) rc = pv__os_unmap(v->pv_base, v->pv_reserved);
+  }
+  if (rc != 0) {
+    pv__os_unmap(p, total);
+    return rc;
+  }
+  *out = p;
+  *reserved = total;
   return 0;
 }
 
@@ -225,6 +290,18 @@ static int grow_to(pv_vec *v, size_t nb) {
     /* The whole committed range, so that it stays one mapping. */
     advise_huge(v->data, nb, 0, flags);
     v->pv_bytes = nb;
+    set_cap(v, nb);
+    return 0;
+  }
+
+  if (v->pv_grow == PV_GROW_REMAP && !caps()->can_remap) {
+    size_t reserved;
+    rc = grow_reserved(v, nb, align, &p, &reserved);
+    if (rc != 0) return rc;
+    v->data = p;
+    v->pv_base = p;
+    v->pv_bytes = nb;
+    v->pv_reserved = reserved;
     set_cap(v, nb);
     return 0;
   }
@@ -330,13 +407,12 @@ int pv_vec_init_opts(pv_vec *v, const pv_vec_opts *opts) {
   if (opts->flags & ~(unsigned)USER_FLAGS) return PV_EINVAL;
   if ((opts->flags & PV_VEC_HUGE) && (opts->flags & PV_VEC_NO_HUGE))
     return PV_EINVAL;
-  pv_grow grow = opts->grow;
-  if (grow == PV_GROW_DEFAULT)
-    grow = caps()->can_remap ? PV_GROW_REMAP : PV_GROW_COPY;
+  /* REMAP everywhere: without mremap it commits in place inside a
+   * reservation and copies when that is full (grow_reserved). */
+  pv_grow grow = opts->grow == PV_GROW_DEFAULT ? PV_GROW_REMAP : opts->grow;
   if (grow == PV_GROW_STABLE &&
       (opts->max_len == 0 || opts->initial_cap > opts->max_len))
     return PV_EINVAL;
-  if (grow == PV_GROW_REMAP && !caps()->can_remap) return PV_ENOTSUP;
   if (opts->initial_cap > SIZE_MAX / opts->elem_size) return PV_EOVERFLOW;
 
   pv_vec n;
@@ -573,8 +649,9 @@ int pv_vec_shrink_to_fit(pv_vec *v) {
   size_t cut = v->pv_bytes - nb;
   char *d = v->data;
 
-  if (v->pv_grow == PV_GROW_STABLE) {
-    /* Back to reserved: memory and commit charge go, the address stays. */
+  if (in_reservation(v) && (nb != 0 || v->pv_grow == PV_GROW_STABLE)) {
+    /* Back to reserved: memory and commit charge go, the address stays
+     * (and so does the PROT_NONE guard right after the new end). */
     rc = pv__os_uncommit(d + nb, cut);
     if (rc != 0) return rc;
   } else if (nb == 0) {

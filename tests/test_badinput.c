@@ -429,11 +429,6 @@ static void vfix_free(vstate *s, enum vfix f) {
 
 static int cmp8(const void *a, const void *b) { return memcmp(a, b, ES); }
 
-/* A STABLE or REMAP request the build cannot serve. */
-static int remap_answer(void) {
-  return pv__os_caps_get()->can_remap ? R_SKIP_ : PV_ENOTSUP;
-}
-
 /*
  * X(id, fixture, function, input, wanted result, call).  In `call`: v is
  * the vector under test, w a vector of 4-byte elements, u one of 8-byte
@@ -495,9 +490,6 @@ static int remap_answer(void) {
   X(opts_cap_big, VF_GARBAGE, "pv_vec_init_opts",                              \
     "initial_cap of SIZE_MAX/2 bytes (the kernel refuses)", kernel_refuses(),  \
     pv_vec_init_opts(v, OPTS(.elem_size = ES, .initial_cap = BIG_N)))          \
-  X(opts_remap_nosup, VF_GARBAGE, "pv_vec_init_opts",                          \
-    "PV_GROW_REMAP in a build without mremap", remap_answer(),                 \
-    pv_vec_init_opts(v, OPTS(.elem_size = ES, .grow = PV_GROW_REMAP)))         \
   X(destroy_null, VF_VEC, "pv_vec_destroy", "v NULL", PV_EINVAL,               \
     pv_vec_destroy(NULL))                                                      \
   X(destroy_twice, VF_DESTROYED, "pv_vec_destroy", "destroy twice", 0,         \

@@ -146,8 +146,6 @@ static void grow_until_refused(cr_child_report *r, void *varg) {
 
 static void run_grow(const char *name, pv_grow grow, unsigned flags) {
   skip_if_unmeasurable();
-  if (grow == PV_GROW_REMAP && !pv__os_caps_get()->can_remap)
-    cr_skip_test("no mremap in this build");
   struct grow_arg a = {grow, flags};
   cr_child_report r = child_run(grow_until_refused, &a);
   cr_assert_eq(r.failed, 0, "%s: %s", name, r.msg);

@@ -104,12 +104,40 @@ static void require_thp(void) {
 
 /* ---- defaults ----------------------------------------------------------- */
 
-Test(vec_modes, default_is_remap_where_the_kernel_can) {
+Test(vec_modes, default_is_remap) {
   pv_vec v;
   cr_assert_eq(pv_vec_init(&v, 8), 0, "init");
-  pv_grow want = vu_caps()->can_remap ? PV_GROW_REMAP : PV_GROW_COPY;
-  cr_assert_eq(v.pv_grow, (unsigned)want, "default mode %u, want %s", v.pv_grow,
-               vu_mode_name(want));
+  cr_assert_eq(v.pv_grow, (unsigned)PV_GROW_REMAP, "default mode %u, want REMAP",
+               v.pv_grow);
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+}
+
+/* Without mremap, REMAP commits in place inside a reservation several
+ * times the committed size and copies only when it is full: most growths
+ * keep `data` where it is.  (With mremap the kernel decides.) */
+Test(vec_modes, remap_without_mremap_grows_in_place_mostly) {
+  if (vu_caps()->can_remap)
+    cr_skip_test("this build has mremap; see the --disable-mremap build");
+  pv_vec v;
+  vu_init(&v, PV_GROW_REMAP, 8, 0, 0);
+  size_t growths = 0, moves = 0, cap = v.cap;
+  void *data = v.data;
+  const size_t n = (size_t)16 << 20; /* 128 MiB: past the huge page size */
+  for (uint64_t i = 0; i < n; i++) {
+    cr_assert_eq(pv_vec_push(&v, &i), 0, "push %llu", (unsigned long long)i);
+    if (v.cap != cap) {
+      growths++;
+      if (v.data != data && data != NULL) moves++;
+      cap = v.cap;
+      data = v.data;
+    }
+  }
+  vu_check_seq(&v, n);
+  fprintf(stderr, "remap without mremap: %zu growths, %zu moved the data\n",
+          growths, moves);
+  cr_assert_geq(growths, 10, "only %zu growths for %zu pushes", growths, n);
+  cr_assert_leq(moves * 3, growths, "%zu of %zu growths moved the data", moves,
+                growths);
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
 }
 
@@ -211,7 +239,6 @@ Test(vec_stable, move_on_grow_is_ignored) {
 
 /* Grow a guarded vector through many growths, checking the guard each time. */
 static pv_vec guarded(pv_grow g, size_t n) {
-  if (!vu_mode_ok(g)) cr_skip_test("%s needs mremap", vu_mode_name(g));
   pv_vec v;
   vu_init(&v, g, 8, 1 << 24, PV_VEC_GUARD);
   size_t last = 0;
@@ -228,7 +255,6 @@ static pv_vec guarded(pv_grow g, size_t n) {
 
 Test(vec_guard, kept_after_the_capacity_across_growth) {
   for (size_t k = 0; k < N_MODES; k++) {
-    if (!vu_mode_ok(all_modes[k])) continue;
     pv_vec v = guarded(all_modes[k], 300000);
     /* shrink_to_fit keeps it right after the new end too */
     cr_assert_eq(pv_vec_truncate(&v, 1000), 0, "truncate");
@@ -254,14 +280,7 @@ static void overrun(pv_grow g) {
   cr_assert_fail("%s: a write past the capacity did not fault", vu_mode_name(g));
 }
 
-/* A test expecting a signal cannot skip itself at run time: disable it in
- * builds without mremap (it then shows as skipped). */
-#ifdef PV_HAVE_MREMAP
-#define NO_MREMAP 0
-#else
-#define NO_MREMAP 1
-#endif
-Test(vec_guard, overrun_faults_remap, .signal = SIGSEGV, .disabled = NO_MREMAP) {
+Test(vec_guard, overrun_faults_remap, .signal = SIGSEGV) {
   overrun(PV_GROW_REMAP);
 }
 Test(vec_guard, overrun_faults_stable, .signal = SIGSEGV) { overrun(PV_GROW_STABLE); }
@@ -299,7 +318,7 @@ static void check_moves(pv_vec *v, size_t growths) {
 
 Test(vec_move, every_growth_moves_with_the_flag) {
   for (size_t k = 0; k < N_MODES; k++) {
-    if (all_modes[k] == PV_GROW_STABLE || !vu_mode_ok(all_modes[k])) continue;
+    if (all_modes[k] == PV_GROW_STABLE) continue;
     for (unsigned guard = 0; guard <= PV_VEC_GUARD; guard += PV_VEC_GUARD) {
       pv_vec v;
       vu_init(&v, all_modes[k], 8, 0, PV_VEC_MOVE_ON_GROW | guard);
@@ -340,7 +359,6 @@ Test(vec_huge, large_vector_is_aligned_and_rounded_to_huge_pages) {
   require_thp();
   size_t h = vu_caps()->huge_page_size;
   for (size_t k = 0; k < N_MODES; k++) {
-    if (!vu_mode_ok(all_modes[k])) continue;
     pv_vec v;
     vu_init(&v, all_modes[k], 8, 8 * h / 8, 0);
     size_t last = 0;
@@ -411,7 +429,6 @@ Test(vec_modes, trim_drops_resident_memory_in_every_mode) {
   if (!vu_caps()->can_resident) cr_skip_test("this platform cannot tell residency");
   size_t ps = pv_page_size();
   for (size_t k = 0; k < N_MODES; k++) {
-    if (!vu_mode_ok(all_modes[k])) continue;
     pv_vec v;
     vu_init(&v, all_modes[k], 8, 1 << 20, PV_VEC_NO_HUGE | PV_VEC_GUARD);
     vu_push_seq(&v, 0, 128 * ps / 8);
@@ -515,7 +532,6 @@ static void inject(pv_grow g, unsigned flags, vec_op op, const char *name) {
 }
 
 static void inject_all(pv_grow g) {
-  if (!vu_mode_ok(g)) cr_skip_test("%s needs mremap", vu_mode_name(g));
   const unsigned flag_sets[] = {0, PV_VEC_GUARD, PV_VEC_MOVE_ON_GROW,
                                 PV_VEC_GUARD | PV_VEC_MOVE_ON_GROW, PV_VEC_HUGE};
   struct {
@@ -543,7 +559,6 @@ Test(vec_fault, every_os_call_of_copy) { inject_all(PV_GROW_COPY); }
 Test(vec_fault, init_with_capacity) {
   long long live = pv__os_live_bytes();
   for (size_t m = 0; m < N_MODES; m++) {
-    if (!vu_mode_ok(all_modes[m])) continue;
     for (unsigned guard = 0; guard <= PV_VEC_GUARD; guard += PV_VEC_GUARD) {
       unsigned failures = 0;
       for (unsigned long k = 1;; k++) {

@@ -55,11 +55,6 @@ static inline void vu_drop(vu_snap *s) {
 
 static inline const pv__os_caps *vu_caps(void) { return pv__os_caps_get(); }
 
-/* The growth modes this build can run (REMAP needs mremap). */
-static inline bool vu_mode_ok(pv_grow g) {
-  return g != PV_GROW_REMAP || vu_caps()->can_remap;
-}
-
 static inline const char *vu_mode_name(pv_grow g) {
   switch (g) {
   case PV_GROW_REMAP: return "REMAP";

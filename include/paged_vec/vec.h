@@ -16,9 +16,12 @@
  * half of the capacity is unused).
  *
  * Growth modes:
- *   PV_GROW_REMAP  (default where the kernel has mremap) the capacity grows
- *                  geometrically; the kernel moves page tables, never bytes.
- *                  `data` may change on growth.
+ *   PV_GROW_REMAP  (the default) the capacity grows geometrically; the
+ *                  kernel moves page tables, never bytes.  Without mremap
+ *                  (Windows, macOS, the BSDs) the vector reserves address
+ *                  space 8 times its committed size, commits in place while
+ *                  that lasts and copies into a larger reservation when
+ *                  full.  Either way `data` may change on growth.
  *   PV_GROW_STABLE address space for opts.max_len elements is reserved up
  *                  front (PROT_NONE, no memory) and committed as the vector
  *                  grows; `data` and every element address never change
@@ -61,7 +64,7 @@ extern "C" {
 #endif
 
 typedef enum pv_grow {
-  PV_GROW_DEFAULT = 0, /* REMAP where the kernel can, else COPY */
+  PV_GROW_DEFAULT = 0, /* REMAP */
   PV_GROW_REMAP,
   PV_GROW_STABLE,
   PV_GROW_COPY
@@ -150,7 +153,6 @@ PV_EXPORT int pv_vec_init(pv_vec *v, size_t elem_size);
  *                PV_VEC_HUGE with PV_VEC_NO_HUGE, STABLE with max_len 0,
  *                initial_cap > max_len for STABLE
  *   PV_EOVERFLOW capacity * elem_size does not fit in size_t
- *   PV_ENOTSUP   PV_GROW_REMAP on a system without mremap
  *   PV_ENOMEM    the kernel refused the initial reservation
  * On failure *v is not touched.
  */
