@@ -416,6 +416,46 @@ static void model_run(pv_grow g, unsigned flags, uint64_t seed) {
   PT_CHECK(pv__os_live_bytes() == live, "%s: address space leaked", mode_name(g));
 }
 
+/* REMAP where the kernel cannot remap (Windows, --disable-mremap): most
+ * growths commit in place inside the reservation, every element survives
+ * the ones that copy, and shrinking keeps a working vector. */
+static void remap_grows_in_place_mostly(void) {
+  const long long live = pv__os_live_bytes();
+  pv_vec v;
+  if (!make_vec(&v, PV_GROW_REMAP, 0, 0)) return;
+  size_t growths = 0, moves = 0, cap = v.cap;
+  void *data = v.data;
+  const size_t n = 2048 * per_page(); /* 2048 pages: several reservations */
+  for (size_t i = 0; i < n; i++) {
+    elem e = mk(i);
+    int rc = pv_vec_push(&v, &e);
+    PT_REQUIRE(rc == 0, "push %zu: %s", i, pv_errname(rc));
+    if (v.cap != cap) {
+      growths++;
+      if (data != NULL && v.data != data) moves++;
+      cap = v.cap;
+      data = v.data;
+    }
+  }
+  PT_CHECK(first_bad(&v, 0) == n, "element %zu wrong", first_bad(&v, 0));
+  pt_note("remap: %zu growths, %zu moved the data (can_remap %d)", growths, moves,
+          (int)pv__os_caps_get()->can_remap);
+  if (!pv__os_caps_get()->can_remap)
+    PT_CHECK(moves * 3 <= growths, "%zu of %zu growths moved the data", moves,
+             growths);
+  PT_CHECK(pv_vec_truncate(&v, 10) == 0 && pv_vec_shrink_to_fit(&v) == 0,
+           "shrink");
+  PT_CHECK(first_bad(&v, 0) == 10, "elements lost by the shrink");
+  for (size_t i = 10; i < 5 * per_page(); i++) {
+    elem e = mk(i);
+    PT_REQUIRE(pv_vec_push(&v, &e) == 0, "push after shrink %zu", i);
+  }
+  PT_CHECK(first_bad(&v, 0) == v.len, "element %zu wrong after regrowth",
+           first_bad(&v, 0));
+  PT_CHECK(pv_vec_destroy(&v) == 0, "destroy");
+  PT_CHECK(pv__os_live_bytes() == live, "address space leaked");
+}
+
 static void model_default(void) { model_run(PV_GROW_DEFAULT, 0, 0x9e3779b97f4a7c15u); }
 static void model_remap(void) { model_run(PV_GROW_REMAP, PV_VEC_GUARD, 0x2545f4914f6cdd1du); }
 static void model_stable(void) { model_run(PV_GROW_STABLE, PV_VEC_GUARD, 0x1234567887654321u); }
@@ -430,6 +470,7 @@ const pt_test pt_vec_tests[] = {
     {"vec/walk_stable_guard", walk_stable_guard},
     {"vec/walk_copy", walk_copy},
     {"vec/walk_copy_guard", walk_copy_guard},
+    {"vec/remap_grows_in_place_mostly", remap_grows_in_place_mostly},
     {"vec/init_errors", init_errors},
     {"vec/mutator_errors_change_nothing", mutator_errors_change_nothing},
     {"vec/refused_growth_changes_nothing", refused_growth_changes_nothing},
