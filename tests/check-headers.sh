@@ -42,6 +42,33 @@ for h in $PV_HEADERS; do
   fi
   n=$((n + 1))
 done
+# PV_VEC_DEFINE in a user's file: names the user may well have at file
+# scope (a type called `bytes`, globals `a`, `x`, `n`, ...) must not clash
+# with the generated functions' parameters, under -Wshadow and
+# -Wredundant-decls too.
+cat > "$work/typed.c" <<'EOF'
+#include <paged_vec.h>
+typedef struct { double x, y; } point;
+PV_VEC_DEFINE(bytes, char);
+PV_VEC_DEFINE(points, point);
+int a, b, x, i, n, out, slot, p, rc, o, opts, additional, elems, fill, dst,
+    src, cmp, key, advice;
+int use(void);
+int use(void) {
+  bytes s;
+  if (bytes_init(&s) != 0 || bytes_push(&s, 'x') != 0) return 1;
+  return bytes_destroy(&s);
+}
+EOF
+TYPED_WARN="-Wshadow -Wredundant-decls"
+# shellcheck disable=SC2086
+if $PV_CC $C_WARN $TYPED_WARN $inc -fsyntax-only -x c "$work/typed.c" 2> "$work/err" &&
+   $PV_CXX $CXX_WARN $TYPED_WARN $inc -fsyntax-only -x c++ "$work/typed.c" 2>> "$work/err"; then
+  echo "ok: PV_VEC_DEFINE(bytes, char) beside globals a, x, n, ... is quiet under $TYPED_WARN (C11, C++11)"
+else
+  echo "FAIL: PV_VEC_DEFINE under $TYPED_WARN:"; cat "$work/err"; fail=1
+fi
+
 if [ "$n" -lt 4 ]; then
   echo "FAIL: only $n public headers listed in PV_HEADERS"; fail=1
 fi

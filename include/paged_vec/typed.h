@@ -164,163 +164,179 @@
   typedef T name##_elem;                                                       \
   PV_TYPED_CHECK_(name)                                                        \
                                                                                \
-  static inline PV_UNUSED_ int name##_init(name *a) {                          \
-    return pv_vec_init(PV_TYPED_VEC_(a), sizeof(name##_elem));                 \
+  static inline PV_UNUSED_ int name##_init(name *pv_a) {                       \
+    return pv_vec_init(PV_TYPED_VEC_(pv_a), sizeof(name##_elem));              \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_init_opts(name *a,                       \
-                                                const pv_vec_opts *opts) {     \
-    pv_vec_opts o;                                                             \
-    if (opts == NULL)                                                          \
-      return pv_vec_init_opts(PV_TYPED_VEC_(a), NULL);                         \
-    if (opts->elem_size != 0 && opts->elem_size != sizeof(name##_elem))        \
+  static inline PV_UNUSED_ int name##_init_opts(name *pv_a,                    \
+                                                const pv_vec_opts *pv_opts) {  \
+    pv_vec_opts pv_o;                                                          \
+    if (pv_opts == NULL)                                                       \
+      return pv_vec_init_opts(PV_TYPED_VEC_(pv_a), NULL);                      \
+    if (pv_opts->elem_size != 0 && pv_opts->elem_size != sizeof(name##_elem))  \
       return PV_EINVAL;                                                        \
-    o = *opts;                                                                 \
-    o.elem_size = sizeof(name##_elem);                                         \
-    return pv_vec_init_opts(PV_TYPED_VEC_(a), &o);                             \
+    pv_o = *pv_opts;                                                           \
+    pv_o.elem_size = sizeof(name##_elem);                                      \
+    return pv_vec_init_opts(PV_TYPED_VEC_(pv_a), &pv_o);                       \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_destroy(name *a) {                       \
-    return pv_vec_destroy(PV_TYPED_VEC_(a));                                   \
+  static inline PV_UNUSED_ int name##_destroy(name *pv_a) {                    \
+    return pv_vec_destroy(PV_TYPED_VEC_(pv_a));                                \
   }                                                                            \
                                                                                \
-  /* The slow paths: out of line and cold, so that the inline callers stay  \
-   * a compare and a store. They go through the generic function, which    \
+  /* The slow paths: out of line and cold, so that the inline callers stay     \
+   * a compare and a store. They go through the generic function, which        \
    * grows the vector or reports the error. */                                 \
-  static PV_COLD_ int name##_pv_push_slow(name *a, name##_elem x) {            \
-    return pv_vec_push(PV_TYPED_VEC_(a), &x);                                  \
+  static PV_COLD_ int name##_pv_push_slow(name *pv_a, name##_elem pv_x) {      \
+    return pv_vec_push(PV_TYPED_VEC_(pv_a), &pv_x);                            \
   }                                                                            \
-  static PV_COLD_ int name##_pv_push_slot_slow(name *a, name##_elem **slot) {  \
-    void *p = NULL;                                                            \
-    int rc = pv_vec_push_slot(PV_TYPED_VEC_(a), slot != NULL ? &p : NULL);     \
-    if (rc == 0)                                                               \
-      *slot = (name##_elem *)p;                                                \
-    return rc;                                                                 \
-  }                                                                            \
-                                                                               \
-  static inline PV_UNUSED_ int name##_push(name *a, name##_elem x) {           \
-    if (PV_LIKELY(a != NULL && a->v.len < a->v.pv_room)) {                     \
-      ((name##_elem *)a->v.data)[a->v.len++] = x;                              \
-      return 0;                                                                \
-    }                                                                          \
-    return name##_pv_push_slow(a, x);                                          \
-  }                                                                            \
-  static inline PV_UNUSED_ int name##_push_slot(name *a, name##_elem **slot) { \
-    if (PV_LIKELY(a != NULL && slot != NULL && a->v.len < a->v.pv_room)) {     \
-      *slot = (name##_elem *)a->v.data + a->v.len++;                           \
-      return 0;                                                                \
-    }                                                                          \
-    return name##_pv_push_slot_slow(a, slot);                                  \
-  }                                                                            \
-  static inline PV_UNUSED_ int name##_pop(name *a, name##_elem *out) {         \
-    if (PV_LIKELY(a != NULL && a->v.len > 0 && PV_TYPED_WRITABLE_(&a->v))) {   \
-      a->v.len--;                                                              \
-      if (out != NULL)                                                         \
-        *out = ((const name##_elem *)a->v.data)[a->v.len];                     \
-      return 0;                                                                \
-    }                                                                          \
-    return pv_vec_pop(PV_TYPED_VEC_(a), out);                                  \
+  static PV_COLD_ int name##_pv_push_slot_slow(name *pv_a,                     \
+                                                name##_elem **pv_slot) {       \
+    void *pv_p = NULL;                                                         \
+    int pv_rc = pv_vec_push_slot(PV_TYPED_VEC_(pv_a),                          \
+                                 pv_slot != NULL ? &pv_p : NULL);              \
+    if (pv_rc == 0)                                                            \
+      *pv_slot = (name##_elem *)pv_p;                                          \
+    return pv_rc;                                                              \
   }                                                                            \
                                                                                \
-  static inline PV_UNUSED_ name##_elem *name##_at(const name *a, size_t i) {   \
-    return a != NULL && i < a->v.len ? (name##_elem *)a->v.data + i : NULL;    \
-  }                                                                            \
-  static inline PV_UNUSED_ int name##_get(const name *a, size_t i,             \
-                                          name##_elem *out) {                  \
-    if (PV_LIKELY(a != NULL && out != NULL && i < a->v.len)) {                 \
-      *out = ((const name##_elem *)a->v.data)[i];                              \
+  static inline PV_UNUSED_ int name##_push(name *pv_a, name##_elem pv_x) {     \
+    if (PV_LIKELY(pv_a != NULL && pv_a->v.len < pv_a->v.pv_room)) {            \
+      ((name##_elem *)pv_a->v.data)[pv_a->v.len++] = pv_x;                     \
       return 0;                                                                \
     }                                                                          \
-    return pv_vec_get(PV_TYPED_VEC_(a), i, out);                               \
+    return name##_pv_push_slow(pv_a, pv_x);                                    \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_set(name *a, size_t i, name##_elem x) {  \
-    if (PV_LIKELY(a != NULL && i < a->v.len && PV_TYPED_WRITABLE_(&a->v))) {   \
-      ((name##_elem *)a->v.data)[i] = x;                                       \
+  static inline PV_UNUSED_ int name##_push_slot(name *pv_a,                    \
+                                                name##_elem **pv_slot) {       \
+    if (PV_LIKELY(pv_a != NULL && pv_slot != NULL &&                           \
+                  pv_a->v.len < pv_a->v.pv_room)) {                            \
+      *pv_slot = (name##_elem *)pv_a->v.data + pv_a->v.len++;                  \
       return 0;                                                                \
     }                                                                          \
-    return pv_vec_set(PV_TYPED_VEC_(a), i, &x);                                \
+    return name##_pv_push_slot_slow(pv_a, pv_slot);                            \
   }                                                                            \
-  static inline PV_UNUSED_ name##_elem *name##_data(const name *a) {           \
-    return a != NULL ? (name##_elem *)a->v.data : NULL;                        \
-  }                                                                            \
-  static inline PV_UNUSED_ size_t name##_len(const name *a) {                  \
-    return a != NULL ? a->v.len : 0;                                           \
-  }                                                                            \
-  static inline PV_UNUSED_ size_t name##_cap(const name *a) {                  \
-    return a != NULL ? a->v.cap : 0;                                           \
-  }                                                                            \
-                                                                               \
-  static inline PV_UNUSED_ int name##_reserve(name *a, size_t additional) {    \
-    return pv_vec_reserve(PV_TYPED_VEC_(a), additional);                       \
-  }                                                                            \
-  static inline PV_UNUSED_ int name##_reserve_exact(name *a,                   \
-                                                    size_t additional) {       \
-    return pv_vec_reserve_exact(PV_TYPED_VEC_(a), additional);                 \
-  }                                                                            \
-  static inline PV_UNUSED_ int name##_append(name *a, const name##_elem *elems, \
-                                             size_t n) {                       \
-    return pv_vec_append(PV_TYPED_VEC_(a), elems, n);                          \
-  }                                                                            \
-  static inline PV_UNUSED_ int name##_insert(name *a, size_t i,                \
-                                             const name##_elem *elems,         \
-                                             size_t n) {                       \
-    return pv_vec_insert(PV_TYPED_VEC_(a), i, elems, n);                       \
-  }                                                                            \
-  static inline PV_UNUSED_ int name##_remove(name *a, size_t i, size_t n,      \
-                                             name##_elem *out) {               \
-    return pv_vec_remove(PV_TYPED_VEC_(a), i, n, out);                         \
-  }                                                                            \
-  static inline PV_UNUSED_ int name##_swap_remove(name *a, size_t i,           \
-                                                  name##_elem *out) {          \
-    return pv_vec_swap_remove(PV_TYPED_VEC_(a), i, out);                       \
-  }                                                                            \
-  static inline PV_UNUSED_ int name##_resize(name *a, size_t n,                \
-                                             const name##_elem *fill) {        \
-    return pv_vec_resize(PV_TYPED_VEC_(a), n, fill);                           \
-  }                                                                            \
-  static inline PV_UNUSED_ int name##_truncate(name *a, size_t n) {            \
-    return pv_vec_truncate(PV_TYPED_VEC_(a), n);                               \
-  }                                                                            \
-  static inline PV_UNUSED_ int name##_clear(name *a) {                         \
-    return pv_vec_clear(PV_TYPED_VEC_(a));                                     \
-  }                                                                            \
-  static inline PV_UNUSED_ int name##_shrink_to_fit(name *a) {                 \
-    return pv_vec_shrink_to_fit(PV_TYPED_VEC_(a));                             \
-  }                                                                            \
-  static inline PV_UNUSED_ int name##_trim(name *a) {                          \
-    return pv_vec_trim(PV_TYPED_VEC_(a));                                      \
+  static inline PV_UNUSED_ int name##_pop(name *pv_a, name##_elem *pv_out) {   \
+    if (PV_LIKELY(pv_a != NULL && pv_a->v.len > 0 &&                           \
+                  PV_TYPED_WRITABLE_(&pv_a->v))) {                             \
+      pv_a->v.len--;                                                           \
+      if (pv_out != NULL)                                                      \
+        *pv_out = ((const name##_elem *)pv_a->v.data)[pv_a->v.len];            \
+      return 0;                                                                \
+    }                                                                          \
+    return pv_vec_pop(PV_TYPED_VEC_(pv_a), pv_out);                            \
   }                                                                            \
                                                                                \
-  static inline PV_UNUSED_ int name##_copy(name *dst, const name *src) {       \
-    return pv_vec_copy(PV_TYPED_VEC_(dst), PV_TYPED_VEC_(src));                \
+  static inline PV_UNUSED_ name##_elem *name##_at(const name *pv_a,            \
+                                                  size_t pv_i) {               \
+    return pv_a != NULL && pv_i < pv_a->v.len                                  \
+               ? (name##_elem *)pv_a->v.data + pv_i                            \
+               : NULL;                                                         \
   }                                                                            \
-  static inline PV_UNUSED_ bool name##_equal(const name *a, const name *b) {   \
-    return pv_vec_equal(PV_TYPED_VEC_(a), PV_TYPED_VEC_(b));                   \
+  static inline PV_UNUSED_ int name##_get(const name *pv_a, size_t pv_i,       \
+                                          name##_elem *pv_out) {               \
+    if (PV_LIKELY(pv_a != NULL && pv_out != NULL && pv_i < pv_a->v.len)) {     \
+      *pv_out = ((const name##_elem *)pv_a->v.data)[pv_i];                     \
+      return 0;                                                                \
+    }                                                                          \
+    return pv_vec_get(PV_TYPED_VEC_(pv_a), pv_i, pv_out);                      \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_set(name *pv_a, size_t pv_i,             \
+                                          name##_elem pv_x) {                  \
+    if (PV_LIKELY(pv_a != NULL && pv_i < pv_a->v.len &&                        \
+                  PV_TYPED_WRITABLE_(&pv_a->v))) {                             \
+      ((name##_elem *)pv_a->v.data)[pv_i] = pv_x;                              \
+      return 0;                                                                \
+    }                                                                          \
+    return pv_vec_set(PV_TYPED_VEC_(pv_a), pv_i, &pv_x);                       \
+  }                                                                            \
+  static inline PV_UNUSED_ name##_elem *name##_data(const name *pv_a) {        \
+    return pv_a != NULL ? (name##_elem *)pv_a->v.data : NULL;                  \
+  }                                                                            \
+  static inline PV_UNUSED_ size_t name##_len(const name *pv_a) {               \
+    return pv_a != NULL ? pv_a->v.len : 0;                                     \
+  }                                                                            \
+  static inline PV_UNUSED_ size_t name##_cap(const name *pv_a) {               \
+    return pv_a != NULL ? pv_a->v.cap : 0;                                     \
+  }                                                                            \
+                                                                               \
+  static inline PV_UNUSED_ int name##_reserve(name *pv_a,                      \
+                                              size_t pv_additional) {          \
+    return pv_vec_reserve(PV_TYPED_VEC_(pv_a), pv_additional);                 \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_reserve_exact(name *pv_a,                \
+                                                    size_t pv_additional) {    \
+    return pv_vec_reserve_exact(PV_TYPED_VEC_(pv_a), pv_additional);           \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_append(name *pv_a,                       \
+                                             const name##_elem *pv_elems,      \
+                                             size_t pv_n) {                    \
+    return pv_vec_append(PV_TYPED_VEC_(pv_a), pv_elems, pv_n);                 \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_insert(name *pv_a, size_t pv_i,          \
+                                             const name##_elem *pv_elems,      \
+                                             size_t pv_n) {                    \
+    return pv_vec_insert(PV_TYPED_VEC_(pv_a), pv_i, pv_elems, pv_n);           \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_remove(name *pv_a, size_t pv_i,          \
+                                             size_t pv_n,                      \
+                                             name##_elem *pv_out) {            \
+    return pv_vec_remove(PV_TYPED_VEC_(pv_a), pv_i, pv_n, pv_out);             \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_swap_remove(name *pv_a, size_t pv_i,     \
+                                                  name##_elem *pv_out) {       \
+    return pv_vec_swap_remove(PV_TYPED_VEC_(pv_a), pv_i, pv_out);              \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_resize(name *pv_a, size_t pv_n,          \
+                                             const name##_elem *pv_fill) {     \
+    return pv_vec_resize(PV_TYPED_VEC_(pv_a), pv_n, pv_fill);                  \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_truncate(name *pv_a, size_t pv_n) {      \
+    return pv_vec_truncate(PV_TYPED_VEC_(pv_a), pv_n);                         \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_clear(name *pv_a) {                      \
+    return pv_vec_clear(PV_TYPED_VEC_(pv_a));                                  \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_shrink_to_fit(name *pv_a) {              \
+    return pv_vec_shrink_to_fit(PV_TYPED_VEC_(pv_a));                          \
+  }                                                                            \
+  static inline PV_UNUSED_ int name##_trim(name *pv_a) {                       \
+    return pv_vec_trim(PV_TYPED_VEC_(pv_a));                                   \
+  }                                                                            \
+                                                                               \
+  static inline PV_UNUSED_ int name##_copy(name *pv_dst, const name *pv_src) { \
+    return pv_vec_copy(PV_TYPED_VEC_(pv_dst), PV_TYPED_VEC_(pv_src));          \
+  }                                                                            \
+  static inline PV_UNUSED_ bool name##_equal(const name *pv_a,                 \
+                                             const name *pv_b) {               \
+    return pv_vec_equal(PV_TYPED_VEC_(pv_a), PV_TYPED_VEC_(pv_b));             \
   }                                                                            \
   static inline PV_UNUSED_ int name##_sort(                                    \
-      name *a, int (*cmp)(const void *, const void *)) {                       \
-    return pv_vec_sort(PV_TYPED_VEC_(a), cmp);                                 \
+      name *pv_a, int (*pv_cmp)(const void *, const void *)) {                 \
+    return pv_vec_sort(PV_TYPED_VEC_(pv_a), pv_cmp);                           \
   }                                                                            \
   static inline PV_UNUSED_ int name##_bsearch(                                 \
-      const name *a, const name##_elem *key,                                   \
-      int (*cmp)(const void *, const void *), size_t *index) {                 \
-    return pv_vec_bsearch(PV_TYPED_VEC_(a), key, cmp, index);                  \
+      const name *pv_a, const name##_elem *pv_key,                             \
+      int (*pv_cmp)(const void *, const void *), size_t *pv_index) {           \
+    return pv_vec_bsearch(PV_TYPED_VEC_(pv_a), pv_key, pv_cmp, pv_index);      \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_freeze(name *a) {                        \
-    return pv_vec_freeze(PV_TYPED_VEC_(a));                                    \
+  static inline PV_UNUSED_ int name##_freeze(name *pv_a) {                     \
+    return pv_vec_freeze(PV_TYPED_VEC_(pv_a));                                 \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_thaw(name *a) {                          \
-    return pv_vec_thaw(PV_TYPED_VEC_(a));                                      \
+  static inline PV_UNUSED_ int name##_thaw(name *pv_a) {                       \
+    return pv_vec_thaw(PV_TYPED_VEC_(pv_a));                                   \
   }                                                                            \
-  static inline PV_UNUSED_ bool name##_frozen(const name *a) {                 \
-    return pv_vec_frozen(PV_TYPED_VEC_(a));                                    \
+  static inline PV_UNUSED_ bool name##_frozen(const name *pv_a) {              \
+    return pv_vec_frozen(PV_TYPED_VEC_(pv_a));                                 \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_advise(name *a, pv_advice advice) {      \
-    return pv_vec_advise(PV_TYPED_VEC_(a), advice);                            \
+  static inline PV_UNUSED_ int name##_advise(name *pv_a, pv_advice pv_adv) {   \
+    return pv_vec_advise(PV_TYPED_VEC_(pv_a), pv_adv);                         \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_resident(const name *a, size_t *bytes) { \
-    return pv_vec_resident(PV_TYPED_VEC_(a), bytes);                           \
+  static inline PV_UNUSED_ int name##_resident(const name *pv_a,               \
+                                               size_t *pv_bytes) {             \
+    return pv_vec_resident(PV_TYPED_VEC_(pv_a), pv_bytes);                     \
   }                                                                            \
-  /* A redeclaration, so that the user's semicolon ends a declaration        \
-   * (a stray ';' at file scope is a -pedantic warning). */                    \
-  static inline int name##_init(name *a)
+  /* Something for the user's semicolon to end (a stray ';' at file scope      \
+   * is a -pedantic warning); a typedef, not a redeclaration, so that          \
+   * -Wredundant-decls stays quiet. */                                         \
+  typedef name name##_pv_self_
 
 #endif /* PAGED_VEC_TYPED_H */
