@@ -10,6 +10,10 @@
 # plain main() (fuzz/replay.c) with whatever compiler built the tree.
 
 FUZZ_SECONDS = 60
+# libFuzzer's -seed: 0 lets it pick one (printed in fuzz/TARGET.log); CI
+# passes a fixed one so that a failure there reproduces with the same
+# command line.
+FUZZ_SEED = 0
 FUZZ_TARGETS = fuzz_vec fuzz_pages
 EXTRA_DIST += fuzz/corpus fuzz/replay.sh fuzz/fuzz_common.h
 CLEANFILES += fuzz/*.log
@@ -43,8 +47,9 @@ fuzz: fuzz/fuzz_vec$(EXEEXT) fuzz/fuzz_pages$(EXEEXT)
 	  echo "fuzz: $$t: replaying $$(ls $$corpus | wc -l) corpus inputs"; \
 	  ./fuzz/$$t -runs=0 $$corpus > fuzz/$$t-replay.log 2>&1 || \
 	    { tail -40 fuzz/$$t-replay.log; exit 1; }; \
-	  echo "fuzz: $$t: fuzzing for $(FUZZ_SECONDS) s"; \
-	  ./fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  echo "fuzz: $$t: fuzzing for $(FUZZ_SECONDS) s (seed $(FUZZ_SEED); 0: random)"; \
+	  ./fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -seed=$(FUZZ_SEED) \
+	    -print_final_stats=1 \
 	    -timeout=20 -rss_limit_mb=4096 -artifact_prefix=fuzz/work/ \
 	    $$work $$corpus > fuzz/$$t.log 2>&1 || \
 	    { tail -60 fuzz/$$t.log; exit 1; }; \
