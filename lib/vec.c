@@ -21,6 +21,15 @@
  * - A zeroed struct is a destroyed vector: elem_size 0 means "not
  *   initialised" and every call but destroy answers PV_EINVAL.
  *
+ * ASan builds (lib/asan.h): bytes [len * elem_size, pv_bytes) are poisoned
+ * and everything else in the committed pages is not.  Functions that add
+ * elements unpoison the slots just before writing them; functions that
+ * drop elements poison them; growth and shrinking unpoison what they may
+ * move or release first and poison the new tail after (or the old one
+ * again on failure).  Guard and reserved pages are never poisoned, so an
+ * overrun there still faults.  The cost is per element added or removed
+ * and per growth, like the work itself; without ASan it is nothing.
+ *
  * Failure rule: every operation does its fallible system call before it
  * touches the struct, and undoes earlier calls when a later one fails, so
  * that on any error the vector and its bytes are exactly as before.  Usage
@@ -34,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asan.h"
 #include "os.h"
 #include "paged_vec/vec.h"
 
@@ -347,6 +357,27 @@ static int grow_to(pv_vec *v, size_t nb) {
   return 0;
 }
 
+static char *elem_ptr(const pv_vec *v, size_t i) {
+  return (char *)v->data + i * v->elem_size;
+}
+
+/* ASan: poison / unpoison elements [from, to) (to <= capacity), and the
+ * tail [len, pv_bytes) as a whole. */
+static void poison_elems(const pv_vec *v, size_t from, size_t to) {
+  if (from < to) pv__asan_poison(elem_ptr(v, from), (to - from) * v->elem_size);
+}
+static void unpoison_elems(const pv_vec *v, size_t from, size_t to) {
+  if (from < to) pv__asan_unpoison(elem_ptr(v, from), (to - from) * v->elem_size);
+}
+static void poison_tail(const pv_vec *v) {
+  if (v->pv_bytes != 0)
+    pv__asan_poison(elem_ptr(v, v->len), v->pv_bytes - v->len * v->elem_size);
+}
+static void unpoison_tail(const pv_vec *v) {
+  if (v->pv_bytes != 0)
+    pv__asan_unpoison(elem_ptr(v, v->len), v->pv_bytes - v->len * v->elem_size);
+}
+
 /* Make room for len + additional elements (the caller checked v). */
 static int reserve_impl(pv_vec *v, size_t additional, bool exact) {
   if (additional <= v->cap - v->len) return 0;
@@ -356,7 +387,12 @@ static int reserve_impl(pv_vec *v, size_t additional, bool exact) {
   size_t nb;
   int rc = plan_bytes(v, need, !exact, &nb);
   if (rc != 0) return rc;
-  return grow_to(v, nb);
+  /* The growth may move or release the old pages: their poison goes first
+   * and comes back on the tail that results (the old one on failure). */
+  unpoison_tail(v);
+  rc = grow_to(v, nb);
+  poison_tail(v);
+  return rc;
 }
 
 /* If p points into v's committed pages, its offset there (so that it can
@@ -366,10 +402,6 @@ static size_t offset_in(const pv_vec *v, const void *p) {
   uintptr_t lo = (uintptr_t)v->data, x = (uintptr_t)p;
   if (v->data == NULL || x < lo || x - lo >= v->pv_bytes) return SIZE_MAX;
   return (size_t)(x - lo);
-}
-
-static char *elem_ptr(const pv_vec *v, size_t i) {
-  return (char *)v->data + i * v->elem_size;
 }
 
 /* ---- lifecycle ---------------------------------------------------------- */
@@ -438,8 +470,12 @@ int pv_vec_destroy(pv_vec *v) {
   if (rc != 0) return rc;
   if (v->pv_reserved != 0) {
     /* munmap ignores protections, so a frozen vector goes too. */
+    unpoison_tail(v);
     rc = pv__os_unmap(v->pv_base, v->pv_reserved);
-    if (rc != 0) return rc;
+    if (rc != 0) {
+      poison_tail(v);
+      return rc;
+    }
   }
   memset(v, 0, sizeof *v);
   return 0;
@@ -484,6 +520,7 @@ int pv_vec_append(pv_vec *v, const void *elems, size_t n) {
   rc = reserve_impl(v, n, false);
   if (rc != 0) return rc;
   /* n <= cap - len now, so n * elem_size cannot overflow. */
+  unpoison_elems(v, v->len, v->len + n);
   if (off != SIZE_MAX)
     memmove(elem_ptr(v, v->len), (char *)v->data + off, n * v->elem_size);
   else
@@ -500,6 +537,7 @@ int pv_vec_push(pv_vec *v, const void *elem) {
    * two moves instead of a call to memcpy. */
   if (v != NULL && elem != NULL && v->len < v->pv_room) {
     char *slot = elem_ptr(v, v->len);
+    unpoison_elems(v, v->len, v->len + 1);
     switch (v->elem_size) {
     case 1: memcpy(slot, elem, 1); break;
     case 2: memcpy(slot, elem, 2); break;
@@ -520,6 +558,7 @@ int pv_vec_push_slot(pv_vec *v, void **slot) {
   if (slot == NULL) return PV_EINVAL;
   rc = reserve_impl(v, 1, false);
   if (rc != 0) return rc;
+  unpoison_elems(v, v->len, v->len + 1);
   *slot = elem_ptr(v, v->len);
   v->len++;
   return 0;
@@ -531,6 +570,7 @@ int pv_vec_pop(pv_vec *v, void *out) {
   if (v->len == 0) return PV_ERANGE;
   if (out != NULL) memcpy(out, elem_ptr(v, v->len - 1), v->elem_size);
   v->len--;
+  poison_elems(v, v->len, v->len + 1);
   return 0;
 }
 
@@ -545,6 +585,7 @@ int pv_vec_insert(pv_vec *v, size_t i, const void *elems, size_t n) {
   if (rc != 0) return rc;
   size_t es = v->elem_size, gap = i * es, len = n * es;
   char *d = v->data;
+  unpoison_elems(v, v->len, v->len + n);
   memmove(d + gap + len, d + gap, (v->len - i) * es);
   if (off == SIZE_MAX) {
     memcpy(d + gap, elems, len);
@@ -570,6 +611,7 @@ int pv_vec_remove(pv_vec *v, size_t i, size_t n, void *out) {
   if (out != NULL) memcpy(out, elem_ptr(v, i), n * es);
   memmove(elem_ptr(v, i), elem_ptr(v, i + n), (v->len - i - n) * es);
   v->len -= n;
+  poison_elems(v, v->len, v->len + n);
   return 0;
 }
 
@@ -580,6 +622,7 @@ int pv_vec_swap_remove(pv_vec *v, size_t i, void *out) {
   if (out != NULL) memcpy(out, elem_ptr(v, i), v->elem_size);
   if (i != v->len - 1) memcpy(elem_ptr(v, i), elem_ptr(v, v->len - 1), v->elem_size);
   v->len--;
+  poison_elems(v, v->len, v->len + 1);
   return 0;
 }
 
@@ -587,6 +630,7 @@ int pv_vec_resize(pv_vec *v, size_t n, const void *fill) {
   int rc = check_mut(v);
   if (rc != 0) return rc;
   if (n <= v->len) {
+    poison_elems(v, n, v->len);
     v->len = n;
     return 0;
   }
@@ -595,6 +639,7 @@ int pv_vec_resize(pv_vec *v, size_t n, const void *fill) {
   if (rc != 0) return rc;
   size_t es = v->elem_size, total = (n - v->len) * es;
   char *d = elem_ptr(v, v->len);
+  unpoison_elems(v, v->len, n);
   if (fill == NULL) {
     /* Explicitly: the tail may hold old elements (truncate keeps them). */
     memset(d, 0, total);
@@ -614,7 +659,10 @@ int pv_vec_resize(pv_vec *v, size_t n, const void *fill) {
 int pv_vec_truncate(pv_vec *v, size_t n) {
   int rc = check_mut(v);
   if (rc != 0) return rc;
-  if (n < v->len) v->len = n;
+  if (n < v->len) {
+    poison_elems(v, n, v->len);
+    v->len = n;
+  }
   return 0;
 }
 
@@ -641,13 +689,11 @@ static size_t used_pages_bytes(const pv_vec *v) {
   return r;
 }
 
-int pv_vec_shrink_to_fit(pv_vec *v) {
-  int rc = check_mut(v);
-  if (rc != 0) return rc;
-  size_t nb = used_pages_bytes(v);
-  if (nb >= v->pv_bytes) return 0;
+/* shrink_to_fit's work: commit only nb < pv_bytes bytes. */
+static int shrink_pages(pv_vec *v, size_t nb) {
   size_t cut = v->pv_bytes - nb;
   char *d = v->data;
+  int rc;
 
   if (in_reservation(v) && (nb != 0 || v->pv_grow == PV_GROW_STABLE)) {
     /* Back to reserved: memory and commit charge go, the address stays
@@ -683,6 +729,21 @@ int pv_vec_shrink_to_fit(pv_vec *v) {
   return 0;
 }
 
+int pv_vec_shrink_to_fit(pv_vec *v) {
+  int rc = check_mut(v);
+  if (rc != 0) return rc;
+  size_t nb = used_pages_bytes(v);
+  if (nb >= v->pv_bytes) return 0;
+  /* The cut pages are released or become the guard: no poison on them
+   * (back on them if the shrink fails). */
+  char *cut = (char *)v->data + nb;
+  size_t cut_len = v->pv_bytes - nb;
+  pv__asan_unpoison(cut, cut_len);
+  rc = shrink_pages(v, nb);
+  if (rc != 0) pv__asan_poison(cut, cut_len);
+  return rc;
+}
+
 int pv_vec_trim(pv_vec *v) {
   int rc = check_mut(v);
   if (rc != 0) return rc;
@@ -702,6 +763,8 @@ int pv_vec_copy(pv_vec *dst, const pv_vec *src) {
     int rc = reserve_impl(dst, src->len - dst->len, true);
     if (rc != 0) return rc;
   }
+  if (src->len > dst->len) unpoison_elems(dst, dst->len, src->len);
+  if (src->len < dst->len) poison_elems(dst, src->len, dst->len);
   if (src->len != 0) memcpy(dst->data, src->data, src->len * src->elem_size);
   dst->len = src->len;
   return 0;

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "asan.h"
 #include "os.h"
 #include "paged_vec.h"
 #include "relutil.h"
@@ -730,8 +731,10 @@ static void m_init(vctx *c, const char *where) {
   cr_assert_geq(c->v.cap, c->opts.initial_cap, "%s: cap %zu < initial %zu",
                 where, c->v.cap, c->opts.initial_cap);
   cr_assert_eq(c->v.elem_size, c->opts.elem_size, "%s: elem_size", where);
-  if (c->v.pv_bytes != 0)
+  if (c->v.pv_bytes != 0) {
+    pv__asan_unpoison(c->v.data, c->v.pv_bytes); /* ASan: past len, on purpose */
     cr_assert(tu_all_zero(c->v.data, c->v.pv_bytes), "%s: not zero", where);
+  }
 }
 
 /* destroy --------------------------------------------------------------- */

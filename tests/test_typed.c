@@ -4,6 +4,8 @@
  * codes it passes on from the generic API, and that nothing changes after
  * an error.
  */
+#include "config.h"
+
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdint.h>
@@ -759,4 +761,22 @@ Test(typed, random_ops_match_a_plain_array) {
   }
   ivec_destroy(&v);
   free(ref);
+}
+
+/* ---- ASan --------------------------------------------------------------- */
+
+/* Built with ASan, push and pop go through the library, which keeps the
+ * bytes past len poisoned: a raw write there is reported (exit code 1). */
+#ifdef PV_SANITIZE_ADDRESS
+#define NOT_ASAN 0
+#else
+#define NOT_ASAN 1
+#endif
+
+Test(typed_asan, write_past_len_is_reported, .exit_code = 1, .disabled = NOT_ASAN) {
+  ivec v;
+  cr_assert_eq(ivec_init(&v), 0, "init");
+  for (int i = 0; i < 10; i++) cr_assert_eq(ivec_push(&v, i), 0, "push %d", i);
+  ((volatile int *)ivec_data(&v))[10] = 1;
+  cr_assert_fail("a write past len was not reported (cap %zu)", ivec_cap(&v));
 }

@@ -753,6 +753,7 @@ Test(vec_trim, returns_the_tail_memory_without_moving) {
   cr_assert_leq(after, 2 * ps, "after trim %zu bytes still resident (was %zu)",
                 after, before);
   if (vu_caps()->decommit_zeroes) {
+    vu_unpoison(&v);
     const unsigned char *tail = (const unsigned char *)v.data + 2 * ps;
     for (size_t i = 0; i < 4 * ps; i++)
       cr_assert_eq(tail[i], 0, "trimmed byte %zu reads %#x", i, tail[i]);
@@ -1003,4 +1004,43 @@ Test(vec_advise, every_advice_and_bad_ones) {
   cr_assert_eq(pv_vec_advise(NULL, PV_ADVISE_NORMAL), PV_EINVAL, "NULL");
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
   cr_assert_eq(pv_vec_destroy(&e), 0, "destroy");
+}
+
+/* ---- ASan: the capacity past len is poisoned ---------------------------- */
+
+/* In a --enable-sanitizers build a raw access through `data` past the last
+ * element is reported by ASan, which ends the process with its exit code
+ * (1); the tests expect exactly that.  Elsewhere they are disabled. */
+#ifdef PV_SANITIZE_ADDRESS
+#define NOT_ASAN 0
+#else
+#define NOT_ASAN 1
+#endif
+
+Test(vec_asan, read_past_len_is_reported, .exit_code = 1, .disabled = NOT_ASAN) {
+  pv_vec v = seq(100);
+  cr_assert_gt(v.cap, 100, "room past len");
+  volatile uint64_t x = ((volatile uint64_t *)v.data)[100];
+  (void)x;
+  cr_assert_fail("a read past len was not reported (cap %zu)", v.cap);
+}
+
+Test(vec_asan, popped_slot_is_reported, .exit_code = 1, .disabled = NOT_ASAN) {
+  pv_vec v = seq(100);
+  cr_assert_eq(pv_vec_pop(&v, NULL), 0, "pop");
+  volatile uint64_t x = ((volatile uint64_t *)v.data)[99];
+  (void)x;
+  cr_assert_fail("a read of the popped slot was not reported");
+}
+
+Test(vec_asan, truncated_tail_is_reported_after_growth, .exit_code = 1,
+     .disabled = NOT_ASAN) {
+  pv_vec v = seq(100000); /* several growths, some of them moves */
+  cr_assert_eq(pv_vec_truncate(&v, 10), 0, "truncate");
+  cr_assert_eq(pv_vec_shrink_to_fit(&v), 0, "shrink");
+  vu_push_seq(&v, 10, 990);
+  vu_check_seq(&v, 1000);
+  volatile uint64_t x = ((volatile uint64_t *)v.data)[1000];
+  (void)x;
+  cr_assert_fail("a read past len after growth and shrink was not reported");
 }

@@ -90,6 +90,9 @@
  * either way.  (When the compiler cannot see that `a` is non-NULL, the NULL
  * test is one more predictable branch; pushing to a local or global vector
  * has none.)  The other functions are one call to the generic function.
+ * In code compiled with AddressSanitizer, push, push_slot and pop always
+ * call the library, which keeps the capacity past len poisoned so that
+ * ASan reports a raw access there.
  *
  * T is any complete object type that can be assigned by `=` (in C++: a
  * trivially copyable one, checked by a static_assert); it is spelled
@@ -149,6 +152,21 @@
 #  define PV_TYPED_CHECK_(name)
 #endif
 
+/* Private: 0 when the code including this header is built with
+ * AddressSanitizer.  The library then keeps the bytes past len poisoned,
+ * so push, push_slot and pop, which write or release the slot past len,
+ * always go through it (an inline store there would be reported). */
+#if defined(__SANITIZE_ADDRESS__)
+#  define PV_TYPED_INLINE_ 0
+#elif defined(__has_feature)
+#  if __has_feature(address_sanitizer)
+#    define PV_TYPED_INLINE_ 0
+#  endif
+#endif
+#ifndef PV_TYPED_INLINE_
+#  define PV_TYPED_INLINE_ 1
+#endif
+
 /* Private: the generic vector of a typed one, NULL for NULL (so that the
  * generic function reports PV_EINVAL); keeps the constness of `a`. */
 #define PV_TYPED_VEC_(a) ((a) != NULL ? &(a)->v : NULL)
@@ -199,7 +217,8 @@
   }                                                                            \
                                                                                \
   static inline PV_UNUSED_ int name##_push(name *pv_a, name##_elem pv_x) {     \
-    if (PV_LIKELY(pv_a != NULL && pv_a->v.len < pv_a->v.pv_room)) {            \
+    if (PV_LIKELY(PV_TYPED_INLINE_ && pv_a != NULL &&                          \
+                  pv_a->v.len < pv_a->v.pv_room)) {                            \
       ((name##_elem *)pv_a->v.data)[pv_a->v.len++] = pv_x;                     \
       return 0;                                                                \
     }                                                                          \
@@ -207,7 +226,7 @@
   }                                                                            \
   static inline PV_UNUSED_ int name##_push_slot(name *pv_a,                    \
                                                 name##_elem **pv_slot) {       \
-    if (PV_LIKELY(pv_a != NULL && pv_slot != NULL &&                           \
+    if (PV_LIKELY(PV_TYPED_INLINE_ && pv_a != NULL && pv_slot != NULL &&       \
                   pv_a->v.len < pv_a->v.pv_room)) {                            \
       *pv_slot = (name##_elem *)pv_a->v.data + pv_a->v.len++;                  \
       return 0;                                                                \
@@ -215,7 +234,7 @@
     return name##_pv_push_slot_slow(pv_a, pv_slot);                            \
   }                                                                            \
   static inline PV_UNUSED_ int name##_pop(name *pv_a, name##_elem *pv_out) {   \
-    if (PV_LIKELY(pv_a != NULL && pv_a->v.len > 0 &&                           \
+    if (PV_LIKELY(PV_TYPED_INLINE_ && pv_a != NULL && pv_a->v.len > 0 &&       \
                   PV_TYPED_WRITABLE_(&pv_a->v))) {                             \
       pv_a->v.len--;                                                           \
       if (pv_out != NULL)                                                      \
