@@ -224,7 +224,8 @@ static int release_stale(pv_vec *v) {
  * after the growth succeeded, so a growth that fails changes nothing, not
  * even pv_stale.  (Should the stale page and the old guard both fail to
  * go in one growth, which takes two failed munmaps of whole single-page
- * mappings, the older page stays mapped until the process exits.) */
+ * mappings, this growth's old guard stays mapped until the process
+ * exits.) */
 static int grow_remap_guarded(pv_vec *v, size_t nb, size_t align, void **out) {
   size_t g = guard_size(v->pv_flags);
   if (nb > SIZE_MAX - g) return PV_EOVERFLOW;
