@@ -245,6 +245,14 @@ static int grow_remap_guarded(pv_vec *v, size_t nb, size_t align, void **out) {
   return 0;
 }
 
+/* Commit [pv_bytes, nb) in place, inside the vector's reservation, and
+ * advise the whole committed range so that it stays one mapping. */
+static int commit_in_place(pv_vec *v, size_t nb) {
+  int rc = pv__os_commit((char *)v->data + v->pv_bytes, nb - v->pv_bytes, RW);
+  if (rc == 0) advise_huge(v->data, nb, 0, v->pv_flags);
+  return rc;
+}
+
 /* REMAP without mremap: commit in place while the reservation has room for
  * nb bytes and the guard (which is the reservation's next, still PROT_NONE
  * page), else copy into a fresh reservation RESERVE_AHEAD times larger.
@@ -256,9 +264,8 @@ static int grow_reserved(pv_vec *v, size_t nb, size_t align, void **out,
   if (nb > SIZE_MAX - g) return PV_EOVERFLOW;
   int rc;
   if (v->pv_reserved != 0 && !(flags & ST_MOVE) && nb + g <= v->pv_reserved) {
-    rc = pv__os_commit((char *)v->data + v->pv_bytes, nb - v->pv_bytes, RW);
+    rc = commit_in_place(v, nb);
     if (rc != 0) return rc;
-    advise_huge(v->data, nb, 0, flags);
     *out = v->data;
     *reserved = v->pv_reserved;
     return 0;
@@ -292,32 +299,25 @@ static int grow_to(pv_vec *v, size_t nb) {
   unsigned flags = v->pv_flags;
   size_t g = guard_size(flags);
   size_t align = align_for(flags, nb);
+  /* The address space the grown vector holds: its region and guard, unless
+   * grow_reserved says otherwise.  (nb + g only wraps where map_region or
+   * grow_remap_guarded refuses the growth first.) */
+  size_t reserved = nb + g;
   void *p;
   int rc;
 
   if (v->pv_grow == PV_GROW_STABLE) {
-    rc = pv__os_commit((char *)v->data + v->pv_bytes, nb - v->pv_bytes, RW);
+    rc = commit_in_place(v, nb);
     if (rc != 0) return rc;
-    /* The whole committed range, so that it stays one mapping. */
-    advise_huge(v->data, nb, 0, flags);
     v->pv_bytes = nb;
     set_cap(v, nb);
     return 0;
   }
 
   if (v->pv_grow == PV_GROW_REMAP && !caps()->can_remap) {
-    size_t reserved;
     rc = grow_reserved(v, nb, align, &p, &reserved);
     if (rc != 0) return rc;
-    v->data = p;
-    v->pv_base = p;
-    v->pv_bytes = nb;
-    v->pv_reserved = reserved;
-    set_cap(v, nb);
-    return 0;
-  }
-
-  if (v->pv_bytes == 0) {
+  } else if (v->pv_bytes == 0) {
     /* First growth (or after shrinking to nothing, which unmapped
      * everything): a fresh region. */
     rc = map_region(nb, g, align, &p);
@@ -353,7 +353,7 @@ static int grow_to(pv_vec *v, size_t nb) {
   v->data = p;
   v->pv_base = p;
   v->pv_bytes = nb;
-  v->pv_reserved = nb + g;
+  v->pv_reserved = reserved;
   set_cap(v, nb);
   return 0;
 }
@@ -764,8 +764,8 @@ int pv_vec_copy(pv_vec *dst, const pv_vec *src) {
     int rc = reserve_impl(dst, src->len - dst->len, true);
     if (rc != 0) return rc;
   }
-  if (src->len > dst->len) unpoison_elems(dst, dst->len, src->len);
-  if (src->len < dst->len) poison_elems(dst, src->len, dst->len);
+  unpoison_elems(dst, dst->len, src->len); /* each a no-op when empty */
+  poison_elems(dst, src->len, dst->len);
   if (src->len != 0) memcpy(dst->data, src->data, src->len * src->elem_size);
   dst->len = src->len;
   return 0;

@@ -26,6 +26,21 @@ extern "C" {
 #  define PV_EXPORT
 #endif
 
+/* Private: 1 when the including code is compiled with AddressSanitizer
+ * (gcc: __SANITIZE_ADDRESS__, clang: __has_feature), else 0.  The library
+ * then poisons each vector's capacity past len (lib/asan.h) and the typed
+ * layer's inline push and pop step aside (typed.h). */
+#if defined(__SANITIZE_ADDRESS__)
+#  define PV_ASAN_ 1
+#elif defined(__has_feature)
+#  if __has_feature(address_sanitizer)
+#    define PV_ASAN_ 1
+#  endif
+#endif
+#ifndef PV_ASAN_
+#  define PV_ASAN_ 0
+#endif
+
 #define PV_VERSION_MAJOR 0
 #define PV_VERSION_MINOR 1
 #define PV_VERSION_PATCH 0

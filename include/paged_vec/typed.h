@@ -153,19 +153,11 @@
 #endif
 
 /* Private: 0 when the code including this header is built with
- * AddressSanitizer.  The library then keeps the bytes past len poisoned,
- * so push, push_slot and pop, which write or release the slot past len,
- * always go through it (an inline store there would be reported). */
-#if defined(__SANITIZE_ADDRESS__)
-#  define PV_TYPED_INLINE_ 0
-#elif defined(__has_feature)
-#  if __has_feature(address_sanitizer)
-#    define PV_TYPED_INLINE_ 0
-#  endif
-#endif
-#ifndef PV_TYPED_INLINE_
-#  define PV_TYPED_INLINE_ 1
-#endif
+ * AddressSanitizer (PV_ASAN_, common.h).  The library then keeps the bytes
+ * past len poisoned, so push, push_slot and pop, which write or release
+ * the slot past len, always go through it (an inline store there would be
+ * reported). */
+#define PV_TYPED_INLINE_ (!PV_ASAN_)
 
 /* Private: the generic vector of a typed one, NULL for NULL (so that the
  * generic function reports PV_EINVAL); keeps the constness of `a`. */
