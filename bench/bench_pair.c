@@ -49,27 +49,18 @@ static void pvb_body_pair(pvb_state *s, const void *ctx) {
   uint64_t a_ns = 0, b_ns = 0, iters = 0;
   size_t nr = 0;
   while (pvb_keep_running(s)) {
-    uint64_t t0, t1, t2, da, db;
-    int ra, rb;
     /* Alternate the order so that neither always runs on memory the other
      * has just freed. */
-    if (iters % 2 == 0) {
-      t0 = pvb_cpu_ns();
-      ra = pr->a(n);
-      t1 = pvb_cpu_ns();
-      rb = pr->b(n);
-      t2 = pvb_cpu_ns();
-      da = t1 - t0;
-      db = t2 - t1;
-    } else {
-      t0 = pvb_cpu_ns();
-      rb = pr->b(n);
-      t1 = pvb_cpu_ns();
-      ra = pr->a(n);
-      t2 = pvb_cpu_ns();
-      db = t1 - t0;
-      da = t2 - t1;
-    }
+    const int a_first = iters % 2 == 0;
+    int (*first)(size_t) = a_first ? pr->a : pr->b;
+    int (*second)(size_t) = a_first ? pr->b : pr->a;
+    uint64_t t0 = pvb_cpu_ns();
+    int r1 = first(n);
+    uint64_t t1 = pvb_cpu_ns();
+    int r2 = second(n);
+    uint64_t t2 = pvb_cpu_ns();
+    uint64_t da = a_first ? t1 - t0 : t2 - t1;
+    uint64_t db = a_first ? t2 - t1 : t1 - t0;
     a_ns += da;
     b_ns += db;
     if (nr < PVB_PAIR_MAX && da > 0) {
@@ -78,7 +69,7 @@ static void pvb_body_pair(pvb_state *s, const void *ctx) {
       pvb_pair_ratio[nr++] = (double)db / (double)da;
     }
     iters++;
-    if (ra != 0 || rb != 0) {
+    if (r1 != 0 || r2 != 0) {
       pvb_fail(s, "a peer failed");
       return;
     }

@@ -134,49 +134,42 @@ static const peer_vec *pvb_prepared(const void *ctx, size_t n) {
   return &pvb_prepared_vec;
 }
 
-#ifdef PVB_WANT_ONCE
-/* One iteration of the push body, outside the harness: for the paired
- * benchmarks (bench/bench_pair.c), which alternate two peers in one
- * process.  0, or -1 if the peer failed. */
-static int pvb_push_once(const void *ctx, size_t n) {
+/* One vector: init, push 0..n-1, destroy.  0, PVB_BUILD_INIT if init
+ * failed, PVB_BUILD_PUSH if a push did (the vector is destroyed then). */
+enum { PVB_BUILD_INIT = -1, PVB_BUILD_PUSH = -2 };
+static int pvb_build_once(const void *ctx, size_t n) {
   peer_vec v;
   size_t i;
-  int bad = 0;
+  int rc = 0;
   if (peer_init(&v, ctx, n) != 0)
-    return -1;
+    return PVB_BUILD_INIT;
   for (i = 0; i < n; i++) {
     if (PVB_UNLIKELY(peer_push(&v, (uint64_t)i) != 0)) {
-      bad = 1;
+      rc = PVB_BUILD_PUSH;
       break;
     }
   }
   pvb_escape(peer_data(&v));
   peer_destroy(&v);
-  return bad ? -1 : 0;
+  return rc;
+}
+
+#ifdef PVB_WANT_ONCE
+/* One iteration of the push body, outside the harness: for the paired
+ * benchmarks (bench/bench_pair.c), which alternate two peers in one
+ * process.  0, or -1 if the peer failed. */
+static int pvb_push_once(const void *ctx, size_t n) {
+  return pvb_build_once(ctx, n) == 0 ? 0 : -1;
 }
 #endif
 
-/* Init, push 0..n-1, destroy, every iteration: the loop of both "push"
- * (large vectors, after peer_setup) and "small" (no setup). */
+/* pvb_build_once every iteration: the loop of both "push" (large vectors,
+ * after peer_setup) and "small" (no setup). */
 static void pvb_push_loop(pvb_state *s, const void *ctx, size_t n) {
   while (pvb_keep_running(s)) {
-    peer_vec v;
-    size_t i;
-    int bad = 0;
-    if (peer_init(&v, ctx, n) != 0) {
-      pvb_fail(s, "init failed");
-      break;
-    }
-    for (i = 0; i < n; i++) {
-      if (PVB_UNLIKELY(peer_push(&v, (uint64_t)i) != 0)) {
-        bad = 1;
-        break;
-      }
-    }
-    pvb_escape(peer_data(&v));
-    peer_destroy(&v);
-    if (bad) {
-      pvb_fail(s, "push failed");
+    int rc = pvb_build_once(ctx, n);
+    if (rc != 0) {
+      pvb_fail(s, rc == PVB_BUILD_INIT ? "init failed" : "push failed");
       break;
     }
   }
