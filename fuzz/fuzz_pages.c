@@ -20,13 +20,11 @@
 #include "paged_vec.h"
 
 #define MAX_PAGES 64
-#define RW (PV_PROT_READ | PV_PROT_WRITE)
-#define PROT_ALL (PV_PROT_READ | PV_PROT_WRITE | PV_PROT_EXEC)
 #define FLAGS_ALL (PV_MAP_HUGE | PV_MAP_ALLOW_EXEC | PV_MAP_ALLOW_WX)
 
 static const unsigned prots[] = {
-    RW, PV_PROT_READ, PV_PROT_NONE, PV_PROT_READ | PV_PROT_EXEC,
-    RW | PV_PROT_EXEC, PV_PROT_WRITE, PV_PROT_EXEC, RW | (1u << 3), ~0u};
+    PV__PROT_RW, PV_PROT_READ, PV_PROT_NONE, PV_PROT_READ | PV_PROT_EXEC,
+    PV__PROT_RW | PV_PROT_EXEC, PV_PROT_WRITE, PV_PROT_EXEC, PV__PROT_RW | (1u << 3), ~0u};
 static const unsigned flagsets[] = {
     0, PV_MAP_HUGE, PV_MAP_ALLOW_EXEC, PV_MAP_ALLOW_WX,
     PV_MAP_HUGE | PV_MAP_ALLOW_EXEC, 1u << 3, ~0u};
@@ -34,7 +32,7 @@ static const unsigned flagsets[] = {
 /* pages.h: the code a protection gets under these map flags. */
 static int prot_code(unsigned prot, unsigned flags) {
   const pv__os_caps *c = pv__os_caps_get();
-  if (prot & ~(unsigned)PROT_ALL) return PV_EINVAL;
+  if (prot & ~(unsigned)PV__PROT_ALL) return PV_EINVAL;
   if (!(prot & PV_PROT_EXEC)) return 0;
   if (!c->can_exec) return PV_ENOTSUP;
   if (!(flags & (PV_MAP_ALLOW_EXEC | PV_MAP_ALLOW_WX))) return PV_EACCES;

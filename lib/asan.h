@@ -1,7 +1,7 @@
 /*
  * lib/asan.h - AddressSanitizer annotations, internal.
  *
- * In a build compiled with ASan (PV_ASAN_ in paged_vec/common.h), the
+ * In a build compiled with ASan (PV__ASAN in paged_vec/common.h), the
  * container poisons the bytes of its committed pages past the last
  * element, so that a raw access through `data` beyond `len` is reported
  * where it happens, as it is for a malloc'd block.  Elsewhere both calls
@@ -16,9 +16,9 @@
 
 #include <stddef.h>
 
-#include "paged_vec/common.h" /* PV_ASAN_: the one detection of ASan */
+#include "paged_vec/common.h" /* PV__ASAN: the one detection of ASan */
 
-#if PV_ASAN_
+#if PV__ASAN
 #  include <sanitizer/asan_interface.h>
 static inline void pv__asan_poison(const void *addr, size_t size) {
   if (size != 0) __asan_poison_memory_region(addr, size);

@@ -20,7 +20,6 @@
 #include "os.h"
 #include "paged_vec/code.h"
 
-#define RW (PV_PROT_READ | PV_PROT_WRITE)
 #define RX (PV_PROT_READ | PV_PROT_EXEC)
 #define FLAGS_ALL (PV_CODE_FORCE_DUAL | PV_CODE_NO_DUAL)
 
@@ -40,9 +39,9 @@ static int init_anon(size_t max, size_t first, pv_code *out) {
   void *base;
   int rc = pv__os_map(max, 0, PV_PROT_NONE, &base);
   if (rc != 0) return rc;
-  rc = pv__os_commit(base, first, RW);
+  rc = pv__os_commit(base, first, PV__PROT_RW);
   if (rc == 0) rc = pv__os_protect(base, page, RX);
-  if (rc == 0) rc = pv__os_protect(base, page, RW);
+  if (rc == 0) rc = pv__os_protect(base, page, PV__PROT_RW);
   if (rc != 0) {
     pv__os_unmap(base, max);
     return rc;
@@ -61,11 +60,11 @@ static int init_dual(size_t max, size_t first, pv_code *out) {
   intptr_t h;
   int rc = pv__os_dual_map(max, &w, &x, &h);
   if (rc != 0) return rc;
-  rc = pv__os_dual_grow(h, w, x, 0, first, RW, PV_PROT_NONE);
+  rc = pv__os_dual_grow(h, w, x, 0, first, PV__PROT_RW, PV_PROT_NONE);
   if (rc == 0) rc = pv__os_protect(w, page, PV_PROT_NONE);
   if (rc == 0) rc = pv__os_protect(x, page, RX);
   if (rc == 0) rc = pv__os_protect(x, page, PV_PROT_NONE);
-  if (rc == 0) rc = pv__os_protect(w, page, RW);
+  if (rc == 0) rc = pv__os_protect(w, page, PV__PROT_RW);
   if (rc != 0) {
     pv__os_dual_unmap(h, w, x, max);
     return rc;
@@ -131,8 +130,8 @@ int pv_code_destroy(pv_code *c) {
 static int commit_to(pv_code *c, size_t new_cap) {
   if (c->pv_scheme == PV_CODE_SCHEME_DUAL)
     return pv__os_dual_grow(c->pv_handle, c->pv_write, c->pv_exec, c->cap,
-                            new_cap, RW, PV_PROT_NONE);
-  return pv__os_commit((char *)c->pv_write + c->cap, new_cap - c->cap, RW);
+                            new_cap, PV__PROT_RW, PV_PROT_NONE);
+  return pv__os_commit((char *)c->pv_write + c->cap, new_cap - c->cap, PV__PROT_RW);
 }
 
 /* Make room for n more bytes: checks shared by every appending call, then
@@ -224,7 +223,7 @@ int pv_code_seal(pv_code *c) {
     if (rc != 0) {
       /* Give the write view back.  If even that fails, no view is
        * accessible (still W^X) and sealing again retries both steps. */
-      pv__os_protect(c->pv_write, c->cap, RW);
+      pv__os_protect(c->pv_write, c->cap, PV__PROT_RW);
       return rc;
     }
   } else {
@@ -243,13 +242,13 @@ int pv_code_reopen(pv_code *c) {
   if (c->pv_scheme == PV_CODE_SCHEME_DUAL) {
     rc = pv__os_protect(c->pv_exec, c->cap, PV_PROT_NONE);
     if (rc != 0) return rc;
-    rc = pv__os_protect(c->pv_write, c->cap, RW);
+    rc = pv__os_protect(c->pv_write, c->cap, PV__PROT_RW);
     if (rc != 0) {
       pv__os_protect(c->pv_exec, c->cap, RX);
       return rc;
     }
   } else {
-    rc = pv__os_protect(c->pv_write, c->cap, RW);
+    rc = pv__os_protect(c->pv_write, c->cap, PV__PROT_RW);
     if (rc != 0) return rc;
   }
   c->pv_sealed = 0;

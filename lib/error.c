@@ -6,6 +6,16 @@
 
 #include "paged_vec/common.h"
 
+/* PV_ERRNO_LAST counts the table's entries: it is one past the last code
+ * only while the codes run -1, -2, ... without gaps.  Every value inside
+ * (PV_ERRNO_LAST, 0) and no two alike (the switches below would not
+ * compile) means exactly that. */
+#define PV__ERR_IN_RANGE(name, value, msg)                \
+  _Static_assert((value) < 0 && (value) > PV_ERRNO_LAST, \
+                 "PV_" #name ": the codes must run -1, -2, ... without gaps");
+PV_ERRNO_MAP(PV__ERR_IN_RANGE)
+#undef PV__ERR_IN_RANGE
+
 #define PV__STR2(x) #x
 #define PV__STR(x) PV__STR2(x)
 

@@ -11,7 +11,8 @@
  *   - every size is non-zero and a multiple of caps->page_size;
  *   - [addr, addr + size) lies inside one reservation made by pv__os_map
  *     (or moved by pv__os_remap) and not yet released.
- * Protection arguments use the public PV_PROT_* bits.
+ * Protection arguments use the public PV_PROT_* bits; PV__PROT_RW and
+ * PV__PROT_ALL below name the two combinations every layer needs.
  *
  * Every fallible primitive returns 0 or a negative PV_E* code and, on
  * failure, leaves memory and protections as they were.  ENOMEM from the
@@ -28,6 +29,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "paged_vec/pages.h"
+
+#define PV__PROT_RW (PV_PROT_READ | PV_PROT_WRITE)
+#define PV__PROT_ALL (PV_PROT_READ | PV_PROT_WRITE | PV_PROT_EXEC)
 
 /* Capabilities, filled once from the OS and never changed afterwards. */
 typedef struct pv__os_caps {
@@ -168,6 +172,13 @@ int pv__os_dual_unmap(intptr_t handle, void *rw, void *rx, size_t size);
 void pv__os_fault_set(unsigned long n, int err);
 unsigned long pv__os_fault_calls(void);
 int pv__os_fault_hit(void);
+
+/* A backend primitive's first statement: return the injected fault, if any. */
+#define PV__FAULT_POINT()                   \
+  do {                                      \
+    int pv__fault = pv__os_fault_hit();     \
+    if (pv__fault != 0) return pv__fault;   \
+  } while (0)
 
 /* Bytes of address space the library holds (mapped by pv__os_map or grown
  * by a remap, not yet unmapped or released): lets tests prove that nothing

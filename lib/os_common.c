@@ -1,7 +1,8 @@
 /*
  * lib/os_common.c - the platform-neutral half of the OS layer: the cached
  * capabilities (with the build's forced page size applied), the fault
- * injection seam and the live address-space counter.
+ * injection seam, the live address-space counter, and the dual mapping's
+ * answer where the build has no memfd.
  */
 #include "config.h"
 
@@ -70,3 +71,39 @@ static atomic_llong live_bytes;
 
 long long pv__os_live_bytes(void) { return atomic_load(&live_bytes); }
 void pv__os_live_add(long long delta) { atomic_fetch_add(&live_bytes, delta); }
+
+/* ---- dual mapping without memfd ----------------------------------------- */
+
+#ifndef PV_HAVE_MEMFD_CREATE
+/* The dual mapping needs an anonymous file seen at two addresses (memfd).
+ * Without one there is nothing to fall back to: on Windows its counterpart
+ * of deny_execmem (Arbitrary Code Guard) refuses file-backed executable
+ * views as well. */
+int pv__os_dual_map(size_t size, void **rw, void **rx, intptr_t *handle) {
+  (void)size;
+  (void)rw;
+  (void)rx;
+  (void)handle;
+  return PV_ENOTSUP;
+}
+
+int pv__os_dual_grow(intptr_t handle, void *rw, void *rx, size_t old_size,
+                     size_t new_size, unsigned wprot, unsigned xprot) {
+  (void)handle;
+  (void)rw;
+  (void)rx;
+  (void)old_size;
+  (void)new_size;
+  (void)wprot;
+  (void)xprot;
+  return PV_ENOTSUP;
+}
+
+int pv__os_dual_unmap(intptr_t handle, void *rw, void *rx, size_t size) {
+  (void)handle;
+  (void)rw;
+  (void)rx;
+  (void)size;
+  return PV_ENOTSUP;
+}
+#endif

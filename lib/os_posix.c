@@ -31,12 +31,6 @@
 #define PV__MAP_RESERVE_FLAGS 0
 #endif
 
-#define PV__FAULT_POINT()              \
-  do {                                 \
-    int fault_ = pv__os_fault_hit();   \
-    if (fault_ != 0) return fault_;    \
-  } while (0)
-
 static int posix_err(int e) {
   switch (e) {
   case ENOMEM:
@@ -448,33 +442,5 @@ int pv__os_dual_unmap(intptr_t handle, void *rw, void *rx, size_t size) {
   close((int)handle);
   pv__os_live_add(-2 * (long long)size);
   return 0;
-}
-#else
-int pv__os_dual_map(size_t size, void **rw, void **rx, intptr_t *handle) {
-  (void)size;
-  (void)rw;
-  (void)rx;
-  (void)handle;
-  return PV_ENOTSUP;
-}
-
-int pv__os_dual_grow(intptr_t handle, void *rw, void *rx, size_t old_size,
-                     size_t new_size, unsigned wprot, unsigned xprot) {
-  (void)handle;
-  (void)rw;
-  (void)rx;
-  (void)old_size;
-  (void)new_size;
-  (void)wprot;
-  (void)xprot;
-  return PV_ENOTSUP;
-}
-
-int pv__os_dual_unmap(intptr_t handle, void *rw, void *rx, size_t size) {
-  (void)handle;
-  (void)rw;
-  (void)rx;
-  (void)size;
-  return PV_ENOTSUP;
 }
 #endif

@@ -26,12 +26,6 @@
 
 #include "os.h"
 
-#define PV__FAULT_POINT()              \
-  do {                                 \
-    int fault_ = pv__os_fault_hit();   \
-    if (fault_ != 0) return fault_;    \
-  } while (0)
-
 /* Not in older SDK headers: Arbitrary Code Guard refusing executable memory. */
 #ifndef ERROR_DYNAMIC_CODE_BLOCKED
 #define ERROR_DYNAMIC_CODE_BLOCKED 1655L
@@ -365,35 +359,4 @@ int pv__os_resident(void *addr, size_t size, size_t *bytes) {
   }
   *bytes = total * page;
   return 0;
-}
-
-/* The dual mapping answers SELinux's deny_execmem, which Windows does not
- * have; its counterpart (Arbitrary Code Guard) refuses file-backed
- * executable views as well, so there is nothing to fall back to. */
-int pv__os_dual_map(size_t size, void **rw, void **rx, intptr_t *handle) {
-  (void)size;
-  (void)rw;
-  (void)rx;
-  (void)handle;
-  return PV_ENOTSUP;
-}
-
-int pv__os_dual_grow(intptr_t handle, void *rw, void *rx, size_t old_size,
-                     size_t new_size, unsigned wprot, unsigned xprot) {
-  (void)handle;
-  (void)rw;
-  (void)rx;
-  (void)old_size;
-  (void)new_size;
-  (void)wprot;
-  (void)xprot;
-  return PV_ENOTSUP;
-}
-
-int pv__os_dual_unmap(intptr_t handle, void *rw, void *rx, size_t size) {
-  (void)handle;
-  (void)rw;
-  (void)rx;
-  (void)size;
-  return PV_ENOTSUP;
 }

@@ -10,8 +10,7 @@
 #include "os.h"
 #include "paged_vec/pages.h"
 
-#define PROT_ALL (PV_PROT_READ | PV_PROT_WRITE | PV_PROT_EXEC)
-#define MAP_FLAGS_ALL (PV_MAP_HUGE | PV_MAP_ALLOW_EXEC | PV_MAP_ALLOW_WX)
+#define PV__MAP_FLAGS_ALL (PV_MAP_HUGE | PV_MAP_ALLOW_EXEC | PV_MAP_ALLOW_WX)
 #define WX (PV_PROT_WRITE | PV_PROT_EXEC)
 
 size_t pv_page_size(void) { return pv__os_caps_get()->page_size; }
@@ -20,7 +19,7 @@ size_t pv_huge_page_size(void) { return pv__os_caps_get()->huge_page_size; }
 
 /* W^X and the exec opt-ins, shared by map and protect. */
 static int check_prot(unsigned prot, unsigned flags) {
-  if (prot & ~(unsigned)PROT_ALL) return PV_EINVAL;
+  if (prot & ~(unsigned)PV__PROT_ALL) return PV_EINVAL;
   if (!(prot & PV_PROT_EXEC)) return 0;
   if (!pv__os_caps_get()->can_exec) return PV_ENOTSUP;
   if (!(flags & (PV_MAP_ALLOW_EXEC | PV_MAP_ALLOW_WX))) return PV_EACCES;
@@ -44,7 +43,7 @@ static int advise_huge(void *addr, size_t len, unsigned flags) {
 }
 
 int pv_pages_map(pv_pages *p, size_t len, unsigned prot, unsigned flags) {
-  if (p == NULL || len == 0 || (flags & ~(unsigned)MAP_FLAGS_ALL))
+  if (p == NULL || len == 0 || (flags & ~(unsigned)PV__MAP_FLAGS_ALL))
     return PV_EINVAL;
   int rc = check_prot(prot, flags);
   if (rc != 0) return rc;

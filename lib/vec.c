@@ -47,7 +47,6 @@
 #include "os.h"
 #include "paged_vec/vec.h"
 
-#define RW (PV_PROT_READ | PV_PROT_WRITE)
 #define USER_FLAGS \
   (PV_VEC_HUGE | PV_VEC_NO_HUGE | PV_VEC_GUARD | PV_VEC_MOVE_ON_GROW)
 /* State bits kept in pv_flags above the public flags. */
@@ -189,12 +188,12 @@ static int plan_bytes(const pv_vec *v, size_t need, bool geometric, size_t *out)
 
 /* A fresh RW region of `bytes`, followed by `guard` bytes of PROT_NONE. */
 static int map_region(size_t bytes, size_t guard, size_t align, void **out) {
-  if (guard == 0) return pv__os_map(bytes, align, RW, out);
+  if (guard == 0) return pv__os_map(bytes, align, PV__PROT_RW, out);
   if (bytes > SIZE_MAX - guard) return PV_EOVERFLOW;
   void *p;
   int rc = pv__os_map(bytes + guard, align, PV_PROT_NONE, &p);
   if (rc != 0) return rc;
-  rc = pv__os_commit(p, bytes, RW);
+  rc = pv__os_commit(p, bytes, PV__PROT_RW);
   if (rc != 0) {
     pv__os_unmap(p, bytes + guard);
     return rc;
@@ -248,7 +247,7 @@ static int grow_remap_guarded(pv_vec *v, size_t nb, size_t align, void **out) {
 /* Commit [pv_bytes, nb) in place, inside the vector's reservation, and
  * advise the whole committed range so that it stays one mapping. */
 static int commit_in_place(pv_vec *v, size_t nb) {
-  int rc = pv__os_commit((char *)v->data + v->pv_bytes, nb - v->pv_bytes, RW);
+  int rc = pv__os_commit((char *)v->data + v->pv_bytes, nb - v->pv_bytes, PV__PROT_RW);
   if (rc == 0) advise_huge(v->data, nb, 0, v->pv_flags);
   return rc;
 }
@@ -278,7 +277,7 @@ static int grow_reserved(pv_vec *v, size_t nb, size_t align, void **out,
   void *p;
   rc = pv__os_map(total, align, PV_PROT_NONE, &p);
   if (rc != 0) return rc;
-  rc = pv__os_commit(p, nb, RW);
+  rc = pv__os_commit(p, nb, PV__PROT_RW);
   if (rc == 0) {
     /* Advise before the copy so that its first touch faults huge pages. */
     advise_huge(p, nb, 0, flags);
@@ -718,7 +717,7 @@ static int shrink_pages(pv_vec *v, size_t nb) {
     if (g != 0 && (rc = pv__os_protect(d + nb, g, PV_PROT_NONE)) != 0) return rc;
     rc = pv__os_release_tail(d + nb + g, cut);
     if (rc != 0) {
-      if (g != 0) pv__os_protect(d + nb, g, RW);
+      if (g != 0) pv__os_protect(d + nb, g, PV__PROT_RW);
       return rc;
     }
     /* Where the tail is only decommitted (Windows), the address space
@@ -817,7 +816,7 @@ int pv_vec_thaw(pv_vec *v) {
   if (!valid(v)) return PV_EINVAL;
   if (!is_frozen(v)) return 0;
   if (v->pv_bytes != 0) {
-    int rc = pv__os_protect(v->data, v->pv_bytes, RW);
+    int rc = pv__os_protect(v->data, v->pv_bytes, PV__PROT_RW);
     if (rc != 0) return rc;
   }
   v->pv_flags &= ~ST_FROZEN;

@@ -46,7 +46,7 @@ static void codes_are_distinct_negative_and_named(void) {
 static void success_and_unknown_codes(void) {
   PT_CHECK(strcmp(pv_errname(0), "PV_OK") == 0, "pv_errname(0) = %s", pv_errname(0));
   PT_CHECK(strcmp(pv_strerror(0), "success") == 0, "pv_strerror(0) = %s", pv_strerror(0));
-  const int unknown[] = {1, PV_ERRNO_LAST_, -1000, 12345};
+  const int unknown[] = {1, PV_ERRNO_LAST, -1000, 12345};
   for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
     PT_CHECK(strcmp(pv_errname(unknown[i]), "PV_UNKNOWN") == 0, "pv_errname(%d) = %s",
              unknown[i], pv_errname(unknown[i]));

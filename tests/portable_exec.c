@@ -12,7 +12,6 @@
 #include "os.h"
 #include "paged_vec.h"
 
-#define RW (PV_PROT_READ | PV_PROT_WRITE)
 #define RX (PV_PROT_READ | PV_PROT_EXEC)
 
 #if defined(PV_ENABLE_EXEC) && (defined(__x86_64__) || defined(_M_X64))
@@ -50,12 +49,12 @@ static void wx_requests_are_refused(void) {
   pv_pages p, was;
   memset(&p, 0x5a, sizeof p);
   was = p;
-  int rc = pv_pages_map(&p, 1, RW | PV_PROT_EXEC, PV_MAP_ALLOW_EXEC);
+  int rc = pv_pages_map(&p, 1, PV__PROT_RW | PV_PROT_EXEC, PV_MAP_ALLOW_EXEC);
   PT_CHECK(rc == PV_EACCES, "W+X map without ALLOW_WX: %s", pv_errname(rc));
   PT_CHECK(memcmp(&p, &was, sizeof p) == 0, "struct touched");
-  PT_REQUIRE(pv_pages_map(&p, 1, RW, PV_MAP_ALLOW_EXEC) == 0, "map");
+  PT_REQUIRE(pv_pages_map(&p, 1, PV__PROT_RW, PV_MAP_ALLOW_EXEC) == 0, "map");
   was = p;
-  rc = pv_pages_protect(&p, RW | PV_PROT_EXEC);
+  rc = pv_pages_protect(&p, PV__PROT_RW | PV_PROT_EXEC);
   PT_CHECK(rc == PV_EACCES, "W+X protect: %s", pv_errname(rc));
   PT_CHECK(memcmp(&p, &was, sizeof p) == 0, "struct changed");
   PT_CHECK(pv_pages_fn(&p, 0) == NULL, "fn of pages that are not executable");
@@ -65,7 +64,7 @@ static void wx_requests_are_refused(void) {
 #if HAVE_CODE
 static void exec_pages_run_and_fault(void) {
   pv_pages p;
-  PT_REQUIRE(pv_pages_map(&p, sizeof code_add, RW, PV_MAP_ALLOW_EXEC) == 0, "map");
+  PT_REQUIRE(pv_pages_map(&p, sizeof code_add, PV__PROT_RW, PV_MAP_ALLOW_EXEC) == 0, "map");
   memcpy(p.addr, code_add, sizeof code_add);
   /* Not executable yet: a call faults at the function's first byte (DEP on
    * Windows, NX on Linux). */

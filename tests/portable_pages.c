@@ -11,7 +11,6 @@
 #include "os.h"
 #include "paged_vec.h"
 
-#define RW (PV_PROT_READ | PV_PROT_WRITE)
 
 static unsigned char pattern(size_t i, unsigned seed) {
   uint32_t x = (uint32_t)i * 2654435761u + seed * 40503u;
@@ -49,7 +48,7 @@ static void map_rounds_up_aligned_and_zeroed(void) {
   const long long live = pv__os_live_bytes();
   for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
     pv_pages p;
-    int rc = pv_pages_map(&p, lens[i], RW, 0);
+    int rc = pv_pages_map(&p, lens[i], PV__PROT_RW, 0);
     PT_REQUIRE(rc == 0, "map %zu: %s", lens[i], pv_errname(rc));
     size_t want = (lens[i] + ps - 1) / ps * ps;
     PT_CHECK(p.len == want, "len %zu rounded to %zu, want %zu", lens[i], p.len, want);
@@ -76,13 +75,13 @@ static void map_errors_leave_struct_untouched(void) {
     int want;
     const char *what;
   } cases[] = {
-      {0, RW, 0, PV_EINVAL, "zero length"},
-      {SIZE_MAX, RW, 0, PV_EOVERFLOW, "SIZE_MAX"},
+      {0, PV__PROT_RW, 0, PV_EINVAL, "zero length"},
+      {SIZE_MAX, PV__PROT_RW, 0, PV_EOVERFLOW, "SIZE_MAX"},
       {1, 1u << 5, 0, PV_EINVAL, "unknown prot"},
-      {1, RW, 1u << 9, PV_EINVAL, "unknown flag"},
+      {1, PV__PROT_RW, 1u << 9, PV_EINVAL, "unknown flag"},
 #ifdef PV_ENABLE_EXEC
       {1, PV_PROT_READ | PV_PROT_EXEC, 0, PV_EACCES, "EXEC without ALLOW_EXEC"},
-      {1, RW | PV_PROT_EXEC, PV_MAP_ALLOW_EXEC, PV_EACCES, "W+X without ALLOW_WX"},
+      {1, PV__PROT_RW | PV_PROT_EXEC, PV_MAP_ALLOW_EXEC, PV_EACCES, "W+X without ALLOW_WX"},
 #else
       {1, PV_PROT_READ | PV_PROT_EXEC, PV_MAP_ALLOW_EXEC, PV_ENOTSUP, "EXEC compiled out"},
 #endif
@@ -92,7 +91,7 @@ static void map_errors_leave_struct_untouched(void) {
     PT_CHECK(rc == cases[i].want, "%s: %s", cases[i].what, pv_errname(rc));
     PT_CHECK(memcmp(&p, &was, sizeof p) == 0, "%s: struct touched", cases[i].what);
   }
-  PT_CHECK(pv_pages_map(NULL, 1, RW, 0) == PV_EINVAL, "NULL struct");
+  PT_CHECK(pv_pages_map(NULL, 1, PV__PROT_RW, 0) == PV_EINVAL, "NULL struct");
 }
 
 /* The kernel refusing: injected at the OS layer, the code comes through
@@ -103,13 +102,13 @@ static void refused_map_changes_nothing(void) {
   was = p;
   const long long live = pv__os_live_bytes();
   pv__os_fault_set(1, PV_ENOMEM);
-  int rc = pv_pages_map(&p, 3 * pv_page_size(), RW, 0);
+  int rc = pv_pages_map(&p, 3 * pv_page_size(), PV__PROT_RW, 0);
   pv__os_fault_set(0, 0);
   PT_CHECK(rc == PV_ENOMEM, "injected ENOMEM: %s", pv_errname(rc));
   PT_CHECK(memcmp(&p, &was, sizeof p) == 0, "struct touched");
   PT_CHECK(pv__os_live_bytes() == live, "address space changed");
   /* A reservation the size of half the address space: really refused. */
-  rc = pv_pages_map(&p, SIZE_MAX / 2 + 1, RW, 0);
+  rc = pv_pages_map(&p, SIZE_MAX / 2 + 1, PV__PROT_RW, 0);
   PT_CHECK(rc == PV_ENOMEM, "half the address space: %s", pv_errname(rc));
   PT_CHECK(memcmp(&p, &was, sizeof p) == 0, "struct touched by a huge map");
 }
@@ -117,7 +116,7 @@ static void refused_map_changes_nothing(void) {
 static void read_only_pages_fault_on_write(void) {
   const size_t ps = pv_page_size();
   pv_pages p;
-  PT_REQUIRE(pv_pages_map(&p, 2 * ps, RW, 0) == 0, "map");
+  PT_REQUIRE(pv_pages_map(&p, 2 * ps, PV__PROT_RW, 0) == 0, "map");
   fill(p.addr, p.len, 2);
   PT_REQUIRE(pv_pages_protect(&p, PV_PROT_READ) == 0, "protect READ");
   pt_access_arg a = {(unsigned char *)p.addr + ps + 5, 0};
@@ -134,16 +133,16 @@ static void read_only_pages_fault_on_write(void) {
   PT_REQUIRE(pv_pages_protect(&p, PV_PROT_NONE) == 0, "protect NONE");
   f = pt_faults(pt_do_read, &a);
   PT_CHECK(f.faulted, "reading PROT_NONE pages did not fault");
-  PT_REQUIRE(pv_pages_protect(&p, RW) == 0, "protect RW");
+  PT_REQUIRE(pv_pages_protect(&p, PV__PROT_RW) == 0, "protect PV__PROT_RW");
   PT_CHECK(check(p.addr, p.len, 2) == p.len, "data lost across protections");
   f = pt_faults(pt_do_write, &a);
-  PT_CHECK(!f.faulted, "writing RW pages faulted");
+  PT_CHECK(!f.faulted, "writing PV__PROT_RW pages faulted");
   PT_CHECK(pv_pages_unmap(&p) == 0, "unmap");
 }
 
 static void protect_errors_change_nothing(void) {
   pv_pages p;
-  PT_REQUIRE(pv_pages_map(&p, pv_page_size(), RW, 0) == 0, "map");
+  PT_REQUIRE(pv_pages_map(&p, pv_page_size(), PV__PROT_RW, 0) == 0, "map");
   pv_pages was = p;
   int rc = pv_pages_protect(&p, 1u << 6);
   PT_CHECK(rc == PV_EINVAL, "unknown prot: %s", pv_errname(rc));
@@ -163,8 +162,8 @@ static void protect_errors_change_nothing(void) {
   PT_CHECK(!pt_faults(pt_do_write, &a).faulted, "page no longer writable");
   pv_pages none;
   memset(&none, 0, sizeof none);
-  PT_CHECK(pv_pages_protect(&none, RW) == PV_EINVAL, "unmapped struct");
-  PT_CHECK(pv_pages_protect(NULL, RW) == PV_EINVAL, "NULL struct");
+  PT_CHECK(pv_pages_protect(&none, PV__PROT_RW) == PV_EINVAL, "unmapped struct");
+  PT_CHECK(pv_pages_protect(NULL, PV__PROT_RW) == PV_EINVAL, "NULL struct");
   PT_CHECK(pv_pages_unmap(&p) == 0, "unmap");
 }
 
@@ -172,7 +171,7 @@ static void resize_keeps_contents(void) {
   const size_t ps = pv_page_size();
   const long long live = pv__os_live_bytes();
   pv_pages p;
-  PT_REQUIRE(pv_pages_map(&p, 3 * ps, RW, 0) == 0, "map");
+  PT_REQUIRE(pv_pages_map(&p, 3 * ps, PV__PROT_RW, 0) == 0, "map");
   fill(p.addr, p.len, 3);
   int rc = pv_pages_resize(&p, 40 * ps);
   PT_REQUIRE(rc == 0, "grow: %s", pv_errname(rc));
@@ -204,14 +203,14 @@ static void resize_keeps_contents(void) {
 static void resize_of_unreadable_pages(void) {
   const size_t ps = pv_page_size();
   pv_pages p;
-  PT_REQUIRE(pv_pages_map(&p, ps, RW, 0) == 0, "map");
+  PT_REQUIRE(pv_pages_map(&p, ps, PV__PROT_RW, 0) == 0, "map");
   fill(p.addr, p.len, 5);
   PT_REQUIRE(pv_pages_protect(&p, PV_PROT_NONE) == 0, "protect NONE");
   int rc = pv_pages_resize(&p, 4 * ps);
   PT_CHECK(rc == 0, "resize of PROT_NONE pages: %s", pv_errname(rc));
   PT_CHECK(p.len == 4 * ps && p.pv_prot == PV_PROT_NONE, "len %zu prot %u",
            p.len, p.pv_prot);
-  PT_REQUIRE(pv_pages_protect(&p, RW) == 0, "protect RW");
+  PT_REQUIRE(pv_pages_protect(&p, PV__PROT_RW) == 0, "protect PV__PROT_RW");
   PT_CHECK(check(p.addr, ps, 5) == ps, "data lost");
   PT_CHECK(all_zero((char *)p.addr + ps, 3 * ps), "grown pages not zero");
   PT_CHECK(pv_pages_unmap(&p) == 0, "unmap");
@@ -220,7 +219,7 @@ static void resize_of_unreadable_pages(void) {
 static void decommit_returns_memory_and_stays_usable(void) {
   const size_t ps = pv_page_size();
   pv_pages p;
-  PT_REQUIRE(pv_pages_map(&p, 8 * ps, RW, 0) == 0, "map");
+  PT_REQUIRE(pv_pages_map(&p, 8 * ps, PV__PROT_RW, 0) == 0, "map");
   fill(p.addr, p.len, 6);
   char *b = p.addr;
   const bool can_tell = pv__os_caps_get()->can_resident;
@@ -255,7 +254,7 @@ static void decommit_returns_memory_and_stays_usable(void) {
 static void decommit_and_advise_errors(void) {
   const size_t ps = pv_page_size();
   pv_pages p;
-  PT_REQUIRE(pv_pages_map(&p, 4 * ps, RW, 0) == 0, "map");
+  PT_REQUIRE(pv_pages_map(&p, 4 * ps, PV__PROT_RW, 0) == 0, "map");
   fill(p.addr, p.len, 7);
   pv_pages was = p;
   PT_CHECK(pv_pages_decommit(&p, 1, ps) == PV_EINVAL, "misaligned offset");
@@ -285,7 +284,7 @@ static void huge_flag_is_a_hint(void) {
   const size_t hp = pv_huge_page_size();
   size_t len = hp != 0 ? 2 * hp : 16 * pv_page_size();
   pv_pages p;
-  int rc = pv_pages_map(&p, len, RW, PV_MAP_HUGE);
+  int rc = pv_pages_map(&p, len, PV__PROT_RW, PV_MAP_HUGE);
   PT_REQUIRE(rc == 0, "map HUGE: %s", pv_errname(rc));
   if (hp != 0 && pv__os_caps_get()->thp)
     PT_CHECK((uintptr_t)p.addr % hp == 0, "HUGE mapping not aligned to %zu", hp);

@@ -24,9 +24,7 @@
 #include "relutil.h"
 #include "testutil.h"
 
-#define RW (PV_PROT_READ | PV_PROT_WRITE)
 #define RX (PV_PROT_READ | PV_PROT_EXEC)
-#define RWX (RW | PV_PROT_EXEC)
 /* Results of calls that return a pointer or a bool rather than a code. */
 #define R_NULL 1001
 #define R_FALSE 1002
@@ -100,12 +98,12 @@ static void pfix_make(enum pfix f, pstate *s) {
   case PF_MAPPED:
   case PF_RO:
   case PF_FREED:
-    rc = pv_pages_map(&s->p, len, RW, 0);
+    rc = pv_pages_map(&s->p, len, PV__PROT_RW, 0);
     break;
   case PF_EXECOK:
   case PF_RX:
-    if (pv__os_caps_get()->can_exec) rc = pv_pages_map(&s->p, len, RW, PV_MAP_ALLOW_EXEC);
-    else rc = pv_pages_map(&s->p, len, RW, 0);
+    if (pv__os_caps_get()->can_exec) rc = pv_pages_map(&s->p, len, PV__PROT_RW, PV_MAP_ALLOW_EXEC);
+    else rc = pv_pages_map(&s->p, len, PV__PROT_RW, 0);
     break;
   }
   cr_assert_eq(rc, 0, "fixture map: %s", pv_errname(rc));
@@ -161,31 +159,31 @@ static void pfix_free(pstate *s) {
  */
 #define PAGE_CASES(X)                                                          \
   X(map_null, PF_GARBAGE, "pv_pages_map", "p NULL", PV_EINVAL,                 \
-    pv_pages_map(NULL, pg, RW, 0))                                             \
+    pv_pages_map(NULL, pg, PV__PROT_RW, 0))                                             \
   X(map_len0, PF_GARBAGE, "pv_pages_map", "len 0", PV_EINVAL,                  \
-    pv_pages_map(p, 0, RW, 0))                                                 \
+    pv_pages_map(p, 0, PV__PROT_RW, 0))                                                 \
   X(map_len_max, PF_GARBAGE, "pv_pages_map", "len SIZE_MAX", PV_EOVERFLOW,     \
-    pv_pages_map(p, SIZE_MAX, RW, 0))                                          \
+    pv_pages_map(p, SIZE_MAX, PV__PROT_RW, 0))                                          \
   X(map_len_round_over, PF_GARBAGE, "pv_pages_map",                            \
     "len that overflows when rounded up to a page", PV_EOVERFLOW,              \
-    pv_pages_map(p, SIZE_MAX - pg + 2, RW, 0))                                 \
+    pv_pages_map(p, SIZE_MAX - pg + 2, PV__PROT_RW, 0))                                 \
   X(map_len_huge, PF_GARBAGE, "pv_pages_map",                                  \
     "len SIZE_MAX/2 (the kernel refuses)", kernel_refuses(),                   \
-    pv_pages_map(p, SIZE_MAX / 2, RW, 0))                                      \
+    pv_pages_map(p, SIZE_MAX / 2, PV__PROT_RW, 0))                                      \
   X(map_prot_bit, PF_GARBAGE, "pv_pages_map", "unknown prot bit (1<<3)",       \
-    PV_EINVAL, pv_pages_map(p, pg, RW | (1u << 3), 0))                         \
+    PV_EINVAL, pv_pages_map(p, pg, PV__PROT_RW | (1u << 3), 0))                         \
   X(map_prot_all, PF_GARBAGE, "pv_pages_map", "prot ~0u", PV_EINVAL,           \
     pv_pages_map(p, pg, ~0u, 0))                                               \
   X(map_flag_bit, PF_GARBAGE, "pv_pages_map", "unknown flag bit (1<<3)",       \
-    PV_EINVAL, pv_pages_map(p, pg, RW, 1u << 3))                               \
+    PV_EINVAL, pv_pages_map(p, pg, PV__PROT_RW, 1u << 3))                               \
   X(map_flag_all, PF_GARBAGE, "pv_pages_map", "flags ~0u", PV_EINVAL,          \
-    pv_pages_map(p, pg, RW, ~0u))                                              \
+    pv_pages_map(p, pg, PV__PROT_RW, ~0u))                                              \
   X(map_exec_noallow, PF_GARBAGE, "pv_pages_map",                              \
     "EXEC without PV_MAP_ALLOW_EXEC", exec_refused(),                          \
     pv_pages_map(p, pg, RX, 0))                                                \
   X(map_wx_noallow, PF_GARBAGE, "pv_pages_map",                                \
     "WRITE\\|EXEC with only PV_MAP_ALLOW_EXEC", exec_refused(),                \
-    pv_pages_map(p, pg, RWX, PV_MAP_ALLOW_EXEC))                               \
+    pv_pages_map(p, pg, PV__PROT_ALL, PV_MAP_ALLOW_EXEC))                               \
   X(unmap_null, PF_GARBAGE, "pv_pages_unmap", "p NULL", PV_EINVAL,             \
     pv_pages_unmap(NULL))                                                      \
   X(unmap_zero, PF_ZERO, "pv_pages_unmap", "never mapped (`{0}`)", 0,          \
@@ -193,7 +191,7 @@ static void pfix_free(pstate *s) {
   X(unmap_twice, PF_FREED, "pv_pages_unmap", "unmap twice", 0,                 \
     pv_pages_unmap(p))                                                         \
   X(protect_null, PF_GARBAGE, "pv_pages_protect", "p NULL", PV_EINVAL,         \
-    pv_pages_protect(NULL, RW))                                                \
+    pv_pages_protect(NULL, PV__PROT_RW))                                                \
   X(protect_zero, PF_ZERO, "pv_pages_protect", "never mapped", PV_EINVAL,      \
     pv_pages_protect(p, PV_PROT_READ))                                         \
   X(protect_freed, PF_FREED, "pv_pages_protect", "after unmap", PV_EINVAL,     \
@@ -207,7 +205,7 @@ static void pfix_free(pstate *s) {
     pv_pages_protect(p, RX))                                                   \
   X(protect_wx_noallow, PF_EXECOK, "pv_pages_protect",                         \
     "WRITE\\|EXEC on a mapping without PV_MAP_ALLOW_WX", exec_refused(),       \
-    pv_pages_protect(p, RWX))                                                  \
+    pv_pages_protect(p, PV__PROT_ALL))                                                  \
   X(resize_null, PF_GARBAGE, "pv_pages_resize", "p NULL", PV_EINVAL,           \
     pv_pages_resize(NULL, pg))                                                 \
   X(resize_zero, PF_ZERO, "pv_pages_resize", "never mapped", PV_EINVAL,        \
@@ -825,7 +823,7 @@ Test(awkward_input, resize_after_advice_on_part_of_the_mapping) {
                                      PV_ADVISE_HUGEPAGE, PV_ADVISE_NOHUGEPAGE};
   for (size_t a = 0; a < sizeof advice / sizeof advice[0]; a++) {
     pv_pages p;
-    int rc = pv_pages_map(&p, 4 * pg, RW, 0);
+    int rc = pv_pages_map(&p, 4 * pg, PV__PROT_RW, 0);
     cr_assert_eq(rc, 0, "map: %s", pv_errname(rc));
     tu_fill(p.addr, p.len, 9);
     rc = pv_pages_advise(&p, pg, pg, advice[a]);

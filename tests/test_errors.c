@@ -39,7 +39,7 @@ Test(errors, success_and_unknown_values) {
   cr_assert_str_eq(pv_strerror(0), "success", "0 is success");
   cr_assert_str_eq(pv_errname(1), "PV_UNKNOWN", "positive values are unknown");
   cr_assert_str_eq(pv_errname(-1000), "PV_UNKNOWN", "far negative values are unknown");
-  cr_assert_str_eq(pv_strerror(PV_ERRNO_LAST_), "unknown error", "the sentinel is not a code");
+  cr_assert_str_eq(pv_strerror(PV_ERRNO_LAST), "unknown error", "the sentinel is not a code");
 }
 
 Test(errors, version_string_matches_macros) {

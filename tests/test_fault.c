@@ -334,7 +334,6 @@ static sweep_result run_pages(pctx *c, void (*after_ok)(void *, const char *),
   return r;
 }
 
-#define RW (PV_PROT_READ | PV_PROT_WRITE)
 
 static void pages_map_case(const char *name, size_t len, unsigned prot,
                            unsigned flags) {
@@ -345,12 +344,12 @@ static void pages_map_case(const char *name, size_t len, unsigned prot,
 
 Test(fault_pages, map) {
   size_t page = pv_page_size();
-  pages_map_case("map rw", 3 * page, RW, 0);
+  pages_map_case("map rw", 3 * page, PV__PROT_RW, 0);
   pages_map_case("map none", page, PV_PROT_NONE, 0);
   pages_map_case("map ro odd length", page + 1, PV_PROT_READ, 0);
-  pages_map_case("map huge small", page, RW, PV_MAP_HUGE);
+  pages_map_case("map huge small", page, PV__PROT_RW, PV_MAP_HUGE);
   if (pv_huge_page_size() != 0)
-    pages_map_case("map huge aligned", 2 * pv_huge_page_size(), RW, PV_MAP_HUGE);
+    pages_map_case("map huge aligned", 2 * pv_huge_page_size(), PV__PROT_RW, PV_MAP_HUGE);
   if (pv__os_caps_get()->can_exec)
     pages_map_case("map rx", page, PV_PROT_READ | PV_PROT_EXEC,
                    PV_MAP_ALLOW_EXEC);
@@ -369,14 +368,14 @@ static void pages_case(pctx c, void (*after_ok)(void *, const char *),
 Test(fault_pages, unmap) {
   size_t page = pv_page_size();
   pages_case((pctx){.name = "unmap rw", .call = call_unmap, .len = 2 * page,
-                    .prot = RW},
+                    .prot = PV__PROT_RW},
              ok_unmap, false);
   pages_case((pctx){.name = "unmap none", .call = call_unmap, .len = page,
                     .prot = PV_PROT_NONE},
              ok_unmap, false);
   if (pv_huge_page_size() != 0)
     pages_case((pctx){.name = "unmap huge", .call = call_unmap,
-                      .len = pv_huge_page_size(), .prot = RW,
+                      .len = pv_huge_page_size(), .prot = PV__PROT_RW,
                       .flags = PV_MAP_HUGE},
                ok_unmap, false);
 }
@@ -384,9 +383,9 @@ Test(fault_pages, unmap) {
 Test(fault_pages, protect) {
   size_t page = pv_page_size();
   static const struct { const char *name; unsigned from, to; } t[] = {
-      {"protect rw->r", RW, PV_PROT_READ},
-      {"protect r->rw", PV_PROT_READ, RW},
-      {"protect rw->none", RW, PV_PROT_NONE},
+      {"protect rw->r", PV__PROT_RW, PV_PROT_READ},
+      {"protect r->rw", PV_PROT_READ, PV__PROT_RW},
+      {"protect rw->none", PV__PROT_RW, PV_PROT_NONE},
       {"protect none->r", PV_PROT_NONE, PV_PROT_READ},
       {"protect r->r", PV_PROT_READ, PV_PROT_READ},
   };
@@ -396,12 +395,12 @@ Test(fault_pages, protect) {
                ok_protect, true);
   if (pv__os_caps_get()->can_exec) {
     pages_case((pctx){.name = "protect rw->rx", .call = call_protect,
-                      .len = page, .prot = RW, .flags = PV_MAP_ALLOW_EXEC,
+                      .len = page, .prot = PV__PROT_RW, .flags = PV_MAP_ALLOW_EXEC,
                       .u = PV_PROT_READ | PV_PROT_EXEC},
                ok_protect, true);
     pages_case((pctx){.name = "protect rw->rwx", .call = call_protect,
-                      .len = page, .prot = RW, .flags = PV_MAP_ALLOW_WX,
-                      .u = RW | PV_PROT_EXEC},
+                      .len = page, .prot = PV__PROT_RW, .flags = PV_MAP_ALLOW_WX,
+                      .u = PV__PROT_RW | PV_PROT_EXEC},
                ok_protect, true);
   }
 }
@@ -409,16 +408,16 @@ Test(fault_pages, protect) {
 Test(fault_pages, resize) {
   size_t page = pv_page_size(), huge = pv_huge_page_size();
   pages_case((pctx){.name = "resize grow", .call = call_resize, .len = page,
-                    .prot = RW, .a = 3 * page},
+                    .prot = PV__PROT_RW, .a = 3 * page},
              ok_resize, false);
   pages_case((pctx){.name = "resize grow odd", .call = call_resize, .len = page,
-                    .prot = RW, .a = 5 * page - 3},
+                    .prot = PV__PROT_RW, .a = 5 * page - 3},
              ok_resize, false);
   pages_case((pctx){.name = "resize shrink", .call = call_resize,
-                    .len = 4 * page, .prot = RW, .a = page},
+                    .len = 4 * page, .prot = PV__PROT_RW, .a = page},
              ok_resize, false);
   pages_case((pctx){.name = "resize grow moving", .call = call_resize,
-                    .len = 2 * page, .prot = RW, .a = 6 * page,
+                    .len = 2 * page, .prot = PV__PROT_RW, .a = 6 * page,
                     .block_after = true},
              ok_resize, false);
   pages_case((pctx){.name = "resize grow read-only", .call = call_resize,
@@ -440,27 +439,27 @@ Test(fault_pages, resize) {
              ok_resize, false);
   /* Advice on part splits the mapping, which mremap cannot grow: copied. */
   pages_case((pctx){.name = "resize grow split", .call = call_resize,
-                    .len = 2 * page, .prot = RW, .split = true, .a = 4 * page},
+                    .len = 2 * page, .prot = PV__PROT_RW, .split = true, .a = 4 * page},
              ok_resize, false);
   pages_case((pctx){.name = "resize grow none split", .call = call_resize,
                     .len = 2 * page, .prot = PV_PROT_NONE, .split = true,
                     .a = 4 * page},
              ok_resize, false);
   pages_case((pctx){.name = "resize huge small grow", .call = call_resize,
-                    .len = page, .prot = RW, .flags = PV_MAP_HUGE,
+                    .len = page, .prot = PV__PROT_RW, .flags = PV_MAP_HUGE,
                     .a = 2 * page, .block_after = true},
              ok_resize, false);
   if (huge != 0) {
     pages_case((pctx){.name = "resize huge across the threshold",
-                      .call = call_resize, .len = page, .prot = RW,
+                      .call = call_resize, .len = page, .prot = PV__PROT_RW,
                       .flags = PV_MAP_HUGE, .a = 2 * huge},
                ok_resize, false);
     pages_case((pctx){.name = "resize huge grow moving", .call = call_resize,
-                      .len = huge, .prot = RW, .flags = PV_MAP_HUGE,
+                      .len = huge, .prot = PV__PROT_RW, .flags = PV_MAP_HUGE,
                       .a = 2 * huge, .block_after = true},
                ok_resize, false);
     pages_case((pctx){.name = "resize huge shrink", .call = call_resize,
-                      .len = 2 * huge, .prot = RW, .flags = PV_MAP_HUGE,
+                      .len = 2 * huge, .prot = PV__PROT_RW, .flags = PV_MAP_HUGE,
                       .a = huge},
                ok_resize, false);
   }
@@ -469,10 +468,10 @@ Test(fault_pages, resize) {
 Test(fault_pages, decommit) {
   size_t page = pv_page_size();
   pages_case((pctx){.name = "decommit middle", .call = call_decommit,
-                    .len = 4 * page, .prot = RW, .a = page, .b = 2 * page},
+                    .len = 4 * page, .prot = PV__PROT_RW, .a = page, .b = 2 * page},
              ok_decommit, false);
   pages_case((pctx){.name = "decommit whole", .call = call_decommit,
-                    .len = 2 * page, .prot = RW, .a = 0, .b = 2 * page},
+                    .len = 2 * page, .prot = PV__PROT_RW, .a = 0, .b = 2 * page},
              ok_decommit, false);
   pages_case((pctx){.name = "decommit read-only", .call = call_decommit,
                     .len = 2 * page, .prot = PV_PROT_READ, .a = page, .b = page},
@@ -491,7 +490,7 @@ Test(fault_pages, advise) {
   };
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
     pages_case((pctx){.name = t[i].name, .call = call_advise, .len = 3 * page,
-                      .prot = RW, .a = page, .b = 2 * page, .u = t[i].a},
+                      .prot = PV__PROT_RW, .a = page, .b = 2 * page, .u = t[i].a},
                ok_advise, false);
 }
 

@@ -28,8 +28,7 @@
 #define PV_OOM_SANITIZED 1
 #endif
 #endif
-#if defined(PV_SANITIZE_ADDRESS) || defined(__SANITIZE_ADDRESS__) || \
-    defined(__SANITIZE_THREAD__)
+#if PV__ASAN || defined(__SANITIZE_THREAD__)
 #define PV_OOM_SANITIZED 1
 #endif
 

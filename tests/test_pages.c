@@ -12,7 +12,6 @@
 #include "paged_vec.h"
 #include "testutil.h"
 
-#define RW (PV_PROT_READ | PV_PROT_WRITE)
 
 /* Assert that *p still equals the snapshot `was` field by field. */
 #define assert_pages_same(p, was, what)                                       \
@@ -25,7 +24,7 @@
 
 static pv_pages map_rw(size_t len) {
   pv_pages p;
-  int rc = pv_pages_map(&p, len, RW, 0);
+  int rc = pv_pages_map(&p, len, PV__PROT_RW, 0);
   cr_assert_eq(rc, 0, "map %zu bytes: %s", len, pv_errname(rc));
   return p;
 }
@@ -75,25 +74,25 @@ Test(pages_map, bad_lengths_give_codes_and_leave_struct_untouched) {
   pv_pages p, was;
   memset(&p, 0x5a, sizeof p);
   was = p;
-  cr_assert_eq(pv_pages_map(&p, 0, RW, 0), PV_EINVAL, "zero length");
+  cr_assert_eq(pv_pages_map(&p, 0, PV__PROT_RW, 0), PV_EINVAL, "zero length");
   cr_assert_eq(memcmp(&p, &was, sizeof p), 0, "struct touched by zero length");
-  cr_assert_eq(pv_pages_map(&p, SIZE_MAX, RW, 0), PV_EOVERFLOW, "SIZE_MAX");
+  cr_assert_eq(pv_pages_map(&p, SIZE_MAX, PV__PROT_RW, 0), PV_EOVERFLOW, "SIZE_MAX");
   cr_assert_eq(memcmp(&p, &was, sizeof p), 0, "struct touched by SIZE_MAX");
-  cr_assert_eq(pv_pages_map(&p, SIZE_MAX - pv_page_size() + 2, RW, 0), PV_EOVERFLOW,
+  cr_assert_eq(pv_pages_map(&p, SIZE_MAX - pv_page_size() + 2, PV__PROT_RW, 0), PV_EOVERFLOW,
                "a length that overflows when rounded");
-  int rc = pv_pages_map(&p, SIZE_MAX / 2, RW, 0);
+  int rc = pv_pages_map(&p, SIZE_MAX / 2, PV__PROT_RW, 0);
   cr_assert_eq(rc, PV_ENOMEM, "SIZE_MAX/2 must be refused by the kernel, got %s",
                pv_errname(rc));
   cr_assert_eq(memcmp(&p, &was, sizeof p), 0, "struct touched by SIZE_MAX/2");
-  cr_assert_eq(pv_pages_map(NULL, 1, RW, 0), PV_EINVAL, "NULL struct");
+  cr_assert_eq(pv_pages_map(NULL, 1, PV__PROT_RW, 0), PV_EINVAL, "NULL struct");
 }
 
 Test(pages_map, unknown_bits_are_einval) {
   pv_pages p, was;
   memset(&p, 0x33, sizeof p);
   was = p;
-  cr_assert_eq(pv_pages_map(&p, 1, RW | (1u << 7), 0), PV_EINVAL, "unknown prot bit");
-  cr_assert_eq(pv_pages_map(&p, 1, RW, 1u << 9), PV_EINVAL, "unknown flag bit");
+  cr_assert_eq(pv_pages_map(&p, 1, PV__PROT_RW | (1u << 7), 0), PV_EINVAL, "unknown prot bit");
+  cr_assert_eq(pv_pages_map(&p, 1, PV__PROT_RW, 1u << 9), PV_EINVAL, "unknown flag bit");
   cr_assert_eq(memcmp(&p, &was, sizeof p), 0, "struct touched");
 }
 
@@ -101,7 +100,7 @@ Test(pages_map, huge_flag_aligns_large_mappings) {
   size_t huge = pv_huge_page_size();
   if (huge == 0) cr_skip_test("the system reports no huge page size");
   pv_pages p;
-  cr_assert_eq(pv_pages_map(&p, 4 * huge, RW, PV_MAP_HUGE), 0, "map huge");
+  cr_assert_eq(pv_pages_map(&p, 4 * huge, PV__PROT_RW, PV_MAP_HUGE), 0, "map huge");
   cr_assert_eq((uintptr_t)p.addr % huge, 0, "%p not aligned to %zu", p.addr, huge);
   memset(p.addr, 1, p.len);
   cr_assert_eq(pv_pages_unmap(&p), 0, "unmap");
@@ -155,22 +154,22 @@ Test(pages_protect, back_to_writable_keeps_bytes) {
   tu_fill(p.addr, p.len, 7);
   cr_assert_eq(pv_pages_protect(&p, PV_PROT_NONE), 0, "NONE");
   cr_assert_eq(pv_pages_protect(&p, PV_PROT_READ), 0, "READ");
-  cr_assert_eq(pv_pages_protect(&p, RW), 0, "RW");
+  cr_assert_eq(pv_pages_protect(&p, PV__PROT_RW), 0, "PV__PROT_RW");
   cr_assert_eq(tu_check(p.addr, p.len, 7), p.len, "bytes changed by protection changes");
   pv_pages_unmap(&p);
 }
 
 Test(pages_protect, wx_refused_unless_allowed) {
   pv_pages p, was;
-  cr_assert_eq(pv_pages_map(&p, 1, RW, PV_MAP_ALLOW_EXEC), 0, "map allow-exec");
+  cr_assert_eq(pv_pages_map(&p, 1, PV__PROT_RW, PV_MAP_ALLOW_EXEC), 0, "map allow-exec");
   was = p;
-  cr_assert_eq(pv_pages_protect(&p, RW | PV_PROT_EXEC), PV_EACCES, "W+X must be refused");
+  cr_assert_eq(pv_pages_protect(&p, PV__PROT_RW | PV_PROT_EXEC), PV_EACCES, "W+X must be refused");
   assert_pages_same(&p, was, "after refused W+X");
-  cr_assert_eq(pv_pages_map(&was, 1, RW | PV_PROT_EXEC, PV_MAP_ALLOW_EXEC), PV_EACCES,
+  cr_assert_eq(pv_pages_map(&was, 1, PV__PROT_RW | PV_PROT_EXEC, PV_MAP_ALLOW_EXEC), PV_EACCES,
                "W+X at map time must be refused");
   pv_pages_unmap(&p);
 
-  cr_assert_eq(pv_pages_map(&p, 1, RW | PV_PROT_EXEC, PV_MAP_ALLOW_WX), 0,
+  cr_assert_eq(pv_pages_map(&p, 1, PV__PROT_RW | PV_PROT_EXEC, PV_MAP_ALLOW_WX), 0,
                "W+X with PV_MAP_ALLOW_WX");
   cr_assert_eq(pv_pages_protect(&p, PV_PROT_READ | PV_PROT_EXEC), 0, "RX with ALLOW_WX");
   pv_pages_unmap(&p);
@@ -206,7 +205,7 @@ typedef long (*add_fn)(long, long);
 
 static pv_pages map_add(void) {
   pv_pages p;
-  cr_assert_eq(pv_pages_map(&p, sizeof add_code, RW, PV_MAP_ALLOW_EXEC), 0, "map");
+  cr_assert_eq(pv_pages_map(&p, sizeof add_code, PV__PROT_RW, PV_MAP_ALLOW_EXEC), 0, "map");
   memcpy(p.addr, add_code, sizeof add_code);
   return p;
 }
@@ -244,7 +243,7 @@ Test(pages_exec, calling_non_exec_pages_faults, .signal = SIGSEGV) {
 #if !defined(PV_ENABLE_EXEC)
 Test(pages_exec, exec_is_not_supported_in_this_build) {
   pv_pages p;
-  cr_assert_eq(pv_pages_map(&p, 1, RW, PV_MAP_ALLOW_EXEC), PV_ENOTSUP, "ALLOW_EXEC");
+  cr_assert_eq(pv_pages_map(&p, 1, PV__PROT_RW, PV_MAP_ALLOW_EXEC), PV_ENOTSUP, "ALLOW_EXEC");
   p = map_rw(1);
   cr_assert_eq(pv_pages_protect(&p, PV_PROT_READ | PV_PROT_EXEC), PV_ENOTSUP, "EXEC");
   pv_pages_unmap(&p);

@@ -767,11 +767,7 @@ Test(typed, random_ops_match_a_plain_array) {
 
 /* Built with ASan, push and pop go through the library, which keeps the
  * bytes past len poisoned: a raw write there is reported (exit code 1). */
-#ifdef PV_SANITIZE_ADDRESS
-#define NOT_ASAN 0
-#else
-#define NOT_ASAN 1
-#endif
+#define NOT_ASAN (!PV__ASAN)
 
 Test(typed_asan, write_past_len_is_reported, .exit_code = 1, .disabled = NOT_ASAN) {
   ivec v;

@@ -1011,11 +1011,7 @@ Test(vec_advise, every_advice_and_bad_ones) {
 /* In a --enable-sanitizers build a raw access through `data` past the last
  * element is reported by ASan, which ends the process with its exit code
  * (1); the tests expect exactly that.  Elsewhere they are disabled. */
-#ifdef PV_SANITIZE_ADDRESS
-#define NOT_ASAN 0
-#else
-#define NOT_ASAN 1
-#endif
+#define NOT_ASAN (!PV__ASAN)
 
 Test(vec_asan, read_past_len_is_reported, .exit_code = 1, .disabled = NOT_ASAN) {
   pv_vec v = seq(100);

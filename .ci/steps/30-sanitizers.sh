@@ -1,4 +1,4 @@
-# .ci/steps/30-sanitizers.sh - sourced by .ci/run: the whole Criterion suite
+# .ci/steps/30-sanitizers.sh - run by .ci/run as a process: the whole Criterion suite
 # (fault injection, bad input, mapping exhaustion, threads and every other
 # area) built with ASan + UBSan, no recovery.  Signal tests still work:
 # tests/local.mk sets ASAN_OPTIONS=handle_segv=0.  test_oom skips itself

@@ -1,4 +1,4 @@
-# .ci/steps/40-valgrind.sh - sourced by .ci/run: valgrind memcheck over the
+# .ci/steps/40-valgrind.sh - run by .ci/run as a process: valgrind memcheck over the
 # suites that raise no signals (make check-valgrind, tests/reliability.mk),
 # following Criterion's test processes; any error or definite leak fails.
 # --disable-mremap: valgrind does not track mremap(MREMAP_FIXED) growth, so

@@ -1,4 +1,4 @@
-# .ci/steps/50-fuzz.sh - sourced by .ci/run: the libFuzzer targets
+# .ci/steps/50-fuzz.sh - run by .ci/run as a process: the libFuzzer targets
 # (fuzz/local.mk): replay the committed corpus, then fuzz each target for a
 # bounded time.  The targets carry ASan + UBSan and fault injection.
 # A fixed seed: a failure here reproduces with the same command (longer,

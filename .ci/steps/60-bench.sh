@@ -1,4 +1,4 @@
-# .ci/steps/60-bench.sh - sourced by .ci/run.
+# .ci/steps/60-bench.sh - run by .ci/run as a process.
 # The benchmark suite from a fresh clone: built warning-free with gcc and
 # clang, and `make bench-quick` (about a minute) runs every part of it once:
 # all three programs, the runner, the table, the charts.  (The full

@@ -1,4 +1,4 @@
-# .ci/steps/70-windows.sh - sourced by .ci/run.
+# .ci/steps/70-windows.sh - run by .ci/run as a process.
 # The Windows build: cross-compiled with mingw-w64 (static library and DLL),
 # then `make check` runs the portable test program (tests/portable_main.exe:
 # page core, container in every mode, error codes, a reduced model test,

@@ -1,5 +1,5 @@
-# .ci/steps/70-install.sh - the installed copy and the release tarball
-# (sourced by .ci/run in $top, which step 1 bootstrapped and built in-tree).
+# .ci/steps/90-install.sh - the installed copy and the release tarball
+# (run by .ci/run as its own process in $top, which step 1 bootstrapped and built in-tree).
 #   1. make install into a staging root (DESTDIR), make installcheck: every
 #      example built with pkg-config (shared and --static) and run, outside
 #      the tree; then make uninstall must leave no file behind;

@@ -31,14 +31,14 @@ extern "C" {
  * then poisons each vector's capacity past len (lib/asan.h) and the typed
  * layer's inline push and pop step aside (typed.h). */
 #if defined(__SANITIZE_ADDRESS__)
-#  define PV_ASAN_ 1
+#  define PV__ASAN 1
 #elif defined(__has_feature)
 #  if __has_feature(address_sanitizer)
-#    define PV_ASAN_ 1
+#    define PV__ASAN 1
 #  endif
 #endif
-#ifndef PV_ASAN_
-#  define PV_ASAN_ 0
+#ifndef PV__ASAN
+#  define PV__ASAN 0
 #endif
 
 #define PV_VERSION_MAJOR 0
@@ -73,7 +73,11 @@ typedef enum pv_errno {
 #define PV__ERR_ENUM(name, value, msg) PV_##name = (value),
   PV_ERRNO_MAP(PV__ERR_ENUM)
 #undef PV__ERR_ENUM
-  PV_ERRNO_LAST_ = -9 /* one past the last code; not a code */
+  /* One past the last code (the codes run -1, -2, ... without gaps, which
+   * lib/error.c checks); not a code itself. */
+#define PV__ERR_COUNT(name, value, msg) -1
+  PV_ERRNO_LAST = -1 PV_ERRNO_MAP(PV__ERR_COUNT)
+#undef PV__ERR_COUNT
 } pv_errno;
 
 /*

@@ -112,8 +112,8 @@
 /*
  * PV_LIKELY / PV_UNLIKELY - branch hints: the compiler lays the unlikely
  * side out of the straight-line code.  Plain conditions elsewhere.
- * PV_COLD_ - private: an out-of-line function on a rarely taken path.
- * PV_UNUSED_ - private: silences "defined but not used" for the generated
+ * PV__COLD - private: an out-of-line function on a rarely taken path.
+ * PV__UNUSED - private: silences "defined but not used" for the generated
  * functions a program does not call.
  */
 #if defined(__GNUC__) || defined(__clang__)
@@ -123,8 +123,8 @@
 #  ifndef PV_UNLIKELY
 #    define PV_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #  endif
-#  define PV_COLD_ __attribute__((noinline, cold, unused))
-#  define PV_UNUSED_ __attribute__((unused))
+#  define PV__COLD __attribute__((noinline, cold, unused))
+#  define PV__UNUSED __attribute__((unused))
 #else
 #  ifndef PV_LIKELY
 #    define PV_LIKELY(x) (x)
@@ -133,217 +133,217 @@
 #    define PV_UNLIKELY(x) (x)
 #  endif
 #  if defined(_MSC_VER)
-#    define PV_COLD_ __declspec(noinline)
+#    define PV__COLD __declspec(noinline)
 #  else
-#    define PV_COLD_
+#    define PV__COLD
 #  endif
-#  define PV_UNUSED_
+#  define PV__UNUSED
 #endif
 
 /* Private: in C++, refuse element types the vector cannot move as bytes
  * (it copies with memcpy and moves pages with mremap). */
 #ifdef __cplusplus
 #  include <type_traits>
-#  define PV_TYPED_CHECK_(name)                                                \
+#  define PV__TYPED_CHECK(name)                                                \
     static_assert(std::is_trivially_copyable<name##_elem>::value,             \
                   "PV_VEC_DEFINE: the element type must be trivially "        \
                   "copyable: the vector moves it as bytes");
 #else
-#  define PV_TYPED_CHECK_(name)
+#  define PV__TYPED_CHECK(name)
 #endif
 
 /* Private: 0 when the code including this header is built with
- * AddressSanitizer (PV_ASAN_, common.h).  The library then keeps the bytes
+ * AddressSanitizer (PV__ASAN, common.h).  The library then keeps the bytes
  * past len poisoned, so push, push_slot and pop, which write or release
  * the slot past len, always go through it (an inline store there would be
  * reported). */
-#define PV_TYPED_INLINE_ (!PV_ASAN_)
+#define PV__TYPED_INLINE (!PV__ASAN)
 
 /* Private: the generic vector of a typed one, NULL for NULL (so that the
  * generic function reports PV_EINVAL); keeps the constness of `a`. */
-#define PV_TYPED_VEC_(a) ((a) != NULL ? &(a)->v : NULL)
+#define PV__TYPED_VEC(a) ((a) != NULL ? &(a)->v : NULL)
 
 /* Private: true when the inline paths may write into the vector (pv_room
  * is the capacity while writable and 0 while frozen). */
-#define PV_TYPED_WRITABLE_(pv) ((pv)->pv_room != 0u)
+#define PV__TYPED_WRITABLE(pv) ((pv)->pv_room != 0u)
 
 #define PV_VEC_DEFINE(name, T)                                                 \
   typedef struct name {                                                        \
     pv_vec v;                                                                  \
   } name;                                                                      \
   typedef T name##_elem;                                                       \
-  PV_TYPED_CHECK_(name)                                                        \
+  PV__TYPED_CHECK(name)                                                        \
                                                                                \
-  static inline PV_UNUSED_ int name##_init(name *pv_a) {                       \
-    return pv_vec_init(PV_TYPED_VEC_(pv_a), sizeof(name##_elem));              \
+  static inline PV__UNUSED int name##_init(name *pv_a) {                       \
+    return pv_vec_init(PV__TYPED_VEC(pv_a), sizeof(name##_elem));              \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_init_opts(name *pv_a,                    \
+  static inline PV__UNUSED int name##_init_opts(name *pv_a,                    \
                                                 const pv_vec_opts *pv_opts) {  \
     pv_vec_opts pv_o;                                                          \
     if (pv_opts == NULL)                                                       \
-      return pv_vec_init_opts(PV_TYPED_VEC_(pv_a), NULL);                      \
+      return pv_vec_init_opts(PV__TYPED_VEC(pv_a), NULL);                      \
     if (pv_opts->elem_size != 0 && pv_opts->elem_size != sizeof(name##_elem))  \
       return PV_EINVAL;                                                        \
     pv_o = *pv_opts;                                                           \
     pv_o.elem_size = sizeof(name##_elem);                                      \
-    return pv_vec_init_opts(PV_TYPED_VEC_(pv_a), &pv_o);                       \
+    return pv_vec_init_opts(PV__TYPED_VEC(pv_a), &pv_o);                       \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_destroy(name *pv_a) {                    \
-    return pv_vec_destroy(PV_TYPED_VEC_(pv_a));                                \
+  static inline PV__UNUSED int name##_destroy(name *pv_a) {                    \
+    return pv_vec_destroy(PV__TYPED_VEC(pv_a));                                \
   }                                                                            \
                                                                                \
   /* The slow paths: out of line and cold, so that the inline callers stay     \
    * a compare and a store. They go through the generic function, which        \
    * grows the vector or reports the error. */                                 \
-  static PV_COLD_ int name##_pv_push_slow(name *pv_a, name##_elem pv_x) {      \
-    return pv_vec_push(PV_TYPED_VEC_(pv_a), &pv_x);                            \
+  static PV__COLD int name##_pv_push_slow(name *pv_a, name##_elem pv_x) {      \
+    return pv_vec_push(PV__TYPED_VEC(pv_a), &pv_x);                            \
   }                                                                            \
-  static PV_COLD_ int name##_pv_push_slot_slow(name *pv_a,                     \
+  static PV__COLD int name##_pv_push_slot_slow(name *pv_a,                     \
                                                 name##_elem **pv_slot) {       \
     void *pv_p = NULL;                                                         \
-    int pv_rc = pv_vec_push_slot(PV_TYPED_VEC_(pv_a),                          \
+    int pv_rc = pv_vec_push_slot(PV__TYPED_VEC(pv_a),                          \
                                  pv_slot != NULL ? &pv_p : NULL);              \
     if (pv_rc == 0)                                                            \
       *pv_slot = (name##_elem *)pv_p;                                          \
     return pv_rc;                                                              \
   }                                                                            \
                                                                                \
-  static inline PV_UNUSED_ int name##_push(name *pv_a, name##_elem pv_x) {     \
-    if (PV_LIKELY(PV_TYPED_INLINE_ && pv_a != NULL &&                          \
+  static inline PV__UNUSED int name##_push(name *pv_a, name##_elem pv_x) {     \
+    if (PV_LIKELY(PV__TYPED_INLINE && pv_a != NULL &&                          \
                   pv_a->v.len < pv_a->v.pv_room)) {                            \
       ((name##_elem *)pv_a->v.data)[pv_a->v.len++] = pv_x;                     \
       return 0;                                                                \
     }                                                                          \
     return name##_pv_push_slow(pv_a, pv_x);                                    \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_push_slot(name *pv_a,                    \
+  static inline PV__UNUSED int name##_push_slot(name *pv_a,                    \
                                                 name##_elem **pv_slot) {       \
-    if (PV_LIKELY(PV_TYPED_INLINE_ && pv_a != NULL && pv_slot != NULL &&       \
+    if (PV_LIKELY(PV__TYPED_INLINE && pv_a != NULL && pv_slot != NULL &&       \
                   pv_a->v.len < pv_a->v.pv_room)) {                            \
       *pv_slot = (name##_elem *)pv_a->v.data + pv_a->v.len++;                  \
       return 0;                                                                \
     }                                                                          \
     return name##_pv_push_slot_slow(pv_a, pv_slot);                            \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_pop(name *pv_a, name##_elem *pv_out) {   \
-    if (PV_LIKELY(PV_TYPED_INLINE_ && pv_a != NULL && pv_a->v.len > 0 &&       \
-                  PV_TYPED_WRITABLE_(&pv_a->v))) {                             \
+  static inline PV__UNUSED int name##_pop(name *pv_a, name##_elem *pv_out) {   \
+    if (PV_LIKELY(PV__TYPED_INLINE && pv_a != NULL && pv_a->v.len > 0 &&       \
+                  PV__TYPED_WRITABLE(&pv_a->v))) {                             \
       pv_a->v.len--;                                                           \
       if (pv_out != NULL)                                                      \
         *pv_out = ((const name##_elem *)pv_a->v.data)[pv_a->v.len];            \
       return 0;                                                                \
     }                                                                          \
-    return pv_vec_pop(PV_TYPED_VEC_(pv_a), pv_out);                            \
+    return pv_vec_pop(PV__TYPED_VEC(pv_a), pv_out);                            \
   }                                                                            \
                                                                                \
-  static inline PV_UNUSED_ name##_elem *name##_at(const name *pv_a,            \
+  static inline PV__UNUSED name##_elem *name##_at(const name *pv_a,            \
                                                   size_t pv_i) {               \
     return pv_a != NULL && pv_i < pv_a->v.len                                  \
                ? (name##_elem *)pv_a->v.data + pv_i                            \
                : NULL;                                                         \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_get(const name *pv_a, size_t pv_i,       \
+  static inline PV__UNUSED int name##_get(const name *pv_a, size_t pv_i,       \
                                           name##_elem *pv_out) {               \
     if (PV_LIKELY(pv_a != NULL && pv_out != NULL && pv_i < pv_a->v.len)) {     \
       *pv_out = ((const name##_elem *)pv_a->v.data)[pv_i];                     \
       return 0;                                                                \
     }                                                                          \
-    return pv_vec_get(PV_TYPED_VEC_(pv_a), pv_i, pv_out);                      \
+    return pv_vec_get(PV__TYPED_VEC(pv_a), pv_i, pv_out);                      \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_set(name *pv_a, size_t pv_i,             \
+  static inline PV__UNUSED int name##_set(name *pv_a, size_t pv_i,             \
                                           name##_elem pv_x) {                  \
     if (PV_LIKELY(pv_a != NULL && pv_i < pv_a->v.len &&                        \
-                  PV_TYPED_WRITABLE_(&pv_a->v))) {                             \
+                  PV__TYPED_WRITABLE(&pv_a->v))) {                             \
       ((name##_elem *)pv_a->v.data)[pv_i] = pv_x;                              \
       return 0;                                                                \
     }                                                                          \
-    return pv_vec_set(PV_TYPED_VEC_(pv_a), pv_i, &pv_x);                       \
+    return pv_vec_set(PV__TYPED_VEC(pv_a), pv_i, &pv_x);                       \
   }                                                                            \
-  static inline PV_UNUSED_ name##_elem *name##_data(const name *pv_a) {        \
+  static inline PV__UNUSED name##_elem *name##_data(const name *pv_a) {        \
     return pv_a != NULL ? (name##_elem *)pv_a->v.data : NULL;                  \
   }                                                                            \
-  static inline PV_UNUSED_ size_t name##_len(const name *pv_a) {               \
+  static inline PV__UNUSED size_t name##_len(const name *pv_a) {               \
     return pv_a != NULL ? pv_a->v.len : 0;                                     \
   }                                                                            \
-  static inline PV_UNUSED_ size_t name##_cap(const name *pv_a) {               \
+  static inline PV__UNUSED size_t name##_cap(const name *pv_a) {               \
     return pv_a != NULL ? pv_a->v.cap : 0;                                     \
   }                                                                            \
                                                                                \
-  static inline PV_UNUSED_ int name##_reserve(name *pv_a,                      \
+  static inline PV__UNUSED int name##_reserve(name *pv_a,                      \
                                               size_t pv_additional) {          \
-    return pv_vec_reserve(PV_TYPED_VEC_(pv_a), pv_additional);                 \
+    return pv_vec_reserve(PV__TYPED_VEC(pv_a), pv_additional);                 \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_reserve_exact(name *pv_a,                \
+  static inline PV__UNUSED int name##_reserve_exact(name *pv_a,                \
                                                     size_t pv_additional) {    \
-    return pv_vec_reserve_exact(PV_TYPED_VEC_(pv_a), pv_additional);           \
+    return pv_vec_reserve_exact(PV__TYPED_VEC(pv_a), pv_additional);           \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_append(name *pv_a,                       \
+  static inline PV__UNUSED int name##_append(name *pv_a,                       \
                                              const name##_elem *pv_elems,      \
                                              size_t pv_n) {                    \
-    return pv_vec_append(PV_TYPED_VEC_(pv_a), pv_elems, pv_n);                 \
+    return pv_vec_append(PV__TYPED_VEC(pv_a), pv_elems, pv_n);                 \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_insert(name *pv_a, size_t pv_i,          \
+  static inline PV__UNUSED int name##_insert(name *pv_a, size_t pv_i,          \
                                              const name##_elem *pv_elems,      \
                                              size_t pv_n) {                    \
-    return pv_vec_insert(PV_TYPED_VEC_(pv_a), pv_i, pv_elems, pv_n);           \
+    return pv_vec_insert(PV__TYPED_VEC(pv_a), pv_i, pv_elems, pv_n);           \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_remove(name *pv_a, size_t pv_i,          \
+  static inline PV__UNUSED int name##_remove(name *pv_a, size_t pv_i,          \
                                              size_t pv_n,                      \
                                              name##_elem *pv_out) {            \
-    return pv_vec_remove(PV_TYPED_VEC_(pv_a), pv_i, pv_n, pv_out);             \
+    return pv_vec_remove(PV__TYPED_VEC(pv_a), pv_i, pv_n, pv_out);             \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_swap_remove(name *pv_a, size_t pv_i,     \
+  static inline PV__UNUSED int name##_swap_remove(name *pv_a, size_t pv_i,     \
                                                   name##_elem *pv_out) {       \
-    return pv_vec_swap_remove(PV_TYPED_VEC_(pv_a), pv_i, pv_out);              \
+    return pv_vec_swap_remove(PV__TYPED_VEC(pv_a), pv_i, pv_out);              \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_resize(name *pv_a, size_t pv_n,          \
+  static inline PV__UNUSED int name##_resize(name *pv_a, size_t pv_n,          \
                                              const name##_elem *pv_fill) {     \
-    return pv_vec_resize(PV_TYPED_VEC_(pv_a), pv_n, pv_fill);                  \
+    return pv_vec_resize(PV__TYPED_VEC(pv_a), pv_n, pv_fill);                  \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_truncate(name *pv_a, size_t pv_n) {      \
-    return pv_vec_truncate(PV_TYPED_VEC_(pv_a), pv_n);                         \
+  static inline PV__UNUSED int name##_truncate(name *pv_a, size_t pv_n) {      \
+    return pv_vec_truncate(PV__TYPED_VEC(pv_a), pv_n);                         \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_clear(name *pv_a) {                      \
-    return pv_vec_clear(PV_TYPED_VEC_(pv_a));                                  \
+  static inline PV__UNUSED int name##_clear(name *pv_a) {                      \
+    return pv_vec_clear(PV__TYPED_VEC(pv_a));                                  \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_shrink_to_fit(name *pv_a) {              \
-    return pv_vec_shrink_to_fit(PV_TYPED_VEC_(pv_a));                          \
+  static inline PV__UNUSED int name##_shrink_to_fit(name *pv_a) {              \
+    return pv_vec_shrink_to_fit(PV__TYPED_VEC(pv_a));                          \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_trim(name *pv_a) {                       \
-    return pv_vec_trim(PV_TYPED_VEC_(pv_a));                                   \
+  static inline PV__UNUSED int name##_trim(name *pv_a) {                       \
+    return pv_vec_trim(PV__TYPED_VEC(pv_a));                                   \
   }                                                                            \
                                                                                \
-  static inline PV_UNUSED_ int name##_copy(name *pv_dst, const name *pv_src) { \
-    return pv_vec_copy(PV_TYPED_VEC_(pv_dst), PV_TYPED_VEC_(pv_src));          \
+  static inline PV__UNUSED int name##_copy(name *pv_dst, const name *pv_src) { \
+    return pv_vec_copy(PV__TYPED_VEC(pv_dst), PV__TYPED_VEC(pv_src));          \
   }                                                                            \
-  static inline PV_UNUSED_ bool name##_equal(const name *pv_a,                 \
+  static inline PV__UNUSED bool name##_equal(const name *pv_a,                 \
                                              const name *pv_b) {               \
-    return pv_vec_equal(PV_TYPED_VEC_(pv_a), PV_TYPED_VEC_(pv_b));             \
+    return pv_vec_equal(PV__TYPED_VEC(pv_a), PV__TYPED_VEC(pv_b));             \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_sort(                                    \
+  static inline PV__UNUSED int name##_sort(                                    \
       name *pv_a, int (*pv_cmp)(const void *, const void *)) {                 \
-    return pv_vec_sort(PV_TYPED_VEC_(pv_a), pv_cmp);                           \
+    return pv_vec_sort(PV__TYPED_VEC(pv_a), pv_cmp);                           \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_bsearch(                                 \
+  static inline PV__UNUSED int name##_bsearch(                                 \
       const name *pv_a, const name##_elem *pv_key,                             \
       int (*pv_cmp)(const void *, const void *), size_t *pv_index) {           \
-    return pv_vec_bsearch(PV_TYPED_VEC_(pv_a), pv_key, pv_cmp, pv_index);      \
+    return pv_vec_bsearch(PV__TYPED_VEC(pv_a), pv_key, pv_cmp, pv_index);      \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_freeze(name *pv_a) {                     \
-    return pv_vec_freeze(PV_TYPED_VEC_(pv_a));                                 \
+  static inline PV__UNUSED int name##_freeze(name *pv_a) {                     \
+    return pv_vec_freeze(PV__TYPED_VEC(pv_a));                                 \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_thaw(name *pv_a) {                       \
-    return pv_vec_thaw(PV_TYPED_VEC_(pv_a));                                   \
+  static inline PV__UNUSED int name##_thaw(name *pv_a) {                       \
+    return pv_vec_thaw(PV__TYPED_VEC(pv_a));                                   \
   }                                                                            \
-  static inline PV_UNUSED_ bool name##_frozen(const name *pv_a) {              \
-    return pv_vec_frozen(PV_TYPED_VEC_(pv_a));                                 \
+  static inline PV__UNUSED bool name##_frozen(const name *pv_a) {              \
+    return pv_vec_frozen(PV__TYPED_VEC(pv_a));                                 \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_advise(name *pv_a, pv_advice pv_adv) {   \
-    return pv_vec_advise(PV_TYPED_VEC_(pv_a), pv_adv);                         \
+  static inline PV__UNUSED int name##_advise(name *pv_a, pv_advice pv_adv) {   \
+    return pv_vec_advise(PV__TYPED_VEC(pv_a), pv_adv);                         \
   }                                                                            \
-  static inline PV_UNUSED_ int name##_resident(const name *pv_a,               \
+  static inline PV__UNUSED int name##_resident(const name *pv_a,               \
                                                size_t *pv_bytes) {             \
-    return pv_vec_resident(PV_TYPED_VEC_(pv_a), pv_bytes);                     \
+    return pv_vec_resident(PV__TYPED_VEC(pv_a), pv_bytes);                     \
   }                                                                            \
   /* Something for the user's semicolon to end (a stray ';' at file scope      \
    * is a -pedantic warning); a typedef, not a redeclaration, so that          \

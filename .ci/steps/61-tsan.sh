@@ -1,4 +1,4 @@
-# .ci/steps/60-tsan.sh - sourced by .ci/run: the thread-safety suite under
+# .ci/steps/61-tsan.sh - run by .ci/run as a process: the thread-safety suite under
 # ThreadSanitizer.  Criterion cannot start under TSan, so this runs
 # tests/test_threads_plain (the same tests built with tests/minicrit.h).
 # --disable-mremap: TSan does not intercept mremap, so it would not see
