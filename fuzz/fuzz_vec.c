@@ -19,6 +19,7 @@
 #include "fuzz_common.h"
 #include "os.h"
 #include "paged_vec.h"
+#include "store.h"
 
 /* Bytes a vector may reach: 32 pages of 4 KiB, enough to cross pages and
  * capacities many times while keeping one input fast. */
@@ -332,8 +333,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       size_t bytes = 0;
       rc = pv_vec_resident(&v, &bytes);
       want = caps->can_resident ? 0 : PV_ENOTSUP;
-      if (rc == 0) FUZZ_CHECK(bytes <= v.pv_bytes, "resident: %zu of %zu bytes",
-                              bytes, v.pv_bytes);
+      if (rc == 0) FUZZ_CHECK(bytes <= pv__store_bytes(&v), "resident: %zu of %zu bytes",
+                              bytes, pv__store_bytes(&v));
       break;
     }
     case OP_FAULT:
@@ -347,11 +348,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     pv__os_fault_set(0, 0);
     if (fz_trace())
       fprintf(stderr,
-              "step %u: %s -> %s (want %s)%s; grow %u flags %#x es %zu: "
+              "step %u: %s -> %s (want %s)%s; kind %d flags %#x es %zu: "
               "data %p len %zu cap %zu bytes %zu reserved %zu stale %p\n",
               steps, name, pv_errname(rc), pv_errname(want),
-              faulted ? " [fault hit]" : "", v.pv_grow, v.pv_flags, es, v.data,
-              v.len, v.cap, v.pv_bytes, v.pv_reserved, v.pv_stale);
+              faulted ? " [fault hit]" : "", pv__store_inspect(&v).kind, pv__store_inspect(&v).flags, es, v.data,
+              v.len, v.cap, pv__store_bytes(&v), pv__store_inspect(&v).reserved, pv__store_inspect(&v).stale);
     fault_at = 0;
     if (want == 1) { /* skipped: past the memory bound */
       agree(&v, &m, name);

@@ -21,6 +21,7 @@
 
 #include "os.h"
 #include "paged_vec.h"
+#include "store.h"
 #include "relutil.h"
 #include "testutil.h"
 
@@ -381,7 +382,7 @@ static void vfix_make(enum vfix f, vstate *s) {
   s->bv = f == VF_GARBAGE ? NULL : vbytes(&s->v);
   s->bw = vbytes(&s->w);
   s->bu = vbytes(&s->u);
-  if (f != VF_GARBAGE && s->v.pv_bytes != 0) ru_perms(s->v.data, s->v.pv_bytes, s->perms);
+  if (f != VF_GARBAGE && pv__store_bytes(&s->v) != 0) ru_perms(s->v.data, pv__store_bytes(&s->v), s->perms);
   s->live = pv__os_live_bytes();
   s->maps = ru_maps_count();
 }
@@ -408,7 +409,7 @@ static void vfix_same(vstate *s, const char *what) {
   vsame1(&s->u, &s->su, s->bu, what, "the third vector");
   if (s->perms[0] != 0) {
     char now[5];
-    ru_perms(s->v.data, s->v.pv_bytes, now);
+    ru_perms(s->v.data, pv__store_bytes(&s->v), now);
     cr_assert_str_eq(now, s->perms, "%s: protection changed", what);
   }
 }
@@ -454,7 +455,7 @@ static int cmp8(const void *a, const void *b) { return memcmp(a, b, ES); }
     PV_EINVAL, pv_vec_init_opts(v, OPTS(.elem_size = ES, .flags = 1u << 4)))   \
   X(opts_flag_state, VF_GARBAGE, "pv_vec_init_opts",                           \
     "the private frozen state bit as a flag", PV_EINVAL,                       \
-    pv_vec_init_opts(v, OPTS(.elem_size = ES, .flags = PV_VEC_STATE_FROZEN)))  \
+    pv_vec_init_opts(v, OPTS(.elem_size = ES, .flags = 1u << 16 /* the old frozen state bit */)))  \
   X(opts_flag_all, VF_GARBAGE, "pv_vec_init_opts", "flags ~0u", PV_EINVAL,     \
     pv_vec_init_opts(v, OPTS(.elem_size = ES, .flags = ~0u)))                  \
   X(opts_huge_nohuge, VF_GARBAGE, "pv_vec_init_opts",                          \

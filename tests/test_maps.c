@@ -21,6 +21,7 @@
 #include "childrun.h"
 #include "os.h"
 #include "paged_vec.h"
+#include "store.h"
 #include "relutil.h"
 
 /* Above this the limit is not reachable in a test's time and memory. */
@@ -158,13 +159,17 @@ static size_t vecs_fill(cr_child_report *r, pv_vec *vs, size_t room,
     }
     /* Commit the first page (no memory used until touched). */
     pv_vec before = vs[n];
+    pv__store_info before_st = pv__store_inspect(&vs[n]);
     rc = pv_vec_reserve(&vs[n], 1);
     if (rc != 0) {
       *refused_at = 1;
       CHILD_CHECK(r, rc == PV_ENOMEM, "reserve #%zu: %s", n, pv_errname(rc));
       CHILD_CHECK(r, memcmp(&vs[n], &before, sizeof before) == 0,
                   "failed reserve #%zu changed the vector", n);
-      CHILD_CHECK(r, pv__os_live_bytes() == live + (long long)before.pv_reserved,
+      pv__store_info now_st = pv__store_inspect(&vs[n]);
+      CHILD_CHECK(r, memcmp(&now_st, &before_st, sizeof now_st) == 0,
+                  "failed reserve #%zu changed the vector's state", n);
+      CHILD_CHECK(r, pv__os_live_bytes() == live + (long long)before_st.reserved,
                   "reserve #%zu leaked", n);
       n++; /* it exists: destroy it with the others */
       break;
@@ -224,11 +229,16 @@ static void vecs_exhaust(cr_child_report *r, void *arg) {
   }
   CHILD_CHECK(r, pv__os_live_bytes() == live0, "address space leaked: %lld",
               pv__os_live_bytes() - live0);
-  CHILD_CHECK(r, ru_maps_count() == maps0, "mappings left: %zu, was %zu",
-              ru_maps_count(), maps0);
+  /* The first round may leave the C heap one mapping larger (it held the
+   * vectors' state blocks, lib/store.h); the library's own mappings are
+   * all gone (live bytes above), and a second round leaves no more. */
+  size_t maps1 = ru_maps_count();
+  CHILD_CHECK(r, maps1 <= maps0 + 1, "mappings left: %zu, was %zu", maps1, maps0);
   int where2 = -1;
   size_t again = vecs_fill(r, vs, room, &where2);
   for (size_t i = 0; i < again; i++) pv_vec_destroy(&vs[i]);
+  CHILD_CHECK(r, ru_maps_count() == maps1, "mappings left after a second round: "
+              "%zu, was %zu", ru_maps_count(), maps1);
   CHILD_CHECK(r, again == first, "%zu vectors the first time, %zu the second",
               first, again);
   r->n[0] = first;

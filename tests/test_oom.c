@@ -21,6 +21,7 @@
 #include "childrun.h"
 #include "os.h"
 #include "paged_vec.h"
+#include "store.h"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
@@ -136,7 +137,7 @@ static void grow_until_refused(cr_child_report *r, void *varg) {
   rc = pv_vec_push(&v, &last);
   CHILD_CHECK(r, rc == 0, "push after pop: %s", pv_errname(rc));
   r->n[0] = (unsigned long)i;
-  r->n[1] = (unsigned long)(v.pv_bytes >> 20);
+  r->n[1] = (unsigned long)(pv__store_bytes(&v) >> 20);
   rc = pv_vec_destroy(&v);
   CHILD_CHECK(r, rc == 0, "destroy: %s", pv_errname(rc));
   CHILD_CHECK(r, pv__os_live_bytes() == live0, "address space leaked: %lld bytes",

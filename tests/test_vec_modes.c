@@ -49,8 +49,8 @@ static void assert_perms(const void *addr, const char *want, const char *what) {
 
 /* The guard page right after the committed bytes is mapped PROT_NONE. */
 static void assert_guard(const pv_vec *v, const char *what) {
-  assert_perms((const char *)v->data + v->pv_bytes, "---p", what);
-  assert_perms((const char *)v->data + v->pv_bytes - 1, "rw-p", what);
+  assert_perms((const char *)v->data + pv__store_bytes(v), "---p", what);
+  assert_perms((const char *)v->data + pv__store_bytes(v) - 1, "rw-p", what);
 }
 
 /* Sum of AnonHugePages (bytes) over the mappings overlapping [lo, hi). */
@@ -107,8 +107,9 @@ static void require_thp(void) {
 Test(vec_modes, default_is_remap) {
   pv_vec v;
   cr_assert_eq(pv_vec_init(&v, 8), 0, "init");
-  cr_assert_eq(v.pv_grow, (unsigned)PV_GROW_REMAP, "default mode %u, want REMAP",
-               v.pv_grow);
+  pv__store_kind k = pv__store_inspect(&v).kind;
+  cr_assert(k == (vu_caps()->can_remap ? PV__STORE_REMAP : PV__STORE_RESERVE),
+            "default held as %d, want REMAP", (int)k);
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
 }
 
@@ -273,7 +274,7 @@ Test(vec_guard, kept_after_the_capacity_across_growth) {
 /* The write right past the capacity faults (and the one before it works). */
 static void overrun(pv_grow g) {
   pv_vec v = guarded(g, 100000);
-  cr_assert_eq(v.cap * 8, v.pv_bytes, "8-byte elements fill whole pages");
+  cr_assert_eq(v.cap * 8, pv__store_bytes(&v), "8-byte elements fill whole pages");
   volatile unsigned char *end = (unsigned char *)v.data + v.cap * 8;
   vu_unpoison(&v); /* past len: ASan would report it first */
   end[-1] = 1;     /* last byte of the capacity: fine */
@@ -367,13 +368,13 @@ Test(vec_huge, large_vector_is_aligned_and_rounded_to_huge_pages) {
      * pages; every capacity past one huge page is aligned and whole. */
     for (size_t bytes = pv_page_size(); bytes <= 8 * h; bytes += bytes / 2) {
       cr_assert_eq(pv_vec_reserve(&v, bytes / 8 - v.len), 0, "reserve %zu", bytes);
-      if (v.pv_bytes == last) continue;
-      last = v.pv_bytes;
-      if (v.pv_bytes >= h) {
+      if (pv__store_bytes(&v) == last) continue;
+      last = pv__store_bytes(&v);
+      if (pv__store_bytes(&v) >= h) {
         cr_assert_eq((uintptr_t)v.data % h, 0, "%s: %zu bytes at %p, not huge-aligned",
-                     vu_mode_name(all_modes[k]), v.pv_bytes, v.data);
-        cr_assert_eq(v.pv_bytes % h, 0, "%s: %zu bytes is not whole huge pages",
-                     vu_mode_name(all_modes[k]), v.pv_bytes);
+                     vu_mode_name(all_modes[k]), pv__store_bytes(&v), v.data);
+        cr_assert_eq(pv__store_bytes(&v) % h, 0, "%s: %zu bytes is not whole huge pages",
+                     vu_mode_name(all_modes[k]), pv__store_bytes(&v));
       }
     }
     cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
@@ -386,8 +387,8 @@ Test(vec_huge, flags_huge_and_no_huge) {
   pv_vec v;
   vu_init(&v, PV_GROW_DEFAULT, 8, 0, PV_VEC_HUGE);
   vu_push_seq(&v, 0, 1);
-  cr_assert_eq(v.pv_bytes, h, "PV_VEC_HUGE: first growth maps %zu bytes, want %zu",
-               v.pv_bytes, h);
+  cr_assert_eq(pv__store_bytes(&v), h, "PV_VEC_HUGE: first growth maps %zu bytes, want %zu",
+               pv__store_bytes(&v), h);
   cr_assert_eq((uintptr_t)v.data % h, 0, "PV_VEC_HUGE: not aligned");
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
 
@@ -395,11 +396,11 @@ Test(vec_huge, flags_huge_and_no_huge) {
    * stays at whole small pages. */
   vu_init(&v, PV_GROW_DEFAULT, 8, 0, 0);
   cr_assert_eq(pv_vec_reserve_exact(&v, (h + ps) / 8), 0, "reserve_exact");
-  cr_assert_eq(v.pv_bytes, 2 * h, "default: %zu bytes, want %zu", v.pv_bytes, 2 * h);
+  cr_assert_eq(pv__store_bytes(&v), 2 * h, "default: %zu bytes, want %zu", pv__store_bytes(&v), 2 * h);
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
   vu_init(&v, PV_GROW_DEFAULT, 8, 0, PV_VEC_NO_HUGE);
   cr_assert_eq(pv_vec_reserve_exact(&v, (h + ps) / 8), 0, "reserve_exact");
-  cr_assert_eq(v.pv_bytes, h + ps, "NO_HUGE: %zu bytes, want %zu", v.pv_bytes, h + ps);
+  cr_assert_eq(pv__store_bytes(&v), h + ps, "NO_HUGE: %zu bytes, want %zu", pv__store_bytes(&v), h + ps);
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
 }
 
@@ -528,6 +529,9 @@ static void inject(pv_grow g, unsigned flags, vec_op op, const char *name) {
                  vu_mode_name(g), name, flags, k, pv__os_live_bytes() - live);
     if (!fired) break;
   }
+  /* PV_VEC_HUGE keeps whole huge pages on shrink (vec.h): a third of one
+   * huge page still needs it, so that shrink makes no call at all. */
+  if ((flags & PV_VEC_HUGE) && op == op_shrink) return;
   cr_assert_gt(failures, 0, "%s %s flags %#x: no injected fault made it fail",
                vu_mode_name(g), name, flags);
 }

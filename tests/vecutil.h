@@ -14,16 +14,19 @@
 #include "asan.h"
 #include "os.h"
 #include "paged_vec.h"
+#include "store.h"
 
 /* A vector's struct and its live bytes, to prove an error changed nothing. */
 typedef struct vu_snap {
   pv_vec v;
+  pv__store_info st; /* the private state behind v (lib/store.h) */
   unsigned char *bytes;
 } vu_snap;
 
 static inline vu_snap vu_take(const pv_vec *v) {
   vu_snap s;
   s.v = *v;
+  s.st = pv__store_inspect(v);
   size_t n = v->len * v->elem_size;
   s.bytes = malloc(n ? n : 1);
   cr_assert_not_null(s.bytes, "snapshot: malloc %zu", n);
@@ -44,6 +47,9 @@ static inline vu_snap vu_take(const pv_vec *v) {
                  (snap).v.cap, vu_v_->cap);                                    \
     cr_assert_eq(memcmp(vu_v_, &(snap).v, sizeof *vu_v_), 0,                   \
                  "%s: a private field of the struct changed", what);           \
+    pv__store_info vu_st_ = pv__store_inspect(vu_v_);                          \
+    cr_assert_eq(memcmp(&vu_st_, &(snap).st, sizeof vu_st_), 0,                \
+                 "%s: the private state changed", what);                      \
     cr_assert_eq(memcmp(vu_v_->data ? vu_v_->data : (void *)"", (snap).bytes,  \
                         vu_v_->len * vu_v_->elem_size),                        \
                  0, "%s: element bytes changed", what);                       \
@@ -60,7 +66,7 @@ static inline const pv__os_caps *vu_caps(void) { return pv__os_caps_get(); }
  * those (lib/asan.h).  The vector works as before; only ASan's reports
  * past len are lost for it. */
 static inline void vu_unpoison(const pv_vec *v) {
-  if (v->pv_bytes != 0) pv__asan_unpoison(v->data, v->pv_bytes);
+  if (pv__store_bytes(v) != 0) pv__asan_unpoison(v->data, pv__store_bytes(v));
 }
 
 static inline const char *vu_mode_name(pv_grow g) {

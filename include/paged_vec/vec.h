@@ -97,12 +97,6 @@ enum {
   PV_VEC_MOVE_ON_GROW = 1u << 3
 };
 
-/* Private, not a flag for pv_vec_opts: the state bit lib/vec.c keeps set in
- * pv_flags while the vector is frozen.  The typed layer's inline push
- * (typed.h) tests it so that a frozen vector with room takes the library
- * path and gets PV_EACCES instead of writing into read-only pages. */
-#define PV_VEC_STATE_FROZEN (1u << 16)
-
 typedef struct pv_vec_opts {
   size_t elem_size;   /* bytes per element, >= 1 (required) */
   size_t initial_cap; /* elements to reserve at init; 0 maps nothing */
@@ -121,14 +115,8 @@ typedef struct pv_vec {
   size_t pv_room;    /* private: elements an inline push may fill without
                         calling the library: cap while writable, 0 while
                         frozen, so the typed push tests one compare */
-  size_t pv_bytes;   /* private: committed (accessible) bytes from data */
-  size_t pv_reserved;/* private: reserved address space in bytes */
-  void *pv_base;     /* private: start of the reservation */
-  size_t pv_max_len; /* private: STABLE maximum length */
-  unsigned pv_grow;  /* private: the resolved pv_grow */
-  unsigned pv_flags; /* private: PV_VEC_* flags and state bits */
-  void *pv_stale;    /* private: a guard page left behind by a growth whose
-                        release failed; released by the next growth/destroy */
+  struct pv__store *pv_store; /* private: how the bytes are held (the
+                        library's storage layer; NULL once destroyed) */
 } pv_vec;
 
 /* Lifecycle ------------------------------------------------------------ */

@@ -1,0 +1,353 @@
+/*
+ * lib/store.c - the storage layer's dispatch and common rules (lib/store.h):
+ * deciding at init how a vector is held, planning growth, adopting a new
+ * region (the one writer of cap and pv_room), shrink, trim, freeze, advise,
+ * resident and release.  The work on mappings is in store_map.c, the
+ * small (malloc) phase in store_small.c.
+ *
+ * ASan builds (lib/asan.h): bytes [len * elem_size, bytes held) are
+ * poisoned and the rest of what the vector holds is not.  pv__store_set_len
+ * (store.h) keeps that in step with len; growth and shrinking unpoison what
+ * they may move or release first and poison the new tail after (or the old
+ * one again on failure).  Guard and reserved pages are never poisoned, so
+ * an overrun there still faults.
+ *
+ * Failure rule: every operation does its fallible calls before it touches
+ * the struct, and undoes earlier calls when a later one fails, so that on
+ * any error the vector and its bytes are exactly as before.  Usage hints
+ * (huge-page advice) are not part of that rule: a refused hint leaves a
+ * correct, slightly slower vector, so it is ignored rather than undone.
+ */
+#include "config.h"
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "os.h"
+#include "store.h"
+
+/* Geometric growth: each growth at least doubles the bytes held, so n
+ * pushes cost O(n) in total and at most half the capacity is unused.
+ * With mremap a larger factor buys nothing (no bytes are copied), and 2
+ * keeps the worst-case over-commit of a huge vector at 2x. */
+#define GROWTH_FACTOR 2
+
+static const pv__os_caps *caps(void) { return pv__os_caps_get(); }
+
+static pv__store *st(const pv_vec *v) { return v->pv_store; }
+
+size_t pv__store_guard(unsigned flags) {
+  return (flags & PV_VEC_GUARD) ? caps()->page_size : 0;
+}
+
+/* PV_DEBUG_MOVE=1 (any non-empty value but "0"), read once per process.
+ * Two threads racing on the first read compute the same answer. */
+static bool debug_move(void) {
+  static atomic_int state; /* 0 unread, 1 off, 2 on */
+  int s = atomic_load_explicit(&state, memory_order_relaxed);
+  if (s == 0) {
+    const char *e = getenv("PV_DEBUG_MOVE");
+    s = (e != NULL && e[0] != '\0' && strcmp(e, "0") != 0) ? 2 : 1;
+    atomic_store_explicit(&state, s, memory_order_relaxed);
+  }
+  return s == 2;
+}
+
+/* Huge pages can help this vector at all: THP is usable, the huge page is
+ * a power of two larger than the mapping granule, and the user did not opt
+ * out. */
+static bool huge_allowed(unsigned flags) {
+  const pv__os_caps *c = caps();
+  size_t h = c->huge_page_size;
+  return !(flags & PV_VEC_NO_HUGE) && c->thp && h > c->alloc_granularity &&
+         (h & (h - 1)) == 0;
+}
+
+/* A region of `bytes` asks for huge pages: it is at least one huge page
+ * (smaller regions could never hold one), or the user asked from the start. */
+bool pv__store_huge_for(unsigned flags, size_t bytes) {
+  return huge_allowed(flags) &&
+         (bytes >= caps()->huge_page_size || (flags & PV_VEC_HUGE));
+}
+
+/* Alignment for a new region of `bytes`: huge pages only back ranges that
+ * are huge-page aligned, so a huge region starts on a huge page. */
+size_t pv__store_align_for(unsigned flags, size_t bytes) {
+  return pv__store_huge_for(flags, bytes) ? caps()->huge_page_size : 0;
+}
+
+/* Ask for huge pages on a region of `bytes` followed by `guard` bytes.
+ * The guard gets the same advice so that its flags match the data's: the
+ * guarded growth needs data and guard to merge into one mapping.  The hint
+ * is best effort (see the file comment). */
+void pv__store_advise_huge(void *addr, size_t bytes, size_t guard, unsigned flags) {
+  if (bytes != 0 && pv__store_huge_for(flags, bytes))
+    (void)pv__os_advise(addr, bytes + guard, PV_ADVISE_HUGEPAGE);
+}
+
+/* Round a byte count to the vector's granule: pages, and whole huge pages
+ * once the region asks for them (a partial huge page is never huge). */
+int pv__store_round(unsigned flags, size_t bytes, size_t *out) {
+  size_t r;
+  if (!pv__round_up(bytes, caps()->page_size, &r)) return PV_EOVERFLOW;
+  if (pv__store_huge_for(flags, r) && !pv__round_up(r, caps()->huge_page_size, &r))
+    return PV_EOVERFLOW;
+  *out = r;
+  return 0;
+}
+
+size_t pv__store_bytes(const pv_vec *v) {
+  const pv__store *s = st(v);
+  if (s == NULL) return 0;
+  /* A small block is exactly cap elements (store_small.c). */
+  return s->kind == PV__STORE_SMALL ? v->cap * v->elem_size : s->bytes;
+}
+
+bool pv__store_frozen(const pv_vec *v) {
+  return st(v) != NULL && (st(v)->flags & PV__ST_FROZEN) != 0;
+}
+
+/* pv_room mirrors cap while the vector is writable, so that the inline
+ * push needs one compare, not a frozen test.  Its only writer. */
+static void sync_room(pv_vec *v) { v->pv_room = pv__store_frozen(v) ? 0 : v->cap; }
+
+/* The one place a vector takes a (new or resized) region: data, the bytes
+ * held and cap follow it. */
+void pv__store_adopt(pv_vec *v, const pv__store_region *r) {
+  pv__store *s = st(v);
+  size_t c = r->bytes / v->elem_size;
+  v->data = r->data;
+  if (s->kind != PV__STORE_SMALL) {
+    s->bytes = r->bytes;
+    s->reserved = r->reserved;
+    if (s->kind == PV__STORE_STABLE && c > s->max_len) c = s->max_len;
+  }
+  v->cap = c;
+  sync_room(v);
+}
+
+static char *tail(const pv_vec *v) { return (char *)v->data + v->len * v->elem_size; }
+
+void pv__store_poison_tail(const pv_vec *v) {
+  size_t b = pv__store_bytes(v);
+  if (b != 0) pv__asan_poison(tail(v), b - v->len * v->elem_size);
+}
+void pv__store_unpoison_tail(const pv_vec *v) {
+  size_t b = pv__store_bytes(v);
+  if (b != 0) pv__asan_unpoison(tail(v), b - v->len * v->elem_size);
+}
+
+int pv__store_block_new(pv__store_kind kind, unsigned flags, pv__store **out) {
+  int rc = pv__os_fault_hit(); /* the sweeps fail this malloc too */
+  if (rc != 0) return rc;
+  pv__store *s = malloc(sizeof *s);
+  if (s == NULL) return PV_ENOMEM;
+  memset(s, 0, sizeof *s);
+  s->kind = kind;
+  s->next = kind;
+  s->flags = flags;
+  *out = s;
+  return 0;
+}
+
+void pv__store_block_free(pv__store *s) { free(s); }
+
+/* ---- init and release ------------------------------------------------------ */
+
+/* The kind of pages a vector of this mode and flags lives in. */
+static pv__store_kind page_kind(pv_grow grow, unsigned flags) {
+  if (grow == PV_GROW_STABLE) return PV__STORE_STABLE;
+  if (grow == PV_GROW_COPY) return PV__STORE_COPY;
+  if (!caps()->can_remap) return PV__STORE_RESERVE;
+  return (flags & PV_VEC_GUARD) ? PV__STORE_REMAP_GUARD : PV__STORE_REMAP;
+}
+
+int pv__store_init(pv_vec *n, const pv_vec_opts *o) {
+  /* REMAP everywhere: without mremap it commits in place inside a
+   * reservation and copies when that is full (RESERVE). */
+  pv_grow grow = o->grow == PV_GROW_DEFAULT ? PV_GROW_REMAP : o->grow;
+  unsigned flags = o->flags;
+  if (grow != PV_GROW_STABLE && ((flags & PV_VEC_MOVE_ON_GROW) || debug_move()))
+    flags |= PV__ST_MOVE;
+  pv__store_kind kind = page_kind(grow, flags);
+  pv__store *s;
+  int rc = pv__store_block_new(kind, flags, &s);
+  if (rc != 0) return rc;
+  n->pv_store = s;
+  if (kind == PV__STORE_STABLE) {
+    pv__store_region r;
+    s->max_len = o->max_len;
+    rc = pv__store_map_stable(flags, o->max_len, n->elem_size, &r);
+    if (rc != 0) {
+      pv__store_block_free(s);
+      return rc;
+    }
+    pv__store_adopt(n, &r);
+  }
+  if (o->initial_cap > n->cap) {
+    rc = pv__store_grow(n, o->initial_cap, true);
+    /* Nothing was given to the caller yet: release what init made.  (A
+     * failing release here leaks a reservation rather than report a
+     * second error.) */
+    if (rc != 0) (void)pv__store_release(n);
+  }
+  return rc;
+}
+
+int pv__store_release(pv_vec *v) {
+  pv__store *s = st(v);
+  if (s != NULL) {
+    int rc = pv__store_map_release_stale(s);
+    if (rc != 0) return rc;
+    if (s->reserved != 0) {
+      /* munmap ignores protections, so a frozen vector goes too. */
+      pv__store_unpoison_tail(v);
+      rc = pv__store_map_free(s->kind, s->flags, v->data, s->reserved);
+      if (rc != 0) {
+        pv__store_poison_tail(v);
+        return rc;
+      }
+    }
+    pv__store_block_free(s);
+  }
+  memset(v, 0, sizeof *v);
+  return 0;
+}
+
+/* ---- capacity -------------------------------------------------------------- */
+
+/* Bytes for a capacity of at least `need` elements (need * elem_size fits);
+ * geometric growth also asks for GROWTH_FACTOR times the current size.
+ * The result is always larger than the bytes held when need > cap. */
+static int plan_bytes(const pv_vec *v, size_t need, bool geometric, size_t *out) {
+  const pv__store *s = st(v);
+  size_t cur = pv__store_bytes(v), target;
+  int rc = pv__store_round(s->flags, need * v->elem_size, &target);
+  if (rc != 0) return rc;
+  if (geometric && cur <= SIZE_MAX / GROWTH_FACTOR) {
+    size_t g;
+    /* If rounding the doubled size overflows, the exact size still fits. */
+    if (pv__store_round(s->flags, cur * GROWTH_FACTOR, &g) == 0 && g > target)
+      target = g;
+  }
+  if (s->kind == PV__STORE_STABLE) {
+    /* Never past the reservation; need <= max_len keeps the exact size in. */
+    size_t limit = s->reserved - pv__store_guard(s->flags);
+    if (target > limit) target = limit;
+  }
+  *out = target;
+  return 0;
+}
+
+int pv__store_grow(pv_vec *v, size_t need, bool exact) {
+  pv__store *s = st(v);
+  if (s->kind == PV__STORE_STABLE && need > s->max_len) return PV_ENOSPC;
+  if (need > SIZE_MAX / v->elem_size) return PV_EOVERFLOW;
+  size_t nb;
+  int rc = plan_bytes(v, need, !exact, &nb);
+  if (rc != 0) return rc;
+  pv__store_region r;
+  /* The growth may move or release the old bytes: their poison goes first
+   * and comes back on the tail that results (the old one on failure). */
+  pv__store_unpoison_tail(v);
+  rc = pv__store_map_grow(v, nb, &r);
+  if (rc == 0) pv__store_adopt(v, &r);
+  pv__store_poison_tail(v);
+  return rc;
+}
+
+/* Bytes of the granules holding the live elements: whole pages, and whole
+ * huge pages while the vector asks for them (vec.h). */
+static size_t used_bytes(const pv_vec *v) {
+  /* len * elem_size <= the bytes held, a page multiple: the page rounding
+   * cannot overflow, and the bytes held are the answer if rounding to huge
+   * pages would. */
+  size_t r = pv__store_bytes(v);
+  (void)pv__store_round(st(v)->flags, v->len * v->elem_size, &r);
+  return r;
+}
+
+int pv__store_shrink(pv_vec *v) {
+  size_t nb = used_bytes(v), held = pv__store_bytes(v);
+  if (nb >= held) return 0;
+  /* The cut pages are released or become the guard: no poison on them
+   * (back on them if the shrink fails). */
+  char *cut = (char *)v->data + nb;
+  pv__asan_unpoison(cut, held - nb);
+  pv__store_region r;
+  int rc = pv__store_map_shrink(v, nb, &r);
+  if (rc != 0) {
+    pv__asan_poison(cut, held - nb);
+    return rc;
+  }
+  pv__store_adopt(v, &r);
+  return 0;
+}
+
+int pv__store_trim(pv_vec *v) {
+  size_t held = pv__store_bytes(v), start = held;
+  /* len * elem_size <= held, a page multiple: cannot overflow. */
+  (void)pv__round_up(v->len * v->elem_size, caps()->page_size, &start);
+  if (start >= held) return 0;
+  return pv__os_decommit((char *)v->data + start, held - start);
+}
+
+/* ---- protection, advice, measure ------------------------------------------ */
+
+int pv__store_freeze(pv_vec *v) {
+  pv__store *s = st(v);
+  if (s->flags & PV__ST_FROZEN) return 0;
+  if (s->bytes != 0) {
+    int rc = pv__os_protect(v->data, s->bytes, PV_PROT_READ);
+    if (rc != 0) return rc;
+  }
+  s->flags |= PV__ST_FROZEN;
+  sync_room(v);
+  return 0;
+}
+
+int pv__store_thaw(pv_vec *v) {
+  pv__store *s = st(v);
+  if (!(s->flags & PV__ST_FROZEN)) return 0;
+  if (s->bytes != 0) {
+    int rc = pv__os_protect(v->data, s->bytes, PV__PROT_RW);
+    if (rc != 0) return rc;
+  }
+  s->flags &= ~PV__ST_FROZEN;
+  sync_room(v);
+  return 0;
+}
+
+int pv__store_advise(pv_vec *v, pv_advice advice) {
+  size_t b = pv__store_bytes(v);
+  if (b == 0) return 0;
+  return pv__os_advise(v->data, b, advice);
+}
+
+int pv__store_resident(const pv_vec *v, size_t *bytes) {
+  if (!caps()->can_resident) return PV_ENOTSUP;
+  size_t b = pv__store_bytes(v);
+  if (b == 0) {
+    *bytes = 0;
+    return 0;
+  }
+  return pv__os_resident(v->data, b, bytes);
+}
+
+pv__store_info pv__store_inspect(const pv_vec *v) {
+  pv__store_info i;
+  memset(&i, 0, sizeof i);
+  const pv__store *s = v != NULL ? st(v) : NULL;
+  if (s == NULL) return i;
+  i.kind = s->kind;
+  i.flags = s->flags;
+  i.bytes = pv__store_bytes(v);
+  if (s->kind != PV__STORE_SMALL) {
+    i.reserved = s->reserved;
+    i.max_len = s->max_len;
+    i.stale = s->stale;
+  }
+  return i;
+}

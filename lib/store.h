@@ -1,0 +1,189 @@
+/*
+ * lib/store.h - the storage layer of the container, private: how a
+ * vector's bytes are held, grown, shrunk, frozen, trimmed, advised,
+ * measured and released (lib/store.c, store_map.c, store_small.c).
+ *
+ * Arrows run one way: vec.c (element operations, no OS call) -> this
+ * header -> os.h.  The storage layer never calls an element operation.
+ *
+ * How a vector is held is one value, v->pv_store->kind, decided at init
+ * and when the vector changes phase (the small phase moving into pages),
+ * never re-derived from the options and the capabilities on each call:
+ *
+ *   SMALL        malloc'd block of exactly cap * elem_size bytes (none
+ *                while cap is 0); pv_store points to a constant descriptor
+ *                shared by every small vector of that configuration, whose
+ *                `next` is the kind it becomes in pages.  It moves into
+ *                pages (one copy of len elements) when its capacity would
+ *                reach pv__store_small_max() bytes, or on freeze.
+ *   REMAP        its own mapping, grown by mremap (no copy).
+ *   REMAP_GUARD  REMAP with a PROT_NONE guard page after the data: every
+ *                growth moves the data (the guard is in the way).
+ *   RESERVE      REMAP where the kernel cannot remap: a reservation larger
+ *                than the committed bytes, committed in place while it
+ *                lasts, copied into a larger one when full.
+ *   STABLE       one reservation of max_len elements, committed in place;
+ *                never moves.
+ *   COPY         its own mapping; growth maps a new one, copies, unmaps.
+ * Every kind but SMALL has its own malloc'd pv__store block (allocated at
+ * init, or by the move into pages); a zeroed pv_vec (pv_store NULL,
+ * elem_size 0) is a destroyed vector.
+ *
+ * Memory layout of a vector in pages:
+ *
+ *   data                           data + bytes
+ *   |<------- committed RW ------->|<- guard ->|<-- reserved (RESERVE,
+ *   |<------------------------------ reserved ---------------------->|  STABLE)
+ *
+ * State both halves need has one writer here: cap and pv_room (adopt in
+ * store.c), the frozen bit, and the ASan poison of the tail
+ * [len * elem_size, bytes), which pv__store_set_len keeps in step with len.
+ */
+#ifndef PV_LIB_STORE_H
+#define PV_LIB_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "asan.h"
+#include "paged_vec/vec.h"
+
+typedef enum pv__store_kind {
+  PV__STORE_SMALL,
+  PV__STORE_REMAP,
+  PV__STORE_REMAP_GUARD,
+  PV__STORE_RESERVE,
+  PV__STORE_STABLE,
+  PV__STORE_COPY
+} pv__store_kind;
+
+/* State bits kept in pv__store.flags above the public PV_VEC_* flags. */
+#define PV__ST_FROZEN (1u << 16) /* data pages are read-only */
+#define PV__ST_MOVE (1u << 17)   /* every growth moves (flag or PV_DEBUG_MOVE) */
+
+/* How one vector is held (see the file comment). */
+struct pv__store {
+  pv__store_kind kind;
+  pv__store_kind next; /* SMALL: the kind it becomes in pages; else kind */
+  unsigned flags;      /* PV_VEC_* flags and PV__ST_* state bits */
+  size_t bytes;        /* committed bytes from data, a page multiple */
+  size_t reserved;     /* address space from data to release */
+  size_t max_len;      /* STABLE: the most elements it can hold */
+  void *stale;         /* REMAP_GUARD: a guard page an earlier growth could
+                          not release; released by the next growth/destroy */
+};
+typedef struct pv__store pv__store;
+
+/* ---- the interface vec.c uses --------------------------------------------
+ * v is an initialised vector unless said otherwise; every function that can
+ * fail leaves *v and its bytes exactly as they were on failure. */
+
+/* Fill *n (zeroed, elem_size set, opts already validated by vec.c) with the
+ * storage that opts ask for, including opts->initial_cap.  Returns 0,
+ * PV_EOVERFLOW, PV_ENOMEM; on failure nothing is held. */
+int pv__store_init(pv_vec *n, const pv_vec_opts *opts);
+
+/* Release everything v holds and zero *v.  Returns 0 or the code of the
+ * failed release (then *v is unchanged). */
+int pv__store_release(pv_vec *v);
+
+/* Make cap >= need (need > cap), geometrically unless exact.  Returns 0,
+ * PV_ENOSPC (STABLE past max_len), PV_EOVERFLOW, PV_ENOMEM. */
+int pv__store_grow(pv_vec *v, size_t need, bool exact);
+
+/* Lower the capacity to what len needs (see vec.h); 0 or PV_ENOMEM. */
+int pv__store_shrink(pv_vec *v);
+
+/* Return the physical memory of the whole pages past len (vec.h). */
+int pv__store_trim(pv_vec *v);
+
+/* Freeze (a SMALL vector first moves into pages) / thaw; frozen test. */
+int pv__store_freeze(pv_vec *v);
+int pv__store_thaw(pv_vec *v);
+bool pv__store_frozen(const pv_vec *v);
+
+/* pv_vec_advise / pv_vec_resident over the vector's own pages. */
+int pv__store_advise(pv_vec *v, pv_advice advice);
+int pv__store_resident(const pv_vec *v, size_t *bytes);
+
+/* Bytes the vector holds from data (committed pages, or the small block). */
+size_t pv__store_bytes(const pv_vec *v);
+
+/* Set len to n (n <= cap) and keep the ASan poison of the tail in step:
+ * slots added are unpoisoned (call it before writing them), slots dropped
+ * are poisoned (call it after reading them). */
+static inline void pv__store_set_len(pv_vec *v, size_t n) {
+  char *d = (char *)v->data;
+  if (n > v->len)
+    pv__asan_unpoison(d + v->len * v->elem_size, (n - v->len) * v->elem_size);
+  else if (n < v->len)
+    pv__asan_poison(d + n * v->elem_size, (v->len - n) * v->elem_size);
+  v->len = n;
+}
+
+/* For tests: a copy of the private state (all zero for a destroyed
+ * vector), to compare before and after a failed call. */
+typedef struct pv__store_info {
+  pv__store_kind kind;
+  unsigned flags;
+  size_t bytes;    /* pv__store_bytes */
+  size_t reserved; /* address space held (0 for SMALL) */
+  size_t max_len;
+  void *stale;
+} pv__store_info;
+pv__store_info pv__store_inspect(const pv_vec *v);
+
+/* ---- inside the storage layer --------------------------------------------- */
+
+/* A new region for a vector: where it starts, the bytes committed from
+ * there and the address space to release with it. */
+typedef struct pv__store_region {
+  void *data;
+  size_t bytes;
+  size_t reserved;
+} pv__store_region;
+
+/* store.c */
+size_t pv__store_guard(unsigned flags);
+bool pv__store_huge_for(unsigned flags, size_t bytes);
+size_t pv__store_align_for(unsigned flags, size_t bytes);
+void pv__store_advise_huge(void *addr, size_t bytes, size_t guard, unsigned flags);
+int pv__store_round(unsigned flags, size_t bytes, size_t *out);
+void pv__store_adopt(pv_vec *v, const pv__store_region *r);
+void pv__store_poison_tail(const pv_vec *v);
+void pv__store_unpoison_tail(const pv_vec *v);
+
+/* store_map.c: the two doors to plain RW regions (no guard, not a
+ * reservation): every fresh one is mapped by region_map and every one
+ * released by region_release, so that a region cache can sit behind them.
+ * region_map hands back at least min_bytes (a page multiple) starting on a
+ * multiple of align (0: the allocation granule), advised for huge pages
+ * when `huge`; *got may be larger than asked and the contents are not
+ * necessarily zero. */
+int pv__store_region_map(size_t min_bytes, size_t align, bool huge, void **p,
+                         size_t *got);
+int pv__store_region_release(void *p, size_t bytes);
+
+/* A fresh region of `kind` (REMAP, REMAP_GUARD, RESERVE, COPY) for nb
+ * committed bytes; nothing copied.  pv__store_map_free releases one. */
+int pv__store_map_fresh(pv__store_kind kind, unsigned flags, size_t nb,
+                        pv__store_region *out);
+int pv__store_map_free(pv__store_kind kind, unsigned flags, void *data,
+                       size_t reserved);
+/* Grow v (a page kind) to nb > bytes committed; *out is the new region
+ * (v unchanged but for a stale guard page released on the way). */
+int pv__store_map_grow(pv_vec *v, size_t nb, pv__store_region *out);
+/* Commit only nb < bytes; *out is the region after. */
+int pv__store_map_shrink(pv_vec *v, size_t nb, pv__store_region *out);
+/* STABLE: reserve the address space of max_len elements. */
+int pv__store_map_stable(unsigned flags, size_t max_len, size_t elem_size,
+                         pv__store_region *out);
+/* Release a guard page an earlier growth could not; 0 if none. */
+int pv__store_map_release_stale(pv__store *s);
+
+/* A malloc'd state block for a vector in pages (through the fault seam,
+ * PV_ENOMEM when malloc fails), and its release. */
+int pv__store_block_new(pv__store_kind kind, unsigned flags, pv__store **out);
+void pv__store_block_free(pv__store *s);
+
+#endif /* PV_LIB_STORE_H */
