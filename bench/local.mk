@@ -61,3 +61,11 @@ bench-build bench bench-quick:
 	@echo "$@: the benchmark suite is not configured; configure --enable-bench=yes says what is missing (./bootstrap installs it)" >&2; exit 1
 endif
 .PHONY: bench bench-quick bench-build
+
+# The small-phase probe (bench/probe_small.c): how the threshold in
+# lib/store_small.c was chosen.  Built on demand: `make bench/probe_small`.
+EXTRA_PROGRAMS += bench/probe_small
+CLEANFILES += bench/probe_small$(EXEEXT)
+bench_probe_small_SOURCES = bench/probe_small.c
+bench_probe_small_LDFLAGS = -no-install
+bench_probe_small_LDADD = libpaged_vec.la

@@ -3,7 +3,8 @@
  * deciding at init how a vector is held, planning growth, adopting a new
  * region (the one writer of cap and pv_room), shrink, trim, freeze, advise,
  * resident and release.  The work on mappings is in store_map.c, the
- * small (malloc) phase in store_small.c.
+ * small (malloc) phase in store_small.c; here each operation dispatches on
+ * the kind decided at init (or by the move into pages).
  *
  * ASan builds (lib/asan.h): bytes [len * elem_size, bytes held) are
  * poisoned and the rest of what the vector holds is not.  pv__store_set_len
@@ -172,11 +173,19 @@ int pv__store_init(pv_vec *n, const pv_vec_opts *o) {
   if (grow != PV_GROW_STABLE && ((flags & PV_VEC_MOVE_ON_GROW) || debug_move()))
     flags |= PV__ST_MOVE;
   pv__store_kind kind = page_kind(grow, flags);
-  pv__store *s;
-  int rc = pv__store_block_new(kind, flags, &s);
-  if (rc != 0) return rc;
-  n->pv_store = s;
+  int rc = 0;
+  if (grow != PV_GROW_STABLE &&
+      !(flags & (PV_VEC_GUARD | PV_VEC_HUGE | PV_VEC_PAGES | PV__ST_MOVE))) {
+    /* The small phase: no allocation until the first growth. */
+    n->pv_store = pv__store_small_desc(kind, flags);
+  } else {
+    pv__store *s;
+    rc = pv__store_block_new(kind, flags, &s);
+    if (rc != 0) return rc;
+    n->pv_store = s;
+  }
   if (kind == PV__STORE_STABLE) {
+    pv__store *s = n->pv_store;
     pv__store_region r;
     s->max_len = o->max_len;
     rc = pv__store_map_stable(flags, o->max_len, n->elem_size, &r);
@@ -198,7 +207,10 @@ int pv__store_init(pv_vec *n, const pv_vec_opts *o) {
 
 int pv__store_release(pv_vec *v) {
   pv__store *s = st(v);
-  if (s != NULL) {
+  if (s != NULL && s->kind == PV__STORE_SMALL) {
+    pv__store_unpoison_tail(v);
+    pv__store_small_free(v);
+  } else if (s != NULL) {
     int rc = pv__store_map_release_stale(s);
     if (rc != 0) return rc;
     if (s->reserved != 0) {
@@ -241,19 +253,61 @@ static int plan_bytes(const pv_vec *v, size_t need, bool geometric, size_t *out)
   return 0;
 }
 
+/* A SMALL vector's capacity in elements for need (geometric unless
+ * exact), or 0 when that capacity reaches the threshold: then it moves
+ * into pages. */
+static size_t small_cap(const pv_vec *v, size_t need, bool exact) {
+  size_t es = v->elem_size, c = need, bytes;
+  if (!exact) {
+    if (v->cap <= SIZE_MAX / GROWTH_FACTOR && v->cap * GROWTH_FACTOR > c)
+      c = v->cap * GROWTH_FACTOR;
+    if (c < pv__store_small_min_cap(es)) c = pv__store_small_min_cap(es);
+  }
+  if (!pv__store_mul(c, es, &bytes) || bytes >= pv__store_small_max()) return 0;
+  return c;
+}
+
+/* Move a SMALL vector into pages of nb bytes (0: none yet) and adopt them,
+ * with `state` bits added; v unchanged on failure.  `protect` (a PV_PROT_*
+ * value, or PV__PROT_RW for none) is applied to the new pages before they
+ * are adopted. */
+static int small_to_pages(pv_vec *v, size_t nb, unsigned state, unsigned protect) {
+  pv__store_move m;
+  int rc = pv__store_small_prepare(v, nb, &m);
+  if (rc != 0) return rc;
+  if (protect != PV__PROT_RW && m.region.bytes != 0) {
+    rc = pv__os_protect(m.region.data, m.region.bytes, protect);
+    if (rc != 0) {
+      pv__store_small_abort(&m);
+      return rc;
+    }
+  }
+  m.block->flags |= state;
+  pv__store_small_commit(v, &m);
+  return 0;
+}
+
+/* The growth may move or release the old bytes: their poison goes first
+ * and comes back on the tail that results (the old one on failure). */
 int pv__store_grow(pv_vec *v, size_t need, bool exact) {
   pv__store *s = st(v);
+  size_t need_bytes;
   if (s->kind == PV__STORE_STABLE && need > s->max_len) return PV_ENOSPC;
-  if (need > SIZE_MAX / v->elem_size) return PV_EOVERFLOW;
-  size_t nb;
-  int rc = plan_bytes(v, need, !exact, &nb);
+  if (!pv__store_mul(need, v->elem_size, &need_bytes)) return PV_EOVERFLOW;
+  size_t c = s->kind == PV__STORE_SMALL ? small_cap(v, need, exact) : 0;
+  size_t nb = 0;
+  int rc = c != 0 ? 0 : plan_bytes(v, need, !exact, &nb);
   if (rc != 0) return rc;
-  pv__store_region r;
-  /* The growth may move or release the old bytes: their poison goes first
-   * and comes back on the tail that results (the old one on failure). */
   pv__store_unpoison_tail(v);
-  rc = pv__store_map_grow(v, nb, &r);
-  if (rc == 0) pv__store_adopt(v, &r);
+  if (c != 0) {
+    rc = pv__store_small_grow(v, c);
+  } else if (s->kind == PV__STORE_SMALL) {
+    rc = small_to_pages(v, nb, 0, PV__PROT_RW);
+  } else {
+    pv__store_region r;
+    rc = pv__store_map_grow(v, nb, &r);
+    if (rc == 0) pv__store_adopt(v, &r);
+  }
   pv__store_poison_tail(v);
   return rc;
 }
@@ -270,6 +324,12 @@ static size_t used_bytes(const pv_vec *v) {
 }
 
 int pv__store_shrink(pv_vec *v) {
+  if (st(v)->kind == PV__STORE_SMALL) {
+    pv__store_unpoison_tail(v);
+    int rc = pv__store_small_shrink(v);
+    pv__store_poison_tail(v);
+    return rc;
+  }
   size_t nb = used_bytes(v), held = pv__store_bytes(v);
   if (nb >= held) return 0;
   /* The cut pages are released or become the guard: no poison on them
@@ -287,6 +347,8 @@ int pv__store_shrink(pv_vec *v) {
 }
 
 int pv__store_trim(pv_vec *v) {
+  /* A malloc'd block has no pages of its own to give back. */
+  if (st(v)->kind == PV__STORE_SMALL) return 0;
   size_t held = pv__store_bytes(v), start = held;
   /* len * elem_size <= held, a page multiple: cannot overflow. */
   (void)pv__round_up(v->len * v->elem_size, caps()->page_size, &start);
@@ -299,6 +361,17 @@ int pv__store_trim(pv_vec *v) {
 int pv__store_freeze(pv_vec *v) {
   pv__store *s = st(v);
   if (s->flags & PV__ST_FROZEN) return 0;
+  if (s->kind == PV__STORE_SMALL) {
+    /* Into read-only pages of the same capacity first, so that a raw
+     * write faults as it does for any frozen vector. */
+    size_t nb = 0;
+    int rc = pv__store_round(s->flags, v->cap * v->elem_size, &nb);
+    if (rc != 0) return rc;
+    pv__store_unpoison_tail(v);
+    rc = small_to_pages(v, nb, PV__ST_FROZEN, PV_PROT_READ);
+    pv__store_poison_tail(v);
+    return rc;
+  }
   if (s->bytes != 0) {
     int rc = pv__os_protect(v->data, s->bytes, PV_PROT_READ);
     if (rc != 0) return rc;
@@ -322,15 +395,18 @@ int pv__store_thaw(pv_vec *v) {
 
 int pv__store_advise(pv_vec *v, pv_advice advice) {
   size_t b = pv__store_bytes(v);
-  if (b == 0) return 0;
+  /* A malloc'd block shares its pages with other objects: no advice. */
+  if (b == 0 || st(v)->kind == PV__STORE_SMALL) return 0;
   return pv__os_advise(v->data, b, advice);
 }
 
 int pv__store_resident(const pv_vec *v, size_t *bytes) {
   if (!caps()->can_resident) return PV_ENOTSUP;
   size_t b = pv__store_bytes(v);
-  if (b == 0) {
-    *bytes = 0;
+  /* A malloc'd block is not pages of its own that the kernel can be asked
+   * about: its size is what it can hold in RAM at most (vec.h). */
+  if (b == 0 || st(v)->kind == PV__STORE_SMALL) {
+    *bytes = b;
     return 0;
   }
   return pv__os_resident(v->data, b, bytes);

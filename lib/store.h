@@ -44,6 +44,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "asan.h"
 #include "paged_vec/vec.h"
@@ -133,6 +134,18 @@ typedef struct pv__store_info {
 } pv__store_info;
 pv__store_info pv__store_inspect(const pv_vec *v);
 
+/* The small-phase threshold in bytes (store_small.c). */
+size_t pv__store_small_max(void);
+
+/* a * b in *out, false when it would overflow size_t.  Operands below
+ * half the width of size_t (every small vector) skip the division. */
+static inline bool pv__store_mul(size_t a, size_t b, size_t *out) {
+  const size_t half = (size_t)1 << (sizeof(size_t) * 4);
+  if ((a | b) >= half && a != 0 && b > SIZE_MAX / a) return false;
+  *out = a * b;
+  return true;
+}
+
 /* ---- inside the storage layer --------------------------------------------- */
 
 /* A new region for a vector: where it starts, the bytes committed from
@@ -185,5 +198,30 @@ int pv__store_map_release_stale(pv__store *s);
  * PV_ENOMEM when malloc fails), and its release. */
 int pv__store_block_new(pv__store_kind kind, unsigned flags, pv__store **out);
 void pv__store_block_free(pv__store *s);
+
+/* store_small.c */
+/* The descriptor of a small vector whose pages will be `next`. */
+pv__store *pv__store_small_desc(pv__store_kind next, unsigned flags);
+/* The smallest capacity a geometric growth gives a small vector. */
+size_t pv__store_small_min_cap(size_t elem_size);
+/* Grow a SMALL vector to a capacity of `cap` elements (realloc). */
+int pv__store_small_grow(pv_vec *v, size_t cap);
+/* Shrink a SMALL vector's block to len elements (free it when len is 0). */
+int pv__store_small_shrink(pv_vec *v);
+/* Move a SMALL vector into pages of at least nb bytes, of its `next` kind:
+ * prepare makes the block and the region and copies the elements, leaving
+ * v as it was; commit then frees the small block and adopts them, abort
+ * releases them. */
+typedef struct pv__store_move {
+  pv__store *block;
+  pv__store_region region;
+} pv__store_move;
+int pv__store_small_prepare(const pv_vec *v, size_t nb, pv__store_move *m);
+void pv__store_small_commit(pv_vec *v, pv__store_move *m);
+void pv__store_small_abort(pv__store_move *m);
+/* Free a SMALL vector's block (cannot fail).  (abort ignores a failed
+ * unmap of the region it just mapped: that leaks address space rather
+ * than report a second error.) */
+void pv__store_small_free(pv_vec *v);
 
 #endif /* PV_LIB_STORE_H */

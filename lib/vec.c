@@ -22,7 +22,8 @@
 #include "store.h"
 
 #define USER_FLAGS                                                              \
-  (PV_VEC_HUGE | PV_VEC_NO_HUGE | PV_VEC_GUARD | PV_VEC_MOVE_ON_GROW)
+  (PV_VEC_HUGE | PV_VEC_NO_HUGE | PV_VEC_GUARD | PV_VEC_MOVE_ON_GROW |         \
+   PV_VEC_PAGES)
 
 _Static_assert(sizeof(pv_vec) <= 6 * sizeof(void *),
                "pv_vec is at most six words (48 bytes on LP64): a hash table "

@@ -78,7 +78,8 @@ static void walk(pv_grow g, unsigned flags) {
   const long long live = pv__os_live_bytes();
   const size_t n = 5 * per_page() + 3; /* several growths */
   pv_vec v;
-  if (!make_vec(&v, g, flags, 4 * n)) return;
+  /* PV_VEC_PAGES: the walk checks page behaviour from the first element. */
+  if (!make_vec(&v, g, flags | PV_VEC_PAGES, 4 * n)) return;
   PT_CHECK(v.len == 0, "new vector not empty");
   void *stable_data = v.data;
   for (size_t i = 0; i < n; i++) {

@@ -451,8 +451,8 @@ static int cmp8(const void *a, const void *b) { return memcmp(a, b, ES); }
     pv_vec_init_opts(v, OPTS(.elem_size = ES, .grow = (pv_grow)99)))           \
   X(opts_grow_neg, VF_GARBAGE, "pv_vec_init_opts", "grow -1", PV_EINVAL,       \
     pv_vec_init_opts(v, OPTS(.elem_size = ES, .grow = (pv_grow)-1)))           \
-  X(opts_flag_bit, VF_GARBAGE, "pv_vec_init_opts", "unknown flag bit (1<<4)",  \
-    PV_EINVAL, pv_vec_init_opts(v, OPTS(.elem_size = ES, .flags = 1u << 4)))   \
+  X(opts_flag_bit, VF_GARBAGE, "pv_vec_init_opts", "unknown flag bit (1<<5)",  \
+    PV_EINVAL, pv_vec_init_opts(v, OPTS(.elem_size = ES, .flags = 1u << 5)))   \
   X(opts_flag_state, VF_GARBAGE, "pv_vec_init_opts",                           \
     "the private frozen state bit as a flag", PV_EINVAL,                       \
     pv_vec_init_opts(v, OPTS(.elem_size = ES, .flags = 1u << 16 /* the old frozen state bit */)))  \

@@ -692,8 +692,10 @@ static void v_sane(vctx *c, const char *where) {
   cr_assert_leq(v->len, v->cap, "%s: len %zu > cap %zu", where, v->len, v->cap);
   cr_assert_leq(ebytes(v, v->cap), pv__store_bytes(v), "%s: cap past committed bytes",
                 where);
-  cr_assert_eq((uintptr_t)v->data % c->page, 0, "%s: data not page-aligned",
-               where);
+  /* Page-aligned once in pages; a small vector's block is malloc's. */
+  bool small = pv__store_inspect(v).kind == PV__STORE_SMALL;
+  cr_assert_eq((uintptr_t)v->data % (small ? _Alignof(max_align_t) : c->page), 0,
+               "%s: data not aligned (%s)", where, small ? "small" : "pages");
   if (pv__store_bytes(v) != 0) {
     char now[5];
     ru_perms(v->data, pv__store_bytes(v), now);
@@ -739,7 +741,8 @@ static void m_init(vctx *c, const char *where) {
   cr_assert_geq(c->v.cap, c->opts.initial_cap, "%s: cap %zu < initial %zu",
                 where, c->v.cap, c->opts.initial_cap);
   cr_assert_eq(c->v.elem_size, c->opts.elem_size, "%s: elem_size", where);
-  if (pv__store_bytes(&c->v) != 0) {
+  /* Fresh pages read as zero (malloc's small block need not). */
+  if (pv__store_bytes(&c->v) != 0 && pv__store_inspect(&c->v).kind != PV__STORE_SMALL) {
     pv__asan_unpoison(c->v.data, pv__store_bytes(&c->v)); /* ASan: past len, on purpose */
     cr_assert(tu_all_zero(c->v.data, pv__store_bytes(&c->v)), "%s: not zero", where);
   }
@@ -818,6 +821,8 @@ static void m_shrunk(vctx *c, const char *where) {
       ((c->opts.flags & PV_VEC_HUGE) || want >= h))
     want = (want + h - 1) / h * h;
   if (want > c->snap_st.bytes) want = c->snap_st.bytes;
+  /* A small vector's block is exactly its elements. */
+  if (c->snap_st.kind == PV__STORE_SMALL) want = c->bytes_len;
   cr_assert_eq(pv__store_bytes(&c->v), want, "%s: %zu bytes committed, want %zu", where,
                pv__store_bytes(&c->v), want);
   v_kept(c, c->snap.len, where);
@@ -848,6 +853,15 @@ static void m_copied(vctx *c, const char *where) {
 static int vcall_freeze(vctx *c) { return pv_vec_freeze(&c->v); }
 static void m_frozen(vctx *c, const char *where) {
   cr_assert(pv_vec_frozen(&c->v), "%s: not frozen", where);
+  if (c->snap_st.kind == PV__STORE_SMALL) {
+    /* A small vector moves into read-only pages of at least its capacity. */
+    cr_assert_eq(c->v.len, c->snap.len, "%s: len changed", where);
+    cr_assert_geq(c->v.cap, c->snap.cap, "%s: cap lowered", where);
+    cr_assert_neq(pv__store_inspect(&c->v).kind, PV__STORE_SMALL, "%s: not in pages",
+                  where);
+    v_kept(c, c->snap.len, where);
+    return;
+  }
   m_same_elems(c, where);
 }
 static int vcall_thaw(vctx *c) { return pv_vec_thaw(&c->v); }

@@ -136,9 +136,15 @@ static void check_invariants(run *t) {
   M_ASSERT(v->len == t->m.len, "len %zu, model %zu", v->len, t->m.len);
   M_ASSERT(v->cap >= v->len, "cap %zu < len %zu", v->cap, v->len);
   M_ASSERT(v->elem_size == t->es, "elem_size changed to %zu", v->elem_size);
+  /* Page-aligned once in pages; a small vector's block is malloc's. */
+  bool small = pv__store_inspect(v).kind == PV__STORE_SMALL;
+  size_t align = small ? _Alignof(max_align_t) : pv_page_size();
   if (v->data != NULL)
-    M_ASSERT((uintptr_t)v->data % pv_page_size() == 0, "data %p not page-aligned",
-             v->data);
+    M_ASSERT((uintptr_t)v->data % align == 0, "data %p not %zu-aligned (%s)",
+             v->data, align, small ? "small" : "pages");
+  if (small)
+    M_ASSERT(v->cap * v->elem_size < pv__store_small_max(),
+             "small vector of %zu bytes, past the threshold", v->cap * v->elem_size);
   if (t->grow == PV_GROW_STABLE) {
     M_ASSERT(v->data == t->stable_base, "STABLE data moved %p -> %p",
              t->stable_base, v->data);
@@ -403,6 +409,8 @@ static void do_op(run *t, enum op op) {
     size_t ps = pv_page_size();
     size_t want_cap = (m->len * es + ps - 1) / ps * ps / es;
     if (t->grow == PV_GROW_STABLE && want_cap > t->limit) want_cap = t->limit;
+    /* A small vector's block is exactly its elements. */
+    if (pv__store_inspect(v).kind == PV__STORE_SMALL) want_cap = m->len;
     M_ASSERT(v->cap == want_cap, "shrink left cap %zu for len %zu, want %zu",
              v->cap, m->len, want_cap);
     break;

@@ -107,6 +107,8 @@ static void require_thp(void) {
 Test(vec_modes, default_is_remap) {
   pv_vec v;
   cr_assert_eq(pv_vec_init(&v, 8), 0, "init");
+  /* In pages once past the small phase (test_store.c checks the phase). */
+  cr_assert_eq(pv_vec_reserve_exact(&v, pv__store_small_max() / 8), 0, "reserve");
   pv__store_kind k = pv__store_inspect(&v).kind;
   cr_assert(k == (vu_caps()->can_remap ? PV__STORE_REMAP : PV__STORE_RESERVE),
             "default held as %d, want REMAP", (int)k);
@@ -481,7 +483,7 @@ static int op_self_append(pv_vec *v) { return pv_vec_append(v, v->data, v->len);
 
 /* Build a vector whose next growth is due (len == cap), several growths in. */
 static void build_full(pv_vec *v, pv_grow g, unsigned flags) {
-  vu_init(v, g, 8, 1 << 24, flags);
+  vu_init(v, g, 8, 1 << 24, flags | PV_VEC_PAGES); /* OS calls from the start */
   vu_push_seq(v, 0, 3 * pv_page_size() / 8 + 1);
   while (v->len < v->cap) vu_push_seq(v, v->len, 1);
 }

@@ -4,10 +4,13 @@
 #   test_vec_model  randomized model test per growth mode and element size
 #   test_vec_modes  growth modes: STABLE addresses, guard pages, move on
 #                   grow, huge pages, fault injection during growth
+#   test_store      the storage layer: the small phase and its threshold,
+#                   freezing a small vector, shrinking back, PV_VEC_PAGES,
+#                   huge-page rounding on shrink, faults at every step
 EXTRA_DIST += tests/vecutil.h
 
 if PV_HAVE_CRITERION
-check_PROGRAMS += tests/test_vec tests/test_vec_model tests/test_vec_modes
+check_PROGRAMS += tests/test_vec tests/test_vec_model tests/test_vec_modes tests/test_store
 tests_test_vec_SOURCES = tests/test_vec.c tests/vecutil.h
 tests_test_vec_CFLAGS = $(PV_TEST_CFLAGS)
 tests_test_vec_LDADD = $(PV_TEST_LIBS)
@@ -17,6 +20,9 @@ tests_test_vec_model_LDADD = $(PV_TEST_LIBS)
 tests_test_vec_modes_SOURCES = tests/test_vec_modes.c tests/vecutil.h
 tests_test_vec_modes_CFLAGS = $(PV_TEST_CFLAGS)
 tests_test_vec_modes_LDADD = $(PV_TEST_LIBS)
+tests_test_store_SOURCES = tests/test_store.c tests/vecutil.h
+tests_test_store_CFLAGS = $(PV_TEST_CFLAGS)
+tests_test_store_LDADD = $(PV_TEST_LIBS)
 
-TESTS += tests/test_vec tests/test_vec_model tests/test_vec_modes
+TESTS += tests/test_vec tests/test_vec_model tests/test_vec_modes tests/test_store
 endif

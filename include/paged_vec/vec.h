@@ -1,19 +1,34 @@
 /*
  * paged_vec/vec.h - the container: a growable vector of fixed-size elements
- * whose data lives in its own page-aligned mapping.
+ * whose data lives in its own page-aligned mapping once past a small size.
  *
- * A pv_vec is a struct the caller owns.  `data`, `len`, `cap` and
- * `elem_size` may be read (the typed layer inlines on them); fields starting
- * with `pv_` are private.  Never write any field yourself.
+ * A pv_vec is a struct the caller owns (six words: 48 bytes on LP64).
+ * `data`, `len`, `cap` and `elem_size` may be read (the typed layer inlines
+ * on them); fields starting with `pv_` are private.  Never write any field
+ * yourself.
  *
- * An empty vector owns no memory: pv_vec_init makes no system call, and the
- * first push maps the first pages.  Elements are stored contiguously from
- * `data`, which is always page-aligned (or NULL while cap is 0).
+ * An empty vector owns no memory: pv_vec_init makes no system call (and,
+ * for a default vector, no allocation).  Elements are stored contiguously
+ * from `data` (NULL while cap is 0; STABLE: the reserved base).
  *
- * Capacity: always whole pages; cap is every element that fits in them
- * (cap * elem_size may end short of the last page).  Growth at least
- * doubles the committed bytes (factor 2: n pushes cost O(n), and at most
- * half of the capacity is unused).
+ * The small phase: a default vector (REMAP or COPY without PV_VEC_HUGE,
+ * PV_VEC_GUARD, PV_VEC_PAGES or PV_VEC_MOVE_ON_GROW, and PV_DEBUG_MOVE not
+ * set) starts in a block from malloc/realloc of exactly cap elements, and
+ * moves into its own mapping (one copy of its elements) when a growth would
+ * give it a capacity of the threshold or more: the huge page size where
+ * transparent huge pages can be used (2 MiB on x86-64), else 512 pages
+ * (chosen by measurement: docs/container.md).  While small, `data` is
+ * aligned as malloc aligns, the capacity is not rounded to pages,
+ * pv_vec_trim and pv_vec_advise are no-ops and pv_vec_resident reports the
+ * block's size; pv_vec_freeze first moves the vector into pages.  Once in
+ * pages a vector stays in pages (shrinking below the threshold keeps whole
+ * pages).  The other options, and PV_VEC_PAGES, have pages from the first
+ * element.
+ *
+ * Capacity in pages: whole pages, `data` page-aligned; cap is every
+ * element that fits in them (cap * elem_size may end short of the last
+ * page).  Growth at least doubles the capacity's bytes (factor 2: n pushes
+ * cost O(n), and at most half of the capacity is unused).
  *
  * Growth modes:
  *   PV_GROW_REMAP  (the default) the capacity grows geometrically; the
@@ -34,7 +49,8 @@
  *   PV_EINVAL    a NULL vector or pointer argument, a destroyed vector
  *   PV_ERANGE    an index or range past the end
  *   PV_EOVERFLOW len + n or n * elem_size would overflow size_t
- *   PV_ENOMEM    the kernel refused memory or a mapping
+ *   PV_ENOMEM    the kernel refused memory or a mapping, or malloc a
+ *                small vector's block or a vector's state
  *   PV_ENOSPC    a STABLE vector would grow past opts.max_len
  *   PV_EACCES    the vector is frozen (pv_vec_freeze)
  *
@@ -73,12 +89,15 @@ typedef enum pv_grow {
 /* Flags for pv_vec_opts.flags. */
 enum {
   /* Ask for transparent huge pages from the first growth: the capacity is
-   * rounded up to whole huge pages even for a small vector.  By default a
-   * vector asks for them once its capacity reaches the huge page size
-   * (pv_huge_page_size()); from then on its capacity is whole huge pages,
-   * its region starts on a huge page boundary across growth (REMAP moves
-   * once to get there) and it is advised MADV_HUGEPAGE.  Without THP
-   * (Linux "never", other systems) both are plain page-sized vectors. */
+   * rounded up to whole huge pages even for a small vector, and stays so
+   * through pv_vec_shrink_to_fit (100 ints keep one huge page).  By default
+   * a vector asks for them once its capacity reaches the huge page size
+   * (pv_huge_page_size()); from then on its capacity is whole huge pages
+   * while its elements need at least one (shrink rounds up to whole huge
+   * pages, and below one huge page goes back to whole pages), its region
+   * starts on a huge page boundary across growth (REMAP moves once to get
+   * there) and it is advised MADV_HUGEPAGE.  Without THP (Linux "never",
+   * other systems) both are plain page-sized vectors. */
   PV_VEC_HUGE = 1u << 0,
   /* Never ask for huge pages and do not align to them. */
   PV_VEC_NO_HUGE = 1u << 1,
@@ -93,13 +112,18 @@ enum {
    * one inaccessible, so code holding a stale pointer faults.  Also enabled
    * for every vector by the environment variable PV_DEBUG_MOVE=1 (any
    * non-empty value but "0"; read once, at the first vector init).  Ignored
-   * by STABLE vectors, whose addresses never move. */
-  PV_VEC_MOVE_ON_GROW = 1u << 3
+   * by STABLE vectors, whose addresses never move.  Skips the small phase
+   * (a freed malloc block would not fault). */
+  PV_VEC_MOVE_ON_GROW = 1u << 3,
+  /* Page-aligned pages from the first element: skip the small phase (see
+   * above), so that page alignment, whole-page capacity, trim, advise and
+   * resident hold at every capacity. */
+  PV_VEC_PAGES = 1u << 4
 };
 
 typedef struct pv_vec_opts {
   size_t elem_size;   /* bytes per element, >= 1 (required) */
-  size_t initial_cap; /* elements to reserve at init; 0 maps nothing */
+  size_t initial_cap; /* elements to reserve at init; 0 allocates nothing */
   size_t max_len;     /* STABLE only (ignored otherwise): the most elements
                          it can ever hold; max_len * elem_size bytes of
                          address space are reserved at init */
@@ -141,7 +165,8 @@ PV_EXPORT int pv_vec_init(pv_vec *v, size_t elem_size);
  *                PV_VEC_HUGE with PV_VEC_NO_HUGE, STABLE with max_len 0,
  *                initial_cap > max_len for STABLE
  *   PV_EOVERFLOW capacity * elem_size does not fit in size_t
- *   PV_ENOMEM    the kernel refused the initial reservation
+ *   PV_ENOMEM    the kernel refused the initial reservation, or malloc the
+ *                vector's state or its initial block
  * On failure *v is not touched.
  */
 PV_EXPORT int pv_vec_init_opts(pv_vec *v, const pv_vec_opts *opts);
@@ -256,13 +281,17 @@ PV_EXPORT int pv_vec_reserve(pv_vec *v, size_t additional);
 
 /* pv_vec_reserve_exact - as pv_vec_reserve, but the capacity becomes at
  * least len + additional rounded up to whole pages, no more (whole huge
- * pages once the vector uses them).  Never lowers the capacity. */
+ * pages once the vector uses them; exactly len + additional while small).
+ * Never lowers the capacity. */
 PV_EXPORT int pv_vec_reserve_exact(pv_vec *v, size_t additional);
 
 /*
  * pv_vec_shrink_to_fit - lower the capacity to the pages the elements need
- * and return the rest to the kernel (STABLE keeps its reservation but
- * decommits the tail).  An empty vector releases all its memory.
+ * (whole huge pages while the vector asks for them, see PV_VEC_HUGE) and
+ * return the rest to the kernel (STABLE keeps its reservation but
+ * decommits the tail).  An empty vector releases all its memory.  A small
+ * vector's block shrinks to exactly len elements; a vector in pages stays
+ * in pages.
  * Returns 0, PV_EINVAL, PV_EACCES, PV_ENOMEM.
  */
 PV_EXPORT int pv_vec_shrink_to_fit(pv_vec *v);
@@ -270,7 +299,8 @@ PV_EXPORT int pv_vec_shrink_to_fit(pv_vec *v);
 /*
  * pv_vec_trim - return the physical memory of the unused tail (the whole
  * pages past len) to the kernel without moving anything and without changing
- * cap: the tail pages read as zero when next used.
+ * cap: the tail pages read as zero when next used.  A small vector has no
+ * pages of its own: a no-op.
  * Returns 0, PV_EINVAL, PV_EACCES, PV_ENOMEM.
  */
 PV_EXPORT int pv_vec_trim(pv_vec *v);
@@ -309,8 +339,10 @@ PV_EXPORT int pv_vec_bsearch(const pv_vec *v, const void *key,
 /*
  * pv_vec_freeze - make the data pages read-only: every mutator returns
  * PV_EACCES and changes nothing, and a raw write through data faults.
- * Freezing a frozen vector is a no-op.
- * Returns 0, PV_EINVAL, PV_ENOMEM (the kernel refused the protection change).
+ * A small vector first moves into read-only pages of at least its capacity
+ * (data and cap may change).  Freezing a frozen vector is a no-op.
+ * Returns 0, PV_EINVAL, PV_ENOMEM (the kernel refused the protection change,
+ * or, for a small vector, the move into pages).
  */
 PV_EXPORT int pv_vec_freeze(pv_vec *v);
 
@@ -321,13 +353,15 @@ PV_EXPORT int pv_vec_thaw(pv_vec *v);
 PV_EXPORT bool pv_vec_frozen(const pv_vec *v);
 
 /* pv_vec_advise - pv_pages_advise over the committed data pages.
- * An empty vector accepts any valid advice as a no-op.
+ * An empty or small vector accepts any valid advice as a no-op.
  * Returns 0, PV_EINVAL (NULL, unknown advice), PV_ENOMEM. */
 PV_EXPORT int pv_vec_advise(pv_vec *v, pv_advice advice);
 
 /*
  * pv_vec_resident - store in *bytes how many bytes of the vector's committed
- * pages are in RAM right now (mincore / QueryWorkingSetEx).
+ * pages are in RAM right now (mincore / QueryWorkingSetEx); for a small
+ * vector, whose block shares pages with other objects, the block's size
+ * (the most it can hold in RAM).
  * Returns 0, PV_EINVAL (NULL), PV_ENOTSUP (the platform cannot tell),
  * PV_ENOMEM.
  */

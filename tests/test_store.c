@@ -1,0 +1,410 @@
+/*
+ * tests/test_store.c - the storage layer (lib/store.h): the small phase
+ * (a default vector in malloc'd memory until its capacity reaches the
+ * threshold), crossing into pages, freezing a small vector, shrinking back
+ * below the threshold, PV_VEC_PAGES and the options that skip the phase,
+ * the huge-page rounding that shrink keeps, and every failure on the way
+ * (fault injection at each call: code checked, vector unchanged).
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdalign.h>
+#include <stdint.h>
+
+#include "paged_vec/typed.h"
+#include "vecutil.h"
+
+PV_VEC_DEFINE(u64vec, uint64_t);
+
+static pv__store_kind kind(const pv_vec *v) { return pv__store_inspect(v).kind; }
+
+static bool small(const pv_vec *v) { return kind(v) == PV__STORE_SMALL; }
+
+/* The kind a default REMAP vector takes in pages. */
+static pv__store_kind remap_kind(void) {
+  return vu_caps()->can_remap ? PV__STORE_REMAP : PV__STORE_RESERVE;
+}
+
+/* Elements of 8 bytes that fit below the threshold. */
+static size_t below_threshold(void) { return pv__store_small_max() / 8 - 1; }
+
+static bool huge_usable(void) {
+  const pv__os_caps *c = vu_caps();
+  size_t h = c->huge_page_size;
+  return c->thp && h > c->alloc_granularity && (h & (h - 1)) == 0;
+}
+
+/* ---- the phase ------------------------------------------------------------ */
+
+Test(store, struct_is_six_words) {
+  cr_assert_leq(sizeof(pv_vec), 6 * sizeof(void *), "sizeof(pv_vec) = %zu",
+                sizeof(pv_vec));
+}
+
+Test(store, default_vector_starts_small_without_os_calls) {
+  long long live = pv__os_live_bytes();
+  pv__os_fault_set(0, 0); /* zeroes the call counter */
+  pv_vec v;
+  cr_assert_eq(pv_vec_init(&v, 8), 0, "init");
+  cr_assert(small(&v), "held as %d", (int)kind(&v));
+  vu_push_seq(&v, 0, 16);
+  vu_check_seq(&v, 16);
+  cr_assert(small(&v), "16 elements left the small phase");
+  cr_assert_eq(pv__os_live_bytes(), live, "a small vector mapped pages");
+  /* Only the seam checks of malloc/realloc, no mapping. */
+  cr_assert_leq(pv__os_fault_calls(), 16, "%lu fallible calls", pv__os_fault_calls());
+  cr_assert_eq((uintptr_t)v.data % alignof(max_align_t), 0, "data %p", v.data);
+  cr_assert_eq(pv__store_bytes(&v), v.cap * 8, "a small block is exactly cap");
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+  cr_assert_eq(pv__os_live_bytes(), live, "leak");
+}
+
+/* Push one by one: the vector stays small while its capacity is below the
+ * threshold, then moves once into pages, page-aligned, elements intact. */
+static void cross(pv_grow g, pv__store_kind want) {
+  long long live = pv__os_live_bytes();
+  pv_vec v;
+  vu_init(&v, g, 8, 0, 0);
+  size_t t = pv__store_small_max(), last_small = 0;
+  while (small(&v)) {
+    cr_assert_lt(v.cap * 8, t, "small with %zu bytes, threshold %zu", v.cap * 8, t);
+    last_small = v.cap;
+    vu_push_seq(&v, v.len, 1);
+  }
+  cr_assert_eq(kind(&v), want, "in pages as %d, want %d", (int)kind(&v), (int)want);
+  cr_assert_gt(last_small, 0, "never small");
+  cr_assert_geq(v.cap * 8, t, "moved at %zu bytes, below the threshold %zu",
+                v.cap * 8, t);
+  cr_assert_eq((uintptr_t)v.data % pv_page_size(), 0, "not page-aligned");
+  if (huge_usable())
+    cr_assert_eq((uintptr_t)v.data % vu_caps()->huge_page_size, 0,
+                 "past one huge page, not huge-aligned");
+  cr_assert_gt(pv__os_live_bytes(), live, "no mapping");
+  vu_push_seq(&v, v.len, 3 * t / 8);
+  vu_check_seq(&v, v.len);
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+  cr_assert_eq(pv__os_live_bytes(), live, "leak");
+}
+
+Test(store, remap_crosses_the_threshold_into_pages) { cross(PV_GROW_REMAP, remap_kind()); }
+Test(store, copy_crosses_the_threshold_into_pages) { cross(PV_GROW_COPY, PV__STORE_COPY); }
+
+Test(store, typed_push_crosses_the_threshold) {
+  u64vec v;
+  cr_assert_eq(u64vec_init(&v), 0, "init");
+  size_t n = 2 * pv__store_small_max() / 8;
+  for (size_t i = 0; i < n; i++) cr_assert_eq(u64vec_push(&v, i), 0, "push %zu", i);
+  cr_assert(!small(&v.v), "still small");
+  for (size_t i = 0; i < n; i++) cr_assert_eq(*u64vec_at(&v, i), i, "element %zu", i);
+  uint64_t x;
+  cr_assert_eq(u64vec_pop(&v, &x), 0, "pop");
+  cr_assert_eq(x, n - 1, "popped");
+  cr_assert_eq(u64vec_destroy(&v), 0, "destroy");
+}
+
+Test(store, reserve_exact_past_the_threshold_goes_straight_to_pages) {
+  pv_vec v;
+  cr_assert_eq(pv_vec_init(&v, 8), 0, "init");
+  vu_push_seq(&v, 0, 5);
+  size_t want = pv__store_small_max() / 8;
+  cr_assert_eq(pv_vec_reserve_exact(&v, want), 0, "reserve_exact");
+  cr_assert(!small(&v), "still small");
+  cr_assert_geq(v.cap, want + 5, "cap");
+  vu_check_seq(&v, 5);
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+}
+
+Test(store, initial_capacity_below_the_threshold_is_small_and_exact) {
+  pv_vec_opts o = {.elem_size = 24, .initial_cap = 7};
+  pv_vec v;
+  cr_assert_eq(pv_vec_init_opts(&v, &o), 0, "init");
+  cr_assert(small(&v), "not small");
+  cr_assert_eq(v.cap, 7, "cap %zu", v.cap);
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+}
+
+Test(store, pages_flag_and_the_page_options_skip_the_phase) {
+  const struct {
+    pv_vec_opts o;
+    const char *what;
+  } cases[] = {
+      {{.elem_size = 8, .flags = PV_VEC_PAGES}, "PV_VEC_PAGES"},
+      {{.elem_size = 8, .grow = PV_GROW_COPY, .flags = PV_VEC_PAGES}, "COPY + PAGES"},
+      {{.elem_size = 8, .flags = PV_VEC_GUARD}, "PV_VEC_GUARD"},
+      {{.elem_size = 8, .flags = PV_VEC_MOVE_ON_GROW}, "PV_VEC_MOVE_ON_GROW"},
+      {{.elem_size = 8, .flags = PV_VEC_HUGE}, "PV_VEC_HUGE"},
+      {{.elem_size = 8, .grow = PV_GROW_STABLE, .max_len = 1000}, "STABLE"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    long long live = pv__os_live_bytes();
+    pv_vec v;
+    cr_assert_eq(pv_vec_init_opts(&v, &cases[i].o), 0, "%s: init", cases[i].what);
+    cr_assert(!small(&v), "%s: small", cases[i].what);
+    vu_push_seq(&v, 0, 1);
+    cr_assert_eq((uintptr_t)v.data % pv_page_size(), 0, "%s: first element not "
+                 "page-aligned", cases[i].what);
+    cr_assert_gt(pv__os_live_bytes(), live, "%s: no pages", cases[i].what);
+    cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+  }
+}
+
+/* ---- what a small vector answers ------------------------------------------ */
+
+Test(store, trim_advise_resident_of_a_small_vector) {
+  pv_vec v;
+  cr_assert_eq(pv_vec_init(&v, 8), 0, "init");
+  vu_push_seq(&v, 0, 100);
+  cr_assert_eq(pv_vec_truncate(&v, 3), 0, "truncate");
+  vu_snap s = vu_take(&v);
+  cr_assert_eq(pv_vec_trim(&v), 0, "trim");
+  vu_assert_same(&v, s, "trim of a small vector");
+  cr_assert_eq(pv_vec_advise(&v, PV_ADVISE_WILLNEED), 0, "advise");
+  vu_assert_same(&v, s, "advise of a small vector");
+  size_t bytes = 0;
+  int rc = pv_vec_resident(&v, &bytes);
+  if (vu_caps()->can_resident) {
+    cr_assert_eq(rc, 0, "resident: %s", pv_errname(rc));
+    cr_assert_eq(bytes, v.cap * 8, "resident %zu, the block is %zu", bytes, v.cap * 8);
+  } else {
+    cr_assert_eq(rc, PV_ENOTSUP, "resident: %s", pv_errname(rc));
+  }
+  vu_drop(&s);
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+}
+
+Test(store, shrink_of_a_small_vector_is_exact) {
+  pv_vec v;
+  cr_assert_eq(pv_vec_init(&v, 8), 0, "init");
+  vu_push_seq(&v, 0, 100);
+  cr_assert_eq(pv_vec_truncate(&v, 37), 0, "truncate");
+  cr_assert_eq(pv_vec_shrink_to_fit(&v), 0, "shrink");
+  cr_assert_eq(v.cap, 37, "cap %zu", v.cap);
+  vu_check_seq(&v, 37);
+  cr_assert_eq(pv_vec_clear(&v), 0, "clear");
+  cr_assert_eq(pv_vec_shrink_to_fit(&v), 0, "shrink empty");
+  cr_assert_eq(v.cap, 0, "cap %zu", v.cap);
+  cr_assert_null(v.data, "data %p", v.data);
+  vu_push_seq(&v, 0, 10);
+  vu_check_seq(&v, 10);
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+}
+
+/* Once in pages a vector stays in pages (vec.h): shrinking below the
+ * threshold keeps whole pages, shrinking to nothing releases them. */
+Test(store, shrinking_back_below_the_threshold_stays_in_pages) {
+  long long live = pv__os_live_bytes();
+  pv_vec_opts o = {.elem_size = 8, .flags = PV_VEC_NO_HUGE};
+  pv_vec v;
+  cr_assert_eq(pv_vec_init_opts(&v, &o), 0, "init");
+  vu_push_seq(&v, 0, 2 * pv__store_small_max() / 8);
+  pv__store_kind k = kind(&v);
+  cr_assert_neq(k, PV__STORE_SMALL, "not in pages");
+  cr_assert_eq(pv_vec_truncate(&v, 10), 0, "truncate");
+  cr_assert_eq(pv_vec_shrink_to_fit(&v), 0, "shrink");
+  cr_assert_eq(kind(&v), k, "changed phase");
+  cr_assert_eq(v.cap, pv_page_size() / 8, "cap %zu: one page", v.cap);
+  cr_assert_eq((uintptr_t)v.data % pv_page_size(), 0, "not page-aligned");
+  vu_check_seq(&v, 10);
+  cr_assert_eq(pv_vec_clear(&v), 0, "clear");
+  cr_assert_eq(pv_vec_shrink_to_fit(&v), 0, "shrink empty");
+  cr_assert_eq(v.cap, 0, "cap %zu", v.cap);
+  cr_assert_eq(kind(&v), k, "changed phase");
+  if (vu_caps()->can_remap)
+    cr_assert_eq(pv__os_live_bytes(), live, "pages kept after shrinking to nothing");
+  vu_push_seq(&v, 0, 10); /* pages again, from the first element */
+  cr_assert_eq((uintptr_t)v.data % pv_page_size(), 0, "not page-aligned");
+  vu_check_seq(&v, 10);
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+  cr_assert_eq(pv__os_live_bytes(), live, "leak");
+}
+
+/* ---- freezing a small vector ---------------------------------------------- */
+
+Test(store, freezing_a_small_vector_moves_it_into_read_only_pages) {
+  pv_vec v;
+  cr_assert_eq(pv_vec_init(&v, 8), 0, "init");
+  vu_push_seq(&v, 0, 20);
+  size_t cap = v.cap;
+  cr_assert_eq(pv_vec_freeze(&v), 0, "freeze");
+  cr_assert(pv_vec_frozen(&v), "not frozen");
+  cr_assert(!small(&v), "still small");
+  cr_assert_eq((uintptr_t)v.data % pv_page_size(), 0, "not page-aligned");
+  cr_assert_geq(v.cap, cap, "cap lowered");
+  vu_check_seq(&v, 20);
+  cr_assert_eq(pv_vec_push(&v, &(uint64_t){1}), PV_EACCES, "push frozen");
+  cr_assert_eq(pv_vec_thaw(&v), 0, "thaw");
+  cr_assert(!small(&v), "back to small on thaw");
+  vu_push_seq(&v, 20, 5);
+  vu_check_seq(&v, 25);
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+}
+
+Test(store, raw_write_to_a_frozen_small_vector_faults, .signal = SIGSEGV) {
+  pv_vec v;
+  cr_assert_eq(pv_vec_init(&v, 8), 0, "init");
+  vu_push_seq(&v, 0, 3);
+  ((volatile uint64_t *)v.data)[1] = 7; /* writable before the freeze */
+  cr_assert_eq(pv_vec_freeze(&v), 0, "freeze");
+  ((volatile uint64_t *)v.data)[1] = 8;
+}
+
+Test(store, freezing_an_empty_small_vector) {
+  pv_vec v;
+  cr_assert_eq(pv_vec_init(&v, 8), 0, "init");
+  cr_assert_eq(pv_vec_freeze(&v), 0, "freeze");
+  cr_assert(pv_vec_frozen(&v), "not frozen");
+  cr_assert_eq(v.pv_room, 0, "room while frozen");
+  cr_assert_eq(pv_vec_push(&v, &(uint64_t){1}), PV_EACCES, "push frozen");
+  cr_assert_eq(pv_vec_thaw(&v), 0, "thaw");
+  vu_push_seq(&v, 0, 3);
+  vu_check_seq(&v, 3);
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+}
+
+/* ---- failures: each call in turn, code checked, nothing changed ----------- */
+
+typedef int (*vec_op)(pv_vec *);
+
+/* Build with `build`, then for k = 1, 2, ... fail the k-th fallible call of
+ * `op`: it returns the injected code with the vector unchanged, or
+ * succeeds (the failed call was a hint: huge-page advice), and succeeds
+ * once k passes the calls it makes.  No leak either way. */
+static void each_failure(void (*build)(pv_vec *), vec_op op, const char *what) {
+  long long live = pv__os_live_bytes();
+  unsigned failures = 0;
+  for (unsigned long k = 1;; k++) {
+    pv_vec v;
+    build(&v);
+    vu_snap s = vu_take(&v);
+    pv__os_fault_set(k, PV_ENOMEM);
+    int rc = op(&v);
+    bool fired = k <= pv__os_fault_calls();
+    pv__os_fault_set(0, 0);
+    if (fired && rc != 0) {
+      cr_assert_eq(rc, PV_ENOMEM, "%s: fault %lu gave %s", what, k, pv_errname(rc));
+      vu_assert_same(&v, s, what);
+      failures++;
+    } else {
+      cr_assert_eq(rc, 0, "%s: %s", what, pv_errname(rc));
+    }
+    vu_drop(&s);
+    cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+    cr_assert_eq(pv__os_live_bytes(), live, "%s fault %lu: %lld bytes leaked", what, k,
+                 pv__os_live_bytes() - live);
+    if (!fired) break;
+  }
+  cr_assert_gt(failures, 0, "%s: no fallible call", what);
+}
+
+/* A small vector whose next growth crosses the threshold. */
+static void build_at_threshold(pv_vec *v) {
+  cr_assert_eq(pv_vec_init(v, 8), 0, "init");
+  vu_push_seq(v, 0, 1);
+  cr_assert_eq(pv_vec_reserve_exact(v, below_threshold() - 1), 0, "reserve");
+  vu_push_seq(v, 1, v->cap - v->len);
+  cr_assert(small(v) && v->len == v->cap, "setup: small and full");
+}
+static void build_small(pv_vec *v) {
+  cr_assert_eq(pv_vec_init(v, 8), 0, "init");
+  vu_push_seq(v, 0, 4);
+  while (v->len < v->cap) vu_push_seq(v, v->len, 1);
+}
+static void build_small_slack(pv_vec *v) {
+  build_small(v);
+  cr_assert_eq(pv_vec_truncate(v, 1), 0, "truncate");
+}
+static void build_empty(pv_vec *v) { cr_assert_eq(pv_vec_init(v, 8), 0, "init"); }
+
+static int op_push(pv_vec *v) { return pv_vec_push(v, &(uint64_t){42}); }
+static int op_freeze(pv_vec *v) { return pv_vec_freeze(v); }
+static int op_shrink(pv_vec *v) { return pv_vec_shrink_to_fit(v); }
+static pv_vec copy_src; /* past the threshold, made by the test */
+static int op_copy_big(pv_vec *v) { return pv_vec_copy(v, &copy_src); }
+
+Test(store_fault, the_move_into_pages) {
+  each_failure(build_at_threshold, op_push, "push across the threshold");
+}
+Test(store_fault, a_small_growth) { each_failure(build_small, op_push, "small push"); }
+Test(store_fault, the_first_allocation) { each_failure(build_empty, op_push, "first push"); }
+Test(store_fault, freezing_a_small_vector) {
+  each_failure(build_small, op_freeze, "freeze small");
+}
+Test(store_fault, freezing_an_empty_small_vector) {
+  each_failure(build_empty, op_freeze, "freeze empty small");
+}
+Test(store_fault, shrinking_a_small_vector) {
+  each_failure(build_small_slack, op_shrink, "shrink small");
+}
+Test(store_fault, copying_past_the_threshold) {
+  cr_assert_eq(pv_vec_init(&copy_src, 8), 0, "source");
+  cr_assert_eq(pv_vec_resize(&copy_src, 2 * below_threshold(), NULL), 0, "source");
+  each_failure(build_small, op_copy_big, "copy past the threshold");
+  cr_assert_eq(pv_vec_destroy(&copy_src), 0, "destroy source");
+}
+
+Test(store_fault, init_refused_leaves_v_untouched) {
+  const pv_vec_opts cases[] = {
+      {.elem_size = 8, .initial_cap = 5},       /* the small block */
+      {.elem_size = 8, .flags = PV_VEC_PAGES},  /* the state block */
+      {.elem_size = 8, .initial_cap = 1u << 20} /* straight into pages */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    long long live = pv__os_live_bytes();
+    for (unsigned long k = 1;; k++) {
+      pv_vec v, junk;
+      memset(&v, 0x5a, sizeof v);
+      junk = v;
+      pv__os_fault_set(k, PV_ENOMEM);
+      int rc = pv_vec_init_opts(&v, &cases[i]);
+      bool fired = k <= pv__os_fault_calls();
+      pv__os_fault_set(0, 0);
+      if (rc == 0) { /* past its calls, or the failed call was a hint */
+        cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+        if (!fired) break;
+        continue;
+      }
+      cr_assert_eq(rc, PV_ENOMEM, "case %zu fault %lu: %s", i, k, pv_errname(rc));
+      cr_assert_eq(memcmp(&v, &junk, sizeof v), 0, "case %zu: *v written", i);
+      cr_assert_eq(pv__os_live_bytes(), live, "case %zu fault %lu: leak", i, k);
+    }
+  }
+}
+
+/* ---- shrink keeps the huge-page rounding (vec.h) ---------------------------- */
+
+Test(store, shrink_keeps_whole_huge_pages_for_pv_vec_huge) {
+  if (!huge_usable()) cr_skip_test("no usable transparent huge pages");
+  size_t h = vu_caps()->huge_page_size;
+  pv_vec_opts o = {.elem_size = sizeof(int), .flags = PV_VEC_HUGE};
+  pv_vec v;
+  cr_assert_eq(pv_vec_init_opts(&v, &o), 0, "init");
+  for (int i = 0; i < 100; i++) cr_assert_eq(pv_vec_push(&v, &i), 0, "push");
+  cr_assert_eq(pv__store_bytes(&v), h, "HUGE: %zu bytes", pv__store_bytes(&v));
+  cr_assert_eq(pv_vec_shrink_to_fit(&v), 0, "shrink");
+  cr_assert_eq(pv__store_bytes(&v), h, "HUGE shrank to %zu bytes, want one huge page",
+               pv__store_bytes(&v));
+  cr_assert_eq(v.cap, h / sizeof(int), "cap %zu", v.cap);
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+}
+
+Test(store, shrink_of_a_large_default_vector_rounds_to_huge_pages) {
+  if (!huge_usable()) cr_skip_test("no usable transparent huge pages");
+  size_t h = vu_caps()->huge_page_size, mib = (size_t)1 << 20;
+  pv_vec v;
+  cr_assert_eq(pv_vec_init(&v, 1), 0, "init");
+  cr_assert_eq(pv_vec_resize(&v, 16 * mib, NULL), 0, "16 MiB");
+  cr_assert_eq(pv_vec_truncate(&v, 3 * mib + 4), 0, "truncate");
+  cr_assert_eq(pv_vec_shrink_to_fit(&v), 0, "shrink");
+  size_t want = (3 * mib + 4 + h - 1) / h * h; /* 4 MiB with 2 MiB huge pages */
+  cr_assert_eq(pv__store_bytes(&v), want, "shrank to %zu bytes, want %zu",
+               pv__store_bytes(&v), want);
+  cr_assert_eq(v.cap, want, "cap %zu", v.cap);
+  /* Below one huge page a default vector goes back to whole pages. */
+  cr_assert_eq(pv_vec_truncate(&v, 100), 0, "truncate");
+  cr_assert_eq(pv_vec_shrink_to_fit(&v), 0, "shrink");
+  cr_assert_eq(pv__store_bytes(&v), pv_page_size(), "shrank to %zu bytes",
+               pv__store_bytes(&v));
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+}
