@@ -99,17 +99,6 @@ int pv__store_round(unsigned flags, size_t bytes, size_t *out) {
   return 0;
 }
 
-size_t pv__store_bytes(const pv_vec *v) {
-  const pv__store *s = st(v);
-  if (s == NULL) return 0;
-  /* A small block is exactly cap elements (store_small.c). */
-  return s->kind == PV__STORE_SMALL ? v->cap * v->elem_size : s->bytes;
-}
-
-bool pv__store_frozen(const pv_vec *v) {
-  return st(v) != NULL && (st(v)->flags & PV__ST_FROZEN) != 0;
-}
-
 /* pv_room mirrors cap while the vector is writable, so that the inline
  * push needs one compare, not a frozen test.  Its only writer. */
 static void sync_room(pv_vec *v) { v->pv_room = pv__store_frozen(v) ? 0 : v->cap; }

@@ -98,17 +98,28 @@ int pv__store_shrink(pv_vec *v);
 /* Return the physical memory of the whole pages past len (vec.h). */
 int pv__store_trim(pv_vec *v);
 
-/* Freeze (a SMALL vector first moves into pages) / thaw; frozen test. */
+/* Freeze (a SMALL vector first moves into pages) / thaw. */
 int pv__store_freeze(pv_vec *v);
 int pv__store_thaw(pv_vec *v);
-bool pv__store_frozen(const pv_vec *v);
 
 /* pv_vec_advise / pv_vec_resident over the vector's own pages. */
 int pv__store_advise(pv_vec *v, pv_advice advice);
 int pv__store_resident(const pv_vec *v, size_t *bytes);
 
-/* Bytes the vector holds from data (committed pages, or the small block). */
-size_t pv__store_bytes(const pv_vec *v);
+
+/* The vector is frozen (false for a destroyed one).  Inline: every mutator
+ * asks. */
+static inline bool pv__store_frozen(const pv_vec *v) {
+  return v->pv_store != NULL && (v->pv_store->flags & PV__ST_FROZEN) != 0;
+}
+
+/* Bytes the vector holds from data: its committed pages, or its small
+ * block, which is exactly cap elements (0 for a destroyed vector). */
+static inline size_t pv__store_bytes(const pv_vec *v) {
+  const pv__store *s = v->pv_store;
+  if (s == NULL) return 0;
+  return s->kind == PV__STORE_SMALL ? v->cap * v->elem_size : s->bytes;
+}
 
 /* Set len to n (n <= cap) and keep the ASan poison of the tail in step:
  * slots added are unpoisoned (call it before writing them), slots dropped
