@@ -195,6 +195,43 @@ static void walk_stable_guard(void) { walk(PV_GROW_STABLE, PV_VEC_GUARD); }
 static void walk_copy(void) { walk(PV_GROW_COPY, 0); }
 static void walk_copy_guard(void) { walk(PV_GROW_COPY, PV_VEC_GUARD); }
 
+/* The small phase in mode g (REMAP or COPY): malloc'd until the threshold,
+ * then pages; freezing a small vector gives read-only pages that fault. */
+static void walk_small(pv_grow g) {
+  const long long live = pv__os_live_bytes();
+  pv_vec v;
+  if (!make_vec(&v, g, 0, 0)) return;
+  PT_CHECK(pv__store_inspect(&v).kind == PV__STORE_SMALL, "%s: not small", mode_name(g));
+  size_t n = 0;
+  while (pv__store_inspect(&v).kind == PV__STORE_SMALL) {
+    PT_REQUIRE(pv_vec_push(&v, (elem[]){mk(n)}) == 0, "push %zu", n);
+    n++;
+  }
+  PT_CHECK(pv__os_live_bytes() > live, "%s: in pages without a mapping", mode_name(g));
+  PT_CHECK((uintptr_t)v.data % pv_page_size() == 0, "%s: pages not aligned", mode_name(g));
+  PT_CHECK(v.len * sizeof(elem) < pv__store_small_max() + sizeof(elem),
+           "%s: moved late, at %zu elements", mode_name(g), v.len);
+  PT_CHECK(first_bad(&v, 0) == n, "%s: element %zu wrong after the move", mode_name(g),
+           first_bad(&v, 0));
+  PT_CHECK(pv_vec_destroy(&v) == 0, "destroy");
+
+  if (!make_vec(&v, g, 0, 0)) return;
+  for (size_t i = 0; i < 10; i++) PT_REQUIRE(pv_vec_push(&v, (elem[]){mk(i)}) == 0, "push");
+  PT_REQUIRE(pv_vec_freeze(&v) == 0, "freeze small");
+  PT_CHECK(pv__store_inspect(&v).kind != PV__STORE_SMALL, "%s: frozen but small",
+           mode_name(g));
+  pt_access_arg a = {(unsigned char *)v.data + 3, 0x42};
+  pt_fault f = pt_faults(pt_do_write, &a);
+  PT_CHECK(f.faulted, "%s: writing a frozen small vector did not fault", mode_name(g));
+  PT_CHECK(first_bad(&v, 0) == 10, "frozen data changed");
+  PT_REQUIRE(pv_vec_thaw(&v) == 0, "thaw");
+  PT_CHECK(pv_vec_destroy(&v) == 0, "destroy");
+  PT_CHECK(pv__os_live_bytes() == live, "%s: leaked %lld bytes", mode_name(g),
+           pv__os_live_bytes() - live);
+}
+static void walk_small_remap(void) { walk_small(PV_GROW_REMAP); }
+static void walk_small_copy(void) { walk_small(PV_GROW_COPY); }
+
 /* ---- errors ------------------------------------------------------------- */
 
 static void init_errors(void) {
@@ -484,6 +521,8 @@ const pt_test pt_vec_tests[] = {
     {"vec/walk_stable_guard", walk_stable_guard},
     {"vec/walk_copy", walk_copy},
     {"vec/walk_copy_guard", walk_copy_guard},
+    {"vec/walk_small_remap", walk_small_remap},
+    {"vec/walk_small_copy", walk_small_copy},
     {"vec/remap_grows_in_place_mostly", remap_grows_in_place_mostly},
     {"vec/init_errors", init_errors},
     {"vec/mutator_errors_change_nothing", mutator_errors_change_nothing},
