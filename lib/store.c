@@ -112,6 +112,7 @@ void pv__store_adopt(pv_vec *v, const pv__store_region *r) {
   if (s->kind != PV__STORE_SMALL) {
     s->bytes = r->bytes;
     s->reserved = r->reserved;
+    s->flags = r->huge ? (s->flags | PV__ST_HUGE) : (s->flags & ~PV__ST_HUGE);
     if (s->kind == PV__STORE_STABLE && c > s->max_len) c = s->max_len;
   }
   v->cap = c;
@@ -205,7 +206,8 @@ int pv__store_release(pv_vec *v) {
     if (s->reserved != 0) {
       /* munmap ignores protections, so a frozen vector goes too. */
       pv__store_unpoison_tail(v);
-      rc = pv__store_map_free(s->kind, s->flags, v->data, s->reserved);
+      rc = pv__store_map_free(s->kind, s->flags, v->data, s->reserved,
+                              (s->flags & PV__ST_HUGE) != 0);
       if (rc != 0) {
         pv__store_poison_tail(v);
         return rc;

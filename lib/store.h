@@ -61,6 +61,8 @@ typedef enum pv__store_kind {
 /* State bits kept in pv__store.flags above the public PV_VEC_* flags. */
 #define PV__ST_FROZEN (1u << 16) /* data pages are read-only */
 #define PV__ST_MOVE (1u << 17)   /* every growth moves (flag or PV_DEBUG_MOVE) */
+#define PV__ST_HUGE (1u << 18)   /* the region was advised HUGEPAGE (the advice
+                                    stays on it through remap and shrink) */
 
 /* How one vector is held (see the file comment). */
 struct pv__store {
@@ -165,6 +167,7 @@ typedef struct pv__store_region {
   void *data;
   size_t bytes;
   size_t reserved;
+  bool huge; /* advised HUGEPAGE (PV__ST_HUGE once adopted) */
 } pv__store_region;
 
 /* store.c */
@@ -183,17 +186,18 @@ void pv__store_unpoison_tail(const pv_vec *v);
  * region_map hands back at least min_bytes (a page multiple) starting on a
  * multiple of align (0: the allocation granule), advised for huge pages
  * when `huge`; *got may be larger than asked and the contents are not
- * necessarily zero. */
+ * necessarily zero.  region_release takes a whole such region back (its
+ * whole reserved length) with its huge-page advice state. */
 int pv__store_region_map(size_t min_bytes, size_t align, bool huge, void **p,
                          size_t *got);
-int pv__store_region_release(void *p, size_t bytes);
+int pv__store_region_release(void *p, size_t bytes, bool huge);
 
 /* A fresh region of `kind` (REMAP, REMAP_GUARD, RESERVE, COPY) for nb
  * committed bytes; nothing copied.  pv__store_map_free releases one. */
 int pv__store_map_fresh(pv__store_kind kind, unsigned flags, size_t nb,
                         pv__store_region *out);
 int pv__store_map_free(pv__store_kind kind, unsigned flags, void *data,
-                       size_t reserved);
+                       size_t reserved, bool huge);
 /* Grow v (a page kind) to nb > bytes committed; *out is the new region
  * (v unchanged but for a stale guard page released on the way). */
 int pv__store_map_grow(pv_vec *v, size_t nb, pv__store_region *out);

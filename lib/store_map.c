@@ -37,7 +37,10 @@ int pv__store_region_map(size_t min_bytes, size_t align, bool huge, void **p,
   return 0;
 }
 
-int pv__store_region_release(void *p, size_t bytes) { return pv__os_unmap(p, bytes); }
+int pv__store_region_release(void *p, size_t bytes, bool huge) {
+  (void)huge; /* what a region cache needs to restore the advice on reuse */
+  return pv__os_unmap(p, bytes);
+}
 
 /* A kind whose region is plain RW from data to data + reserved. */
 static bool plain(pv__store_kind kind, unsigned flags) {
@@ -79,6 +82,7 @@ static int map_reservation(size_t nb, size_t g, size_t align, pv__store_region *
   out->data = p;
   out->bytes = nb;
   out->reserved = total;
+  out->huge = false; /* advised by the caller */
   return 0;
 }
 
@@ -87,14 +91,15 @@ int pv__store_map_fresh(pv__store_kind kind, unsigned flags, size_t nb,
   size_t g = pv__store_guard(flags), align = pv__store_align_for(flags, nb);
   if (nb > SIZE_MAX - g) return PV_EOVERFLOW;
   int rc;
+  bool huge = pv__store_huge_for(flags, nb);
   if (kind == PV__STORE_RESERVE) {
     rc = map_reservation(nb, g, align, out);
   } else if (plain(kind, flags)) {
     size_t got = 0;
-    rc = pv__store_region_map(nb, align, pv__store_huge_for(flags, nb), &out->data,
-                              &got);
+    rc = pv__store_region_map(nb, align, huge, &out->data, &got);
     out->bytes = got;
     out->reserved = got;
+    out->huge = huge;
     return rc; /* advised by region_map */
   } else {
     rc = map_guarded(nb, g, align, &out->data);
@@ -103,12 +108,13 @@ int pv__store_map_fresh(pv__store_kind kind, unsigned flags, size_t nb,
   }
   /* Advise before any copy so that its first touch faults huge pages. */
   if (rc == 0) pv__store_advise_huge(out->data, nb, kind == PV__STORE_RESERVE ? 0 : g, flags);
+  out->huge = huge;
   return rc;
 }
 
 int pv__store_map_free(pv__store_kind kind, unsigned flags, void *data,
-                       size_t reserved) {
-  return plain(kind, flags) ? pv__store_region_release(data, reserved)
+                       size_t reserved, bool huge) {
+  return plain(kind, flags) ? pv__store_region_release(data, reserved, huge)
                             : pv__os_unmap(data, reserved);
 }
 
@@ -122,9 +128,10 @@ static int move_to_fresh(pv_vec *v, size_t nb, pv__store_region *out) {
   if (rc != 0) return rc;
   if (v->len != 0) memcpy(out->data, v->data, v->len * v->elem_size);
   if (s->reserved != 0) {
-    rc = pv__store_map_free(s->kind, s->flags, v->data, s->reserved);
+    rc = pv__store_map_free(s->kind, s->flags, v->data, s->reserved,
+                            (s->flags & PV__ST_HUGE) != 0);
     if (rc != 0) {
-      pv__store_map_free(s->kind, s->flags, out->data, out->reserved);
+      pv__store_map_free(s->kind, s->flags, out->data, out->reserved, out->huge);
       return rc;
     }
   }
@@ -141,6 +148,7 @@ static int commit_in_place(pv_vec *v, size_t nb, pv__store_region *out) {
   out->data = v->data;
   out->bytes = nb;
   out->reserved = s->reserved;
+  out->huge = (s->flags & PV__ST_HUGE) || pv__store_huge_for(s->flags, nb);
   return 0;
 }
 
@@ -160,6 +168,7 @@ static int grow_remap(pv_vec *v, size_t nb, pv__store_region *out) {
   out->data = p;
   out->bytes = nb;
   out->reserved = nb;
+  out->huge = (s->flags & PV__ST_HUGE) || pv__store_huge_for(s->flags, nb);
   return 0;
 }
 
@@ -204,6 +213,7 @@ static int grow_remap_guarded(pv_vec *v, size_t nb, pv__store_region *out) {
   out->data = dest;
   out->bytes = nb;
   out->reserved = nb + g;
+  out->huge = (s->flags & PV__ST_HUGE) || pv__store_huge_for(s->flags, nb);
   return 0;
 }
 
@@ -242,16 +252,18 @@ int pv__store_map_shrink(pv_vec *v, size_t nb, pv__store_region *out) {
   out->data = d;
   out->bytes = nb;
   out->reserved = s->reserved;
+  out->huge = (s->flags & PV__ST_HUGE) != 0;
   if (s->kind == PV__STORE_STABLE || (s->kind == PV__STORE_RESERVE && nb != 0)) {
     /* Back to reserved: memory and commit charge go, the address stays
      * (and so does the PROT_NONE guard right after the new end). */
     return pv__os_uncommit(d + nb, cut);
   }
   if (nb == 0) {
-    rc = pv__store_map_free(s->kind, s->flags, d, s->reserved);
+    rc = pv__store_map_free(s->kind, s->flags, d, s->reserved, out->huge);
     if (rc != 0) return rc;
     out->data = NULL;
     out->reserved = 0;
+    out->huge = false;
     return 0;
   }
   size_t g = pv__store_guard(s->flags);
@@ -287,5 +299,6 @@ int pv__store_map_stable(unsigned flags, size_t max_len, size_t elem_size,
   out->data = base;
   out->bytes = 0;
   out->reserved = limit + g;
+  out->huge = false;
   return 0;
 }

@@ -84,13 +84,13 @@ int pv__store_small_grow(pv_vec *v, size_t cap) {
   void *p;
   int rc = small_realloc(v->data, cap * v->elem_size, &p);
   if (rc != 0) return rc;
-  pv__store_region r = {p, cap * v->elem_size, 0};
+  pv__store_region r = {p, cap * v->elem_size, 0, false};
   pv__store_adopt(v, &r);
   return 0;
 }
 
 int pv__store_small_shrink(pv_vec *v) {
-  pv__store_region r = {NULL, 0, 0};
+  pv__store_region r = {NULL, 0, 0, false};
   if (v->len == v->cap) return 0;
   if (v->len == 0) {
     free(v->data);
@@ -127,7 +127,7 @@ void pv__store_small_commit(pv_vec *v, pv__store_move *m) {
 void pv__store_small_abort(pv__store_move *m) {
   if (m->region.reserved != 0)
     (void)pv__store_map_free(m->block->kind, m->block->flags, m->region.data,
-                             m->region.reserved);
+                             m->region.reserved, m->region.huge);
   pv__store_block_free(m->block);
 }
 

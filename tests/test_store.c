@@ -408,3 +408,26 @@ Test(store, shrink_of_a_large_default_vector_rounds_to_huge_pages) {
                pv__store_bytes(&v));
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
 }
+
+/* The region's huge-page advice state, which a released plain region
+ * carries to pv__store_region_release: set once advised, kept through
+ * growth and shrink (the advice stays on the mapping), never for NO_HUGE. */
+Test(store, the_huge_advice_state_follows_the_region) {
+  if (!huge_usable()) cr_skip_test("no usable transparent huge pages");
+  size_t h = vu_caps()->huge_page_size;
+  pv_vec v;
+  cr_assert_eq(pv_vec_init(&v, 1), 0, "init");
+  cr_assert_eq(pv_vec_resize(&v, h / 2, NULL), 0, "resize");
+  cr_assert_eq(pv__store_inspect(&v).flags & PV__ST_HUGE, 0, "below one huge page");
+  cr_assert_eq(pv_vec_resize(&v, 2 * h, NULL), 0, "resize");
+  cr_assert_neq(pv__store_inspect(&v).flags & PV__ST_HUGE, 0, "past one huge page");
+  cr_assert_eq(pv_vec_truncate(&v, 10), 0, "truncate");
+  cr_assert_eq(pv_vec_shrink_to_fit(&v), 0, "shrink");
+  cr_assert_neq(pv__store_inspect(&v).flags & PV__ST_HUGE, 0, "advice kept on shrink");
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+  pv_vec_opts o = {.elem_size = 1, .flags = PV_VEC_NO_HUGE};
+  cr_assert_eq(pv_vec_init_opts(&v, &o), 0, "init");
+  cr_assert_eq(pv_vec_resize(&v, 2 * h, NULL), 0, "resize");
+  cr_assert_eq(pv__store_inspect(&v).flags & PV__ST_HUGE, 0, "NO_HUGE advised");
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+}
