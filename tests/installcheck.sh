@@ -39,19 +39,70 @@ if [ -n "${prefix:-}" ] && [ "$pc_prefix" != "$prefix" ] && [ "$pc_prefix" != "$
   echo "      rather than overriding prefix on the make command line"
   exit 1
 fi
+# The .pc file is well-formed and has no empty field (URL: once was).
+pc_file="$lib/pkgconfig/paged_vec.pc"
+if ! "$PKG_CONFIG" --validate paged_vec; then
+  echo "FAIL: $PKG_CONFIG --validate paged_vec"; exit 1
+fi
+if grep -E '^[A-Za-z.]+:[[:space:]]*$' "$pc_file"; then
+  echo "FAIL: $pc_file has an empty field (above)"; exit 1
+fi
+echo "ok: $pc_file validates, no empty field"
 cflags=$("$PKG_CONFIG" --cflags paged_vec)
 libs=$("$PKG_CONFIG" --libs paged_vec)
 slibs=$("$PKG_CONFIG" --static --libs paged_vec)
 echo "pkg-config paged_vec $("$PKG_CONFIG" --modversion paged_vec): --cflags '$cflags' --libs '$libs' --static --libs '$slibs'"
 
 fail=0
-for page in pv_pages pv_vec pv_vec_typed pv_errors; do
-  if [ -f "$DESTDIR$mandir/man3/$page.3" ]; then
+man3="$DESTDIR$mandir/man3"
+for page in pv_pages pv_vec pv_vec_typed pv_errors pv_code; do
+  if [ -f "$man3/$page.3" ]; then
     echo "ok: man page $page(3) installed"
   else
-    echo "FAIL: $DESTDIR$mandir/man3/$page.3 missing"; fail=1
+    echo "FAIL: $man3/$page.3 missing"; fail=1
   fi
 done
+
+# Every other name a page documents (its .Nm lines) is installed as that
+# page (a link to it), so that both `man NAME` and `man -l FILE` show it.
+# man itself runs on pv_vec_push and on the first alias of every page.
+# man_shows NAME CMD...: CMD prints a page that documents NAME.
+man_shows() {
+  name=$1; shift
+  out=$(MANPAGER=cat MANWIDTH=80 "$@" 2> man.err) && printf '%s\n' "$out" | grep -qw "$name"
+}
+if command -v man >/dev/null 2>&1; then have_man=yes; else have_man=no
+  echo "skip: man not installed: the aliases are compared with their pages, not rendered"
+fi
+work_man=$(mktemp -d "${TMPDIR:-/tmp}/pv-installcheck-man.XXXXXX") || exit 99
+for page in pv_pages pv_vec pv_vec_typed pv_errors pv_code; do
+  [ -f "$man3/$page.3" ] || continue
+  first=""
+  for name in $(sed -n 's/^\.Nm \([A-Za-z_][A-Za-z0-9_]*\).*/\1/p' "$man3/$page.3" | sort -u); do
+    [ "$name" = "$page" ] && continue
+    if ! cmp -s "$man3/$name.3" "$man3/$page.3"; then
+      echo "FAIL: $man3/$name.3 is not $page(3)"; fail=1; continue
+    fi
+    n_alias=$((${n_alias:-0} + 1))
+    [ -z "$first" ] && first=$name
+    [ "$have_man" = yes ] && { [ "$name" = "$first" ] || [ "$name" = pv_vec_push ]; } || continue
+    # From a directory outside the man hierarchy, as a user would.
+    if ! (cd "$work_man" && man_shows "$name" man -l "$man3/$name.3"); then
+      echo "FAIL: man -l $man3/$name.3 does not show $page(3):"; cat "$work_man/man.err"; fail=1
+    elif ! (cd "$work_man" && MANPATH="$DESTDIR$mandir" man_shows "$name" man "$name"); then
+      echo "FAIL: MANPATH=$DESTDIR$mandir man $name does not show $page(3):"
+      cat "$work_man/man.err"; fail=1
+    else
+      echo "ok: man $name and man -l $man3/$name.3 show $page(3)"
+    fi
+  done
+done
+rm -rf "$work_man"
+if [ "${n_alias:-0}" -eq 0 ]; then
+  echo "FAIL: no alias pages found in $man3"; fail=1
+else
+  echo "ok: ${n_alias} alias pages are their pages"
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/pv-installcheck.XXXXXX") || exit 99
 trap 'rm -rf "$work"' EXIT HUP INT TERM
@@ -152,6 +203,26 @@ for file in "$src"/*.c; do
     cat "$name.err"; fail=1
   fi
 done
+# README's answer to exit status 127 with a prefix outside the loader's
+# directories, the rpath way: the program records $lib and then loads the
+# installed library with no LD_LIBRARY_PATH at all.
+if [ -f "$lib/libpaged_vec.so" ] && [ -f "$src/bigbuf.c" ]; then
+  # shellcheck disable=SC2086
+  if ! $CC $CFLAGS $cflags ${LDFLAGS:-} -o "bigbuf-rpath$ext" "$src/bigbuf.c" $libs \
+      -Wl,-rpath,"$lib" 2> rpath.err; then
+    echo "FAIL: bigbuf does not build with -Wl,-rpath,$lib:"; cat rpath.err; fail=1
+  elif command -v ldd >/dev/null 2>&1 &&
+       ! (unset LD_LIBRARY_PATH; ldd "./bigbuf-rpath$ext") | grep -q "$lib/libpaged_vec"; then
+    echo "FAIL: bigbuf built with -Wl,-rpath,$lib does not load $lib/libpaged_vec:"
+    (unset LD_LIBRARY_PATH; ldd "./bigbuf-rpath$ext"); fail=1
+  elif (unset LD_LIBRARY_PATH; "./bigbuf-rpath$ext" 16 > out 2>&1); then
+    echo "ok: bigbuf built with -Wl,-rpath,$lib ran without LD_LIBRARY_PATH"
+  else
+    echo "FAIL: bigbuf built with -Wl,-rpath,$lib exited with an error"; fail=1
+    sed 's/^/  | /' out
+  fi
+fi
+
 if [ "$n" -lt 4 ]; then  # bigbuf, frozen_table, stable_ptrs, wordfreq (+ jit_expr)
   echo "FAIL: only $n example sources installed under $src"; fail=1
 fi
