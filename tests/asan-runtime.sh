@@ -25,8 +25,9 @@ trap 'rm -rf "$work"' EXIT HUP INT TERM
 
 echo 'int main(void) { return 0; }' > "$work/probe.c"
 # shellcheck disable=SC2086 # PV_CC may carry flags
-if ! $PV_CC -fsanitize=address -o "$work/probe$ext" "$work/probe.c" 2> "$work/probe.err"; then
-  echo "SKIP: $PV_CC cannot link -fsanitize=address programs:"
+if ! $PV_CC -fsanitize=address ${PV_LDFLAGS:-} -o "$work/probe$ext" "$work/probe.c" \
+    2> "$work/probe.err"; then
+  echo "SKIP: $PV_CC${PV_LDFLAGS:+ $PV_LDFLAGS} cannot link -fsanitize=address programs:"
   sed 's/^/  | /' "$work/probe.err"; exit 77
 fi
 if ! "$work/probe$ext" 2> "$work/probe.err"; then

@@ -5,8 +5,11 @@
 # installed under $(docdir)/examples is compiled with
 #   $CC $CFLAGS -Wall -Wextra -Werror x.c $(pkg-config --cflags --libs paged_vec)
 # and run against the installed shared library, then linked again with
-# `pkg-config --static` against the installed static library and run.
-# Nothing here looks at the source or build tree.
+# `pkg-config --static` against the installed static library and run; one
+# is also linked with -Wl,-rpath and run without LD_LIBRARY_PATH.  Before
+# that: the .pc file validates, the man pages are installed, each alias
+# page (pv_vec_push.3, ...) is its page, and `man NAME` and `man -l FILE`
+# show it.  Nothing here looks at the source or build tree.
 #
 # Environment (from tests/install.mk): PKG_CONFIG CC CFLAGS LDFLAGS DESTDIR
 # prefix libdir docdir mandir host_cpu EXEEXT.
@@ -53,9 +56,13 @@ libs=$("$PKG_CONFIG" --libs paged_vec)
 slibs=$("$PKG_CONFIG" --static --libs paged_vec)
 echo "pkg-config paged_vec $("$PKG_CONFIG" --modversion paged_vec): --cflags '$cflags' --libs '$libs' --static --libs '$slibs'"
 
+work=$(mktemp -d "${TMPDIR:-/tmp}/pv-installcheck.XXXXXX") || exit 99
+trap 'rm -rf "$work"' EXIT HUP INT TERM
+
 fail=0
 man3="$DESTDIR$mandir/man3"
-for page in pv_pages pv_vec pv_vec_typed pv_errors pv_code; do
+pages="pv_pages pv_vec pv_vec_typed pv_errors pv_code"
+for page in $pages; do
   if [ -f "$man3/$page.3" ]; then
     echo "ok: man page $page(3) installed"
   else
@@ -74,8 +81,7 @@ man_shows() {
 if command -v man >/dev/null 2>&1; then have_man=yes; else have_man=no
   echo "skip: man not installed: the aliases are compared with their pages, not rendered"
 fi
-work_man=$(mktemp -d "${TMPDIR:-/tmp}/pv-installcheck-man.XXXXXX") || exit 99
-for page in pv_pages pv_vec pv_vec_typed pv_errors pv_code; do
+for page in $pages; do
   [ -f "$man3/$page.3" ] || continue
   first=""
   for name in $(sed -n 's/^\.Nm \([A-Za-z_][A-Za-z0-9_]*\).*/\1/p' "$man3/$page.3" | sort -u); do
@@ -85,27 +91,25 @@ for page in pv_pages pv_vec pv_vec_typed pv_errors pv_code; do
     fi
     n_alias=$((${n_alias:-0} + 1))
     [ -z "$first" ] && first=$name
-    [ "$have_man" = yes ] && { [ "$name" = "$first" ] || [ "$name" = pv_vec_push ]; } || continue
+    [ "$have_man" = yes ] || continue
+    [ "$name" = "$first" ] || [ "$name" = pv_vec_push ] || continue
     # From a directory outside the man hierarchy, as a user would.
-    if ! (cd "$work_man" && man_shows "$name" man -l "$man3/$name.3"); then
-      echo "FAIL: man -l $man3/$name.3 does not show $page(3):"; cat "$work_man/man.err"; fail=1
-    elif ! (cd "$work_man" && MANPATH="$DESTDIR$mandir" man_shows "$name" man "$name"); then
+    if ! (cd "$work" && man_shows "$name" man -l "$man3/$name.3"); then
+      echo "FAIL: man -l $man3/$name.3 does not show $page(3):"; cat "$work/man.err"; fail=1
+    elif ! (cd "$work" && MANPATH="$DESTDIR$mandir" man_shows "$name" man "$name"); then
       echo "FAIL: MANPATH=$DESTDIR$mandir man $name does not show $page(3):"
-      cat "$work_man/man.err"; fail=1
+      cat "$work/man.err"; fail=1
     else
       echo "ok: man $name and man -l $man3/$name.3 show $page(3)"
     fi
   done
 done
-rm -rf "$work_man"
 if [ "${n_alias:-0}" -eq 0 ]; then
   echo "FAIL: no alias pages found in $man3"; fail=1
 else
   echo "ok: ${n_alias} alias pages are their pages"
 fi
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/pv-installcheck.XXXXXX") || exit 99
-trap 'rm -rf "$work"' EXIT HUP INT TERM
 cd "$work" || exit 99
 
 # Can this toolchain link a program fully statically?  (Not with the
