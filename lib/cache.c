@@ -112,8 +112,6 @@ static void ensure_ready(void) {
   g.decay_ns = (uint64_t)PV_CACHE_DEFAULT_DECAY_MS * NS_PER_MS;
 }
 
-static bool enabled(void) { return g.max_bytes != 0 && g.max_regions != 0; }
-
 /* ---- choosing regions to return (under the lock) ----------------------- */
 
 static bool held(size_t i) { return g.s[i].addr != NULL && !g.s[i].busy; }
@@ -144,8 +142,10 @@ static size_t oldest(void) {
 static size_t pick_victims(uint64_t now, size_t add_bytes, size_t add_regions,
                            victim *v, bool *fits) {
   size_t n = 0;
+  /* `now` was read before the lock: a region released since is newer. */
   for (size_t i = 0; i < g.used; i++)
-    if (held(i) && g.decay_ns != 0 && now - g.s[i].t >= g.decay_ns)
+    if (held(i) && g.decay_ns != 0 && g.s[i].t <= now &&
+        now - g.s[i].t >= g.decay_ns)
       pick(i, WHY_DECAY, v, &n);
   *fits = add_bytes <= g.max_bytes && add_regions <= g.max_regions;
   if (!*fits) return n;
@@ -296,7 +296,7 @@ int pv__cache_release(void *p, size_t bytes, bool huge) {
   lock();
   ensure_ready();
   size_t n = pick_victims(now, bytes, 1, v, &fits);
-  size_t i = fits && enabled() ? free_slot() : (size_t)SLOTS;
+  size_t i = fits ? free_slot() : (size_t)SLOTS;
   if (i != SLOTS) {
     /* Whatever the vector poisoned is free for the next one to use. */
     pv__asan_unpoison(p, bytes);

@@ -502,6 +502,27 @@ Test(cache, eviction_whose_unmap_fails_keeps_both) {
   cr_assert_eq(pv__os_live_bytes(), base, "nothing leaked");
 }
 
+Test(cache, decay_whose_unmap_fails_keeps_it_held) {
+  long long base = reset();
+  size_t pg = page();
+  cr_assert_eq(pv_cache_set_limits(SIZE_MAX, PV_CACHE_MAX_REGIONS, 1), 0, "1 ms");
+  crel(cmap(2 * pg, 0, false, NULL), 2 * pg, false);
+  sleep_ms(10);
+  void *p;
+  size_t got;
+  pv__os_fault_set(1, PV_ENOMEM); /* the decayed region's unmap */
+  cr_assert_eq(pv__cache_map(pg, 0, false, &p, &got), 0, "the map still works");
+  cr_assert_eq(pv__os_fault_calls(), 2, "the unmap, then the fresh map");
+  pv__os_fault_set(0, 0);
+  pv_cache_info s = info();
+  cr_assert_eq(s.regions, 1, "the region is held again");
+  cr_assert_eq(s.bytes, 2 * pg, "its bytes");
+  cr_assert_eq(pv__os_live_bytes(), base + (long long)(3 * pg), "both mapped");
+  crel(p, got, false);
+  cr_assert_eq(pv_cache_trim(), 0, "trim");
+  cr_assert_eq(pv__os_live_bytes(), base, "nothing leaked");
+}
+
 Test(cache, set_limits_whose_unmap_fails) {
   long long base = reset();
   size_t pg = page();
