@@ -61,3 +61,10 @@ bench-build bench bench-quick:
 	@echo "$@: the benchmark suite is not configured; configure --enable-bench=yes says what is missing (./bootstrap installs it)" >&2; exit 1
 endif
 .PHONY: bench bench-quick bench-build
+
+# The region cache's probe (docs/cache.md): built on demand, needs nothing
+# but the library; `make bench/cache_probe && bench/cache_probe`.
+EXTRA_PROGRAMS += bench/cache_probe
+CLEANFILES += bench/cache_probe$(EXEEXT)
+bench_cache_probe_SOURCES = bench/cache_probe.c
+bench_cache_probe_LDADD = libpaged_vec_core.la

@@ -194,4 +194,21 @@ static inline bool pv__round_up(size_t x, size_t a, size_t *out) {
   return true;
 }
 
+/* ---- time, fork, scheduling (the region cache, lib/cache.c) ------------- */
+
+/* Nanoseconds on a monotonic clock (never goes back, arbitrary origin). */
+uint64_t pv__os_now_ns(void);
+
+/*
+ * pv__os_atfork - run prepare() in the parent just before fork(), parent()
+ * in the parent and child() in the child just after it (pthread_atfork).
+ * Returns 0 or PV_ENOMEM.  Not a fault point: it registers handlers and
+ * touches no memory.  A no-op returning 0 where there is no fork (Windows).
+ */
+int pv__os_atfork(void (*prepare)(void), void (*parent)(void),
+                  void (*child)(void));
+
+/* pv__os_yield - let another thread run (a spinning lock waits with it). */
+void pv__os_yield(void);
+
 #endif /* PV_LIB_OS_H */

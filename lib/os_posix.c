@@ -444,3 +444,24 @@ int pv__os_dual_unmap(intptr_t handle, void *rw, void *rx, size_t size) {
   return 0;
 }
 #endif
+
+/* ---- time, fork, scheduling -------------------------------------------- */
+
+/* Included here, next to their only users, rather than at the top. */
+#include <pthread.h>
+#include <sched.h>
+#include <time.h>
+
+uint64_t pv__os_now_ns(void) {
+  struct timespec ts;
+  /* CLOCK_MONOTONIC is required by POSIX.1-2008; it cannot fail here. */
+  (void)clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
+}
+
+int pv__os_atfork(void (*prepare)(void), void (*parent)(void),
+                  void (*child)(void)) {
+  return pthread_atfork(prepare, parent, child) == 0 ? 0 : PV_ENOMEM;
+}
+
+void pv__os_yield(void) { (void)sched_yield(); }

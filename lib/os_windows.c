@@ -360,3 +360,26 @@ int pv__os_resident(void *addr, size_t size, size_t *bytes) {
   *bytes = total * page;
   return 0;
 }
+
+/* ---- time, fork, scheduling -------------------------------------------- */
+
+uint64_t pv__os_now_ns(void) {
+  /* QueryPerformanceCounter never fails on Windows XP and later. */
+  LARGE_INTEGER freq, now;
+  QueryPerformanceFrequency(&freq);
+  QueryPerformanceCounter(&now);
+  const uint64_t f = (uint64_t)freq.QuadPart, t = (uint64_t)now.QuadPart;
+  /* Split to avoid overflowing t * 10^9. */
+  return t / f * UINT64_C(1000000000) + t % f * UINT64_C(1000000000) / f;
+}
+
+/* Windows has no fork: nothing to register. */
+int pv__os_atfork(void (*prepare)(void), void (*parent)(void),
+                  void (*child)(void)) {
+  (void)prepare;
+  (void)parent;
+  (void)child;
+  return 0;
+}
+
+void pv__os_yield(void) { (void)SwitchToThread(); }
