@@ -18,12 +18,14 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Calls fn(line, len, arg) for each line of /proc/self/maps, streaming
- * through a stack buffer (no malloc, no stdio).  Returns the line count,
- * or 0 when the file cannot be read (not Linux). */
-static inline size_t ru_maps_each(bool (*fn)(const char *line, size_t len, void *arg),
+/* Calls fn(line, len, arg) for each line of the file at `path` (a /proc
+ * file: /proc/self/maps or /proc/self/smaps), streaming through a stack
+ * buffer (no malloc, no stdio), until fn returns true.  Returns the line
+ * count, or 0 when the file cannot be read (not Linux). */
+static inline size_t ru_proc_each(const char *path,
+                                  bool (*fn)(const char *line, size_t len, void *arg),
                                   void *arg) {
-  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return 0;
   /* A maps line is under 4 KiB even with a long path name. */
   char buf[8192];
@@ -48,6 +50,29 @@ static inline size_t ru_maps_each(bool (*fn)(const char *line, size_t len, void 
   return lines;
 }
 
+/* The same over /proc/self/maps. */
+static inline size_t ru_maps_each(bool (*fn)(const char *line, size_t len, void *arg),
+                                  void *arg) {
+  return ru_proc_each("/proc/self/maps", fn, arg);
+}
+
+/*
+ * The one parser of a maps (or smaps header) line "lo-hi perms ...": the
+ * range into *lo, *hi and a pointer to the 4 permission characters into
+ * *perms.  False for any other line (smaps' "Size: ..." lines).
+ */
+static inline bool ru_maps_line(const char *line, size_t len, uintptr_t *lo,
+                                uintptr_t *hi, const char **perms) {
+  char *end;
+  *lo = (uintptr_t)strtoull(line, &end, 16);
+  if (end == line || *end != '-') return false;
+  const char *b = end + 1;
+  *hi = (uintptr_t)strtoull(b, &end, 16);
+  if (end == b || *end != ' ' || (size_t)(end + 5 - line) > len) return false;
+  *perms = end + 1;
+  return true;
+}
+
 /* True when running under valgrind, whose own allocations come and go as
  * mappings of this process: mapping counts then say nothing about us. */
 static inline bool ru_under_valgrind(void) {
@@ -66,13 +91,12 @@ struct ru_perm_query {
 
 static inline bool ru_perm_line(const char *line, size_t len, void *arg) {
   struct ru_perm_query *q = arg;
-  char *end;
-  (void)len;
-  uintptr_t a = (uintptr_t)strtoull(line, &end, 16);
-  uintptr_t b = (uintptr_t)strtoull(end + 1, &end, 16);
+  uintptr_t a, b;
+  const char *p;
+  if (!ru_maps_line(line, len, &a, &b, &p)) return false;
   if (b <= q->lo || a > q->lo) return false;
-  if (q->perms[0] == 0) memcpy(q->perms, end + 1, 4);
-  else if (memcmp(q->perms, end + 1, 4) != 0) q->mixed = true;
+  if (q->perms[0] == 0) memcpy(q->perms, p, 4);
+  else if (memcmp(q->perms, p, 4) != 0) q->mixed = true;
   q->lo = b;
   return q->lo >= q->hi;
 }
@@ -98,11 +122,9 @@ static inline void ru_perms(const void *addr, size_t len, char out[5]) {
 
 static inline bool ru_overlap_line(const char *line, size_t len, void *arg) {
   struct ru_perm_query *q = arg;
-  char *end;
-  (void)len;
-  uintptr_t a = (uintptr_t)strtoull(line, &end, 16);
-  uintptr_t b = (uintptr_t)strtoull(end + 1, &end, 16);
-  if (a < q->hi && b > q->lo) q->mixed = true;
+  uintptr_t a, b;
+  const char *p;
+  if (ru_maps_line(line, len, &a, &b, &p) && a < q->hi && b > q->lo) q->mixed = true;
   return q->mixed;
 }
 
@@ -114,6 +136,35 @@ static inline bool ru_unmapped(const void *addr, size_t len) {
   q.hi = (uintptr_t)addr + len;
   ru_maps_each(ru_overlap_line, &q);
   return !q.mixed;
+}
+
+struct ru_huge_query {
+  uintptr_t lo, hi;
+  bool in;      /* the current smaps entry overlaps [lo, hi) */
+  size_t bytes; /* AnonHugePages summed so far */
+};
+
+static inline bool ru_huge_line(const char *line, size_t len, void *arg) {
+  struct ru_huge_query *q = arg;
+  uintptr_t a, b;
+  const char *p;
+  static const char key[] = "AnonHugePages:";
+  if (ru_maps_line(line, len, &a, &b, &p)) q->in = a < q->hi && b > q->lo;
+  else if (q->in && len > sizeof key && memcmp(line, key, sizeof key - 1) == 0)
+    q->bytes += (size_t)strtoull(line + sizeof key - 1, NULL, 10) * 1024u;
+  return false;
+}
+
+/* AnonHugePages (bytes) of the mappings overlapping [addr, addr+len), from
+ * /proc/self/smaps, into *bytes; false when smaps cannot be read. */
+static inline bool ru_anon_huge(const void *addr, size_t len, size_t *bytes) {
+  struct ru_huge_query q;
+  memset(&q, 0, sizeof q);
+  q.lo = (uintptr_t)addr;
+  q.hi = (uintptr_t)addr + len;
+  size_t lines = ru_proc_each("/proc/self/smaps", ru_huge_line, &q);
+  *bytes = q.bytes;
+  return lines != 0;
 }
 
 #endif /* PV_RELUTIL_H */

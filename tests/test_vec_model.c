@@ -444,13 +444,14 @@ static void do_op(run *t, enum op op) {
   case OP_FREEZE: {
     rc = pv_vec_freeze(v);
     M_ASSERT(rc == 0, "freeze: rc %s", pv_errname(rc));
-    vu_snap s = vu_take(v);
+    sw_snap s;
+    sw_take_vec(&s, v);
     rc = pv_vec_push(v, fresh(t, 1));
     M_ASSERT(rc == PV_EACCES, "push on frozen: rc %s", pv_errname(rc));
     rc = pv_vec_insert(v, 0, t->buf, 1);
     M_ASSERT(rc == PV_EACCES, "insert on frozen: rc %s", pv_errname(rc));
-    vu_assert_same(v, s, "mutators on a frozen vector");
-    vu_drop(&s);
+    sw_assert_same(&s, "mutators on a frozen vector");
+    sw_drop(&s);
     rc = pv_vec_thaw(v);
     M_ASSERT(rc == 0, "thaw: rc %s", pv_errname(rc));
     break;
