@@ -20,8 +20,9 @@
 
 /* Calls fn(line, len, arg) for each line of the file at `path` (a /proc
  * file: /proc/self/maps or /proc/self/smaps), streaming through a stack
- * buffer (no malloc, no stdio), until fn returns true.  Returns the line
- * count, or 0 when the file cannot be read (not Linux). */
+ * buffer (no malloc, no stdio), until fn returns true.  Returns the number
+ * of lines read (all of them when fn is NULL or never returns true), or 0
+ * when the file cannot be read (not Linux). */
 static inline size_t ru_proc_each(const char *path,
                                   bool (*fn)(const char *line, size_t len, void *arg),
                                   void *arg) {
@@ -31,7 +32,7 @@ static inline size_t ru_proc_each(const char *path,
   char buf[8192];
   size_t have = 0, lines = 0;
   bool stop = false;
-  for (;;) {
+  while (!stop) {
     ssize_t r = read(fd, buf + have, sizeof buf - have);
     if (r <= 0) break;
     have += (size_t)r;
@@ -39,7 +40,10 @@ static inline size_t ru_proc_each(const char *path,
     for (size_t i = 0; i < have; i++) {
       if (buf[i] != '\n') continue;
       lines++;
-      if (!stop && fn != NULL && fn(buf + start, i - start, arg)) stop = true;
+      if (fn != NULL && fn(buf + start, i - start, arg)) {
+        stop = true;
+        break;
+      }
       start = i + 1;
     }
     memmove(buf, buf + start, have - start);
@@ -101,6 +105,23 @@ static inline bool ru_perm_line(const char *line, size_t len, void *arg) {
   return q->lo >= q->hi;
 }
 
+static inline void ru_perm_start(struct ru_perm_query *q, const void *addr,
+                                 size_t len) {
+  memset(q, 0, sizeof *q);
+  q->lo = (uintptr_t)addr;
+  q->hi = (uintptr_t)addr + len;
+}
+
+/* The answer of a finished query, as ru_perms gives it. */
+static inline void ru_perm_result(const struct ru_perm_query *q, char out[5]) {
+  if (q->lo < q->hi) memcpy(out, "hole", 5);
+  else if (q->mixed) memcpy(out, "mix!", 5);
+  else {
+    memcpy(out, q->perms, 4);
+    out[4] = 0;
+  }
+}
+
 /*
  * The kernel's permission string ("rw-p", "---p", ...) of [addr, addr+len)
  * into out[5]: "mix!" when the range has two different protections,
@@ -108,16 +129,38 @@ static inline bool ru_perm_line(const char *line, size_t len, void *arg) {
  */
 static inline void ru_perms(const void *addr, size_t len, char out[5]) {
   struct ru_perm_query q;
-  memset(&q, 0, sizeof q);
-  q.lo = (uintptr_t)addr;
-  q.hi = (uintptr_t)addr + len;
+  ru_perm_start(&q, addr, len);
   ru_maps_each(ru_perm_line, &q);
-  if (q.lo < q.hi) memcpy(out, "hole", 5);
-  else if (q.mixed) memcpy(out, "mix!", 5);
-  else {
-    memcpy(out, q.perms, 4);
-    out[4] = 0;
-  }
+  ru_perm_result(&q, out);
+}
+
+struct ru_pair_query {
+  struct ru_perm_query range, next;
+};
+
+static inline bool ru_pair_line(const char *line, size_t len, void *arg) {
+  struct ru_pair_query *q = arg;
+  /* a finished query must not see more lines: it would take the next
+   * mapping for its own */
+  if (q->range.lo < q->range.hi) ru_perm_line(line, len, &q->range);
+  if (q->next.lo < q->next.hi) ru_perm_line(line, len, &q->next);
+  return false;
+}
+
+/*
+ * In one pass over /proc/self/maps: the permissions of [addr, addr+len)
+ * (as ru_perms) into perms and of the page right after it into after.
+ * Returns the number of mappings (as ru_maps_count).
+ */
+static inline size_t ru_perms_and_after(const void *addr, size_t len,
+                                        char perms[5], char after[5]) {
+  struct ru_pair_query q;
+  ru_perm_start(&q.range, addr, len);
+  ru_perm_start(&q.next, (const char *)addr + len, 1);
+  size_t lines = ru_maps_each(ru_pair_line, &q);
+  ru_perm_result(&q.range, perms);
+  ru_perm_result(&q.next, after);
+  return lines;
 }
 
 static inline bool ru_overlap_line(const char *line, size_t len, void *arg) {
@@ -131,9 +174,7 @@ static inline bool ru_overlap_line(const char *line, size_t len, void *arg) {
 /* True when no byte of [addr, addr+len) is mapped. */
 static inline bool ru_unmapped(const void *addr, size_t len) {
   struct ru_perm_query q;
-  memset(&q, 0, sizeof q);
-  q.lo = (uintptr_t)addr;
-  q.hi = (uintptr_t)addr + len;
+  ru_perm_start(&q, addr, len);
   ru_maps_each(ru_overlap_line, &q);
   return !q.mixed;
 }

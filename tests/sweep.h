@@ -138,12 +138,11 @@ static inline void sw_take(sw_snap *s, const void *obj, size_t obj_size,
   if (s->nbytes != 0) memcpy(s->bytes, data, s->nbytes);
   s->prot_addr = prot_len != 0 ? prot_addr : NULL;
   s->prot_len = s->prot_addr != NULL ? prot_len : 0;
-  if (s->prot_addr != NULL) {
-    ru_perms(s->prot_addr, s->prot_len, s->perms);
-    ru_perms((const char *)s->prot_addr + s->prot_len, 1, s->after);
-  }
   s->live = pv__os_live_bytes();
-  s->maps = ru_maps_count();
+  if (s->prot_addr != NULL)
+    s->maps = ru_perms_and_after(s->prot_addr, s->prot_len, s->perms, s->after);
+  else
+    s->maps = ru_maps_count();
 }
 
 /* A vector: its struct, its len * elem_size element bytes, the protection
@@ -191,8 +190,7 @@ static inline void sw_assert_same(const sw_snap *s, const char *what) {
                  "%s: data bytes changed", what);
   if (s->prot_addr != NULL) {
     char now[5], after[5];
-    ru_perms(s->prot_addr, s->prot_len, now);
-    ru_perms((const char *)s->prot_addr + s->prot_len, 1, after);
+    ru_perms_and_after(s->prot_addr, s->prot_len, now, after);
     cr_assert_str_eq(now, s->perms, "%s: kernel protection %s -> %s", what,
                      s->perms, now);
     cr_assert_str_eq(after, s->after,
