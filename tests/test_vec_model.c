@@ -67,6 +67,10 @@ static void model_fail(const struct run *t, const char *fmt, ...)
     if (!(cond)) model_fail(t, __VA_ARGS__);                                  \
   } while (0)
 
+/* The library returned the code the model says. */
+#define M_CODE(rc, want)                                                      \
+  M_ASSERT((rc) == (want), "rc %s, want %s", pv_errname(rc), pv_errname(want))
+
 /* ---- one run ------------------------------------------------------------ */
 
 typedef struct run {
@@ -135,6 +139,12 @@ static size_t add_count(run *t, size_t most) {
   return below(n + 1);
 }
 
+/* The n elements the library wrote to t->buf are the model's from i. */
+static void out_is(run *t, size_t i, size_t n, const char *what) {
+  M_ASSERT(n == 0 || memcmp(t->buf, pvm_at(&t->m, i), n * t->es) == 0,
+           "%s elements differ from the model's %zu..%zu", what, i, i + n);
+}
+
 enum op {
   OP_PUSH, OP_PUSH_SLOT, OP_POP, OP_APPEND, OP_INSERT, OP_REMOVE,
   OP_SWAP_REMOVE, OP_RESIZE, OP_TRUNCATE, OP_CLEAR, OP_SET, OP_GET,
@@ -180,7 +190,7 @@ static void do_op(run *t, enum op op) {
     }
     want = pvm_grow_code(m, m->len + 1);
     rc = pv_vec_push(v, e);
-    M_ASSERT(rc == want, "rc %s, want %s", pv_errname(rc), pv_errname(want));
+    M_CODE(rc, want);
     if (rc == 0) M_ASSERT(pvm_insert(m, m->len, t->buf2, 1), "model malloc");
     break;
   }
@@ -188,7 +198,7 @@ static void do_op(run *t, enum op op) {
     void *slot = (void *)t; /* must stay untouched on failure */
     want = pvm_grow_code(m, m->len + 1);
     rc = pv_vec_push_slot(v, &slot);
-    M_ASSERT(rc == want, "rc %s, want %s", pv_errname(rc), pv_errname(want));
+    M_CODE(rc, want);
     if (rc == 0) {
       M_ASSERT(slot == pv_vec_at(v, v->len - 1), "slot is not the last element");
       memcpy(slot, fresh(t, 1), es);
@@ -202,10 +212,10 @@ static void do_op(run *t, enum op op) {
     want = pvm_pop_code(m);
     bool with_out = below(2) == 0;
     rc = pv_vec_pop(v, with_out ? t->buf : NULL);
-    M_ASSERT(rc == want, "rc %s, want %s", pv_errname(rc), pv_errname(want));
+    M_CODE(rc, want);
     if (rc == 0) {
       if (with_out)
-        M_ASSERT(memcmp(t->buf, pvm_at(m, m->len - 1), es) == 0, "popped bytes differ");
+        out_is(t, m->len - 1, 1, "popped");
       m->len--;
     }
     break;
@@ -262,8 +272,7 @@ static void do_op(run *t, enum op op) {
              m->len, pv_errname(rc), pv_errname(want));
     if (rc == 0) {
       if (with_out)
-        M_ASSERT(n == 0 || memcmp(t->buf, pvm_at(m, i), n * es) == 0,
-                 "removed bytes differ");
+        out_is(t, i, n, "removed");
       pvm_remove(m, i, n);
     }
     break;
@@ -272,9 +281,9 @@ static void do_op(run *t, enum op op) {
     size_t i = below(m->len + 1);
     want = pvm_set_code(m, i);
     rc = pv_vec_swap_remove(v, i, t->buf);
-    M_ASSERT(rc == want, "rc %s, want %s", pv_errname(rc), pv_errname(want));
+    M_CODE(rc, want);
     if (rc == 0) {
-      M_ASSERT(memcmp(t->buf, pvm_at(m, i), es) == 0, "removed bytes differ");
+      out_is(t, i, 1, "swap-removed");
       pvm_swap_remove(m, i);
     }
     break;
@@ -322,7 +331,7 @@ static void do_op(run *t, enum op op) {
     size_t i = below(m->len + 1);
     want = pvm_set_code(m, i);
     rc = pv_vec_set(v, i, fresh(t, 1));
-    M_ASSERT(rc == want, "rc %s, want %s", pv_errname(rc), pv_errname(want));
+    M_CODE(rc, want);
     if (rc == 0) pvm_set(m, i, t->buf);
     break;
   }
@@ -330,9 +339,9 @@ static void do_op(run *t, enum op op) {
     size_t i = below(m->len + 1);
     want = pvm_get_code(m, i);
     rc = pv_vec_get(v, i, t->buf);
-    M_ASSERT(rc == want, "rc %s, want %s", pv_errname(rc), pv_errname(want));
+    M_CODE(rc, want);
     if (rc == 0) {
-      M_ASSERT(memcmp(t->buf, pvm_at(m, i), es) == 0, "get bytes differ");
+      out_is(t, i, 1, "got");
       M_ASSERT(pv_vec_at(v, i) == (char *)v->data + i * es, "at(%zu) wrong", i);
     } else {
       M_ASSERT(pv_vec_at(v, i) == NULL, "at(%zu) past the end is not NULL", i);
