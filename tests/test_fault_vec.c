@@ -198,8 +198,10 @@ static void v_sane(vctx *c, const char *where) {
   v_guard_ok(c, where);
 }
 
-/* The first `keep` elements are the old ones. */
+/* The first `keep` elements are the old ones (an emptied vector may have
+ * no data pointer left to compare). */
 static void v_kept(vctx *c, size_t keep, const char *where) {
+  if (keep == 0) return;
   cr_assert_eq(memcmp(c->v.data, c->s->bytes, ebytes(&c->v, keep)), 0,
                "%s: old elements changed", where);
 }
