@@ -30,6 +30,10 @@
  * operation table in that configuration; a row whose flags the build or
  * the system cannot honour is still valid (the library treats the flags
  * as requests), so no row needs a guard of its own.
+ *
+ * Adding an operation: one row in test_fault_vec.c's vops (the state it
+ * starts from, the call, its postcondition); it is then swept in every
+ * configuration.
  */
 #ifndef PV_SWEEP_H
 #define PV_SWEEP_H

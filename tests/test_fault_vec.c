@@ -24,7 +24,7 @@
 #include "sweep.h"
 #include "testutil.h"
 
-/* ---- container ---------------------------------------------------------- */
+/* ---- the states an operation starts from -------------------------------- */
 
 /* The state setup leaves the vector in before the operation. */
 enum vstate {
