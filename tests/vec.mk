@@ -4,14 +4,14 @@
 #   test_vec_model  randomized model test per growth mode and element size
 #   test_vec_modes  growth modes: STABLE addresses, guard pages, move on
 #                   grow, huge pages, fault injection during growth
-EXTRA_DIST += tests/vecutil.h
+EXTRA_DIST += tests/vecutil.h tests/sweep.h tests/model.h
 
 if PV_HAVE_CRITERION
 check_PROGRAMS += tests/test_vec tests/test_vec_model tests/test_vec_modes
 tests_test_vec_SOURCES = tests/test_vec.c tests/vecutil.h
 tests_test_vec_CFLAGS = $(PV_TEST_CFLAGS)
 tests_test_vec_LDADD = $(PV_TEST_LIBS)
-tests_test_vec_model_SOURCES = tests/test_vec_model.c tests/vecutil.h
+tests_test_vec_model_SOURCES = tests/test_vec_model.c tests/vecutil.h tests/model.h
 tests_test_vec_model_CFLAGS = $(PV_TEST_CFLAGS)
 tests_test_vec_model_LDADD = $(PV_TEST_LIBS)
 tests_test_vec_modes_SOURCES = tests/test_vec_modes.c tests/vecutil.h
