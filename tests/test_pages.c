@@ -399,3 +399,76 @@ Test(pages_advise, bad_input_refused) {
   assert_pages_same(&p, was, "after bad advice");
   pv_pages_unmap(&p);
 }
+
+/* ---- second checks of rollbacks (a mutation run found one test each) ---- */
+
+#include "relutil.h"
+
+/* The OS calls a successful resize of a fresh copy of this mapping makes:
+ * `setup` builds the mapping, the copy is resized and unmapped. */
+static unsigned long resize_calls(void (*setup)(pv_pages *), size_t new_len) {
+  pv_pages q;
+  setup(&q);
+  pv__os_fault_set(0, 0);
+  int rc = pv_pages_resize(&q, new_len);
+  unsigned long calls = pv__os_fault_calls();
+  cr_assert_eq(rc, 0, "dry-run resize: %s", pv_errname(rc));
+  cr_assert_eq(pv_pages_unmap(&q), 0, "dry-run unmap");
+  return calls;
+}
+
+/* Four patterned pages, split by advice on the second (mremap cannot grow
+ * a split mapping, so every build takes the copy), then PROT_NONE. */
+static void split_none(pv_pages *p) {
+  const size_t ps = pv_page_size();
+  *p = map_rw(4 * ps);
+  tu_fill(p->addr, p->len, 31);
+  cr_assert_eq(pv_pages_advise(p, ps, ps, PV_ADVISE_RANDOM), 0, "split");
+  cr_assert_eq(pv_pages_protect(p, PV_PROT_NONE), 0, "protect NONE");
+}
+
+/* A resize by copy lends READ to unreadable pages for the copy; when its
+ * last step (releasing the old mapping) fails, READ is taken back: the old
+ * pages, which the caller still holds, fault on a read again. */
+Test(pages_resize_rollback, failed_copy_takes_the_lent_read_back, .signal = SIGSEGV) {
+  const size_t ps = pv_page_size();
+  unsigned long last = resize_calls(split_none, 32 * ps);
+  pv_pages p;
+  split_none(&p);
+  pv_pages was = p;
+  pv__os_fault_set(last, PV_ENOMEM); /* the old mapping's release */
+  int rc = pv_pages_resize(&p, 32 * ps);
+  pv__os_fault_set(0, 0);
+  cr_assert_eq(rc, PV_ENOMEM, "resize with its last OS call failing: %s",
+               pv_errname(rc));
+  assert_pages_same(&p, was, "failed resize");
+  char perms[5];
+  ru_perms(p.addr, p.len, perms);
+  cr_assert_str_eq(perms, "---p", "protection after the failed resize");
+  volatile char c = ((volatile char *)p.addr)[0]; /* must fault */
+  (void)c;
+  cr_assert_fail("the old pages stayed readable after a failed resize");
+}
+
+/* A huge mapping whose huge-page advice is refused is given back: no
+ * address space held, no mapping left, the struct untouched. */
+Test(pages_map_rollback, refused_huge_advice_leaves_no_mapping) {
+  if (!pv__os_caps_get()->thp)
+    cr_skip_test("transparent huge pages are off: a HUGE map asks no advice");
+  const size_t len = 2 * pv_huge_page_size();
+  const long long live = pv__os_live_bytes();
+  const size_t maps = ru_maps_count();
+  pv_pages p, was;
+  memset(&p, 0x5a, sizeof p);
+  was = p;
+  pv__os_fault_set(2, PV_ENOMEM); /* 1: the map, 2: the advice */
+  int rc = pv_pages_map(&p, len, PV__PROT_RW, PV_MAP_HUGE);
+  unsigned long calls = pv__os_fault_calls();
+  pv__os_fault_set(0, 0);
+  cr_assert_eq(rc, PV_ENOMEM, "map with refused advice: %s", pv_errname(rc));
+  cr_assert_geq(calls, 2, "the advice was not asked for");
+  cr_assert_eq(memcmp(&p, &was, sizeof p), 0, "struct touched");
+  cr_assert_eq(pv__os_live_bytes(), live, "address space still held");
+  if (!ru_under_valgrind())
+    cr_assert_eq(ru_maps_count(), maps, "a mapping was left behind");
+}

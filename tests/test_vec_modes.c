@@ -589,3 +589,111 @@ Test(vec_fault, init_with_capacity) {
     }
   }
 }
+
+/* ---- growth against the end of the address space held ------------------ */
+
+#include <sys/mman.h>
+
+/* These tests place a vector directly below a sentinel mapping, so that
+ * what lies right after the vector's reservation is known: the sentinel
+ * (kept, read-write) or free address space (sentinel unmapped).  Linux
+ * places a mapping at the top of the highest hole it fits.  So map r + s
+ * bytes (r: the vector's reservation, learnt from a probe vector), unmap
+ * the low r: the sentinel's s bytes stay, right above a hole whose top is
+ * where a mapping of r bytes goes, unless a higher hole of at least r (and
+ * under r + s) bytes takes it first.  Each such miss is kept mapped, filling
+ * that hole, until the vector lands below the sentinel; a system that never
+ * places it there skips the test saying so.  The sentinel is mapped here,
+ * not by the library, so that the library's accounting stays about the
+ * vector. */
+enum { PLACE_TRIES = 64 };
+
+typedef struct placed {
+  pv_vec v;
+  char *sentinel; /* s bytes read-write, right after v's reservation */
+  size_t s;
+} placed;
+
+static void place_below_sentinel(placed *out, const pv_vec_opts *o, size_t s) {
+  pv_vec probe;
+  int rc = pv_vec_init_opts(&probe, o);
+  cr_assert_eq(rc, 0, "probe init: %s", pv_errname(rc));
+  const size_t r = probe.pv_reserved;
+  cr_assert_neq(r, 0, "the vector holds no pages");
+  cr_assert_eq(pv_vec_destroy(&probe), 0, "probe destroy");
+  placed miss[PLACE_TRIES];
+  size_t misses = 0;
+  for (;;) {
+    char *q = mmap(NULL, r + s, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                   -1, 0);
+    cr_assert_neq((void *)q, MAP_FAILED, "sentinel mmap");
+    cr_assert_eq(munmap(q, r), 0, "munmap below the sentinel");
+    out->sentinel = q + r;
+    out->s = s;
+    rc = pv_vec_init_opts(&out->v, o);
+    cr_assert_eq(rc, 0, "init: %s", pv_errname(rc));
+    if ((char *)out->v.pv_base + out->v.pv_reserved == out->sentinel) break;
+    if (misses == PLACE_TRIES)
+      cr_skip_test("mappings are not placed top-down here: the vector never "
+                   "landed right below the sentinel");
+    miss[misses++] = *out;
+  }
+  for (size_t i = 0; i < misses; i++) {
+    cr_assert_eq(pv_vec_destroy(&miss[i].v), 0, "destroy a misplaced vector");
+    cr_assert_eq(munmap(miss[i].sentinel, s), 0, "unmap a misplaced sentinel");
+  }
+}
+
+/* A guarded vector whose growth ends exactly at the end of its reservation
+ * keeps a faulting guard after its data.  Without mremap (--disable-mremap,
+ * Windows) the first page reserves 8 pages plus the guard (9); growing to
+ * 9 pages leaves no room for the guard in place, so the growth must move
+ * to a larger reservation.  A read-write sentinel right after the old
+ * reservation makes a growth that wrongly commits in place visible: the
+ * write past cap would land in the sentinel instead of faulting.  With
+ * mremap the same growth is the guarded remap (grow_remap_guarded), and the
+ * test checks the same promise there. */
+Test(vec_guard_edge, growth_to_the_reservation_end_keeps_the_guard,
+     .signal = SIGSEGV) {
+  const size_t page = pv_page_size();
+  placed p;
+  place_below_sentinel(&p, &(pv_vec_opts){.elem_size = 1, .initial_cap = page,
+                                          .flags = PV_VEC_GUARD},
+                       page);
+  pv_vec *v = &p.v;
+  if (!vu_caps()->can_remap)
+    cr_assert_eq(v->pv_reserved, 9 * page, "no-mremap reservation: %zu pages",
+                 v->pv_reserved / page);
+  int rc = pv_vec_reserve_exact(v, 9 * page);
+  cr_assert_eq(rc, 0, "reserve_exact 9 pages: %s", pv_errname(rc));
+  cr_assert_eq(v->cap, 9 * page, "cap %zu", v->cap);
+  volatile unsigned char *end = (unsigned char *)v->data + v->cap;
+  vu_unpoison(v); /* past len: ASan would report it first */
+  end[-1] = 1;    /* last byte of the capacity: fine */
+  end[0] = 1;     /* first byte past it: must be the guard */
+  cr_assert_fail("the write past cap did not fault (%s)",
+                 (char *)end == p.sentinel ? "it landed in the sentinel"
+                                           : "no guard after the data");
+}
+
+/* PV_VEC_MOVE_ON_GROW moves even when the vector could grow in place: with
+ * free address space right after it (the sentinel unmapped), an in-place
+ * mremap or commit would succeed, so only the flag makes it move. */
+Test(vec_move_edge, moves_with_free_space_after_the_data) {
+  const size_t page = pv_page_size();
+  const size_t n = page / 8; /* one page of 8-byte elements */
+  placed p;
+  place_below_sentinel(&p, &(pv_vec_opts){.elem_size = 8, .initial_cap = n,
+                                          .flags = PV_VEC_MOVE_ON_GROW | PV_VEC_NO_HUGE},
+                       16 * page);
+  pv_vec *v = &p.v;
+  cr_assert_eq(munmap(p.sentinel, p.s), 0, "unmap the sentinel");
+  vu_push_seq(v, 0, v->cap);
+  void *old = v->data;
+  int rc = pv_vec_reserve_exact(v, 3 * n);
+  cr_assert_eq(rc, 0, "reserve_exact: %s", pv_errname(rc));
+  cr_assert_eq(v->cap, 4 * n, "cap %zu", v->cap);
+  cr_assert_neq(v->data, old, "the growth did not move (free space after the data)");
+  vu_check_seq(v, n);
+  cr_assert_eq(pv_vec_destroy(v), 0, "destroy");
+}
