@@ -723,4 +723,40 @@ Test(code_dual_faults, failed_growth_between_the_views_faults_past_cap,
   cr_assert_fail("the write view past cap is accessible after a failed growth");
 }
 
+#include <sys/resource.h>
+
+#include "relutil.h"
+
+/* Dual init reserves the write view, then the exec view.  With the address
+ * space capped so that only the first fits, init fails and gives the first
+ * back: the process maps what it mapped before.  (The fault seam sits at
+ * the entry of pv__os_dual_map, so only a real refusal reaches this.) */
+Test(code_dual_faults, refused_exec_view_leaves_no_reservation) {
+#if PV__ASAN || defined(__SANITIZE_THREAD__)
+  cr_skip_test("built with a sanitizer: its shadow memory makes RLIMIT_AS meaningless");
+#endif
+  if (ru_under_valgrind()) cr_skip_test("under valgrind RLIMIT_AS would limit valgrind");
+  const size_t max = PV_CODE_DEFAULT_MAX;
+  (void)pv_page_size(); /* first-use work before the cap */
+  const size_t before = ru_mapped_bytes();
+  cr_assert_gt(before, 0, "cannot read /proc/self/maps");
+  struct rlimit old, rl;
+  cr_assert_eq(getrlimit(RLIMIT_AS, &old), 0, "getrlimit");
+  rl.rlim_cur = before + max + max / 2; /* room for one view, not two */
+  rl.rlim_max = old.rlim_max;
+  if (old.rlim_max != RLIM_INFINITY && old.rlim_max < rl.rlim_cur)
+    cr_skip_test("the hard RLIMIT_AS is already below the test's cap");
+  cr_assert_eq(setrlimit(RLIMIT_AS, &rl), 0, "setrlimit");
+  pv_code c, was;
+  memset(&c, 0x5a, sizeof c);
+  was = c;
+  int rc = pv_code_init(&c, &(pv_code_opts){max, 0, PV_CODE_FORCE_DUAL});
+  const size_t after = ru_mapped_bytes();
+  cr_assert_eq(setrlimit(RLIMIT_AS, &old), 0, "restore RLIMIT_AS");
+  cr_assert_eq(rc, PV_ENOMEM, "init with room for one view: %s", pv_errname(rc));
+  cr_assert_eq(memcmp(&c, &was, sizeof c), 0, "struct touched");
+  cr_assert_lt(after, before + max / 2, "%zu MiB more mapped after the failed init",
+               (after - before) >> 20);
+}
+
 #endif /* PV_ENABLE_EXEC */

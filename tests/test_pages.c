@@ -472,3 +472,29 @@ Test(pages_map_rollback, refused_huge_advice_leaves_no_mapping) {
   if (!ru_under_valgrind())
     cr_assert_eq(ru_maps_count(), maps, "a mapping was left behind");
 }
+
+/* A HUGE mapping's remap reserves an aligned destination first and then
+ * moves the pages onto it; a mapping split by advice cannot move (mremap
+ * answers EFAULT), so the resize falls back to a copy, and the reserved
+ * destination must be given back first: after the resize and the unmap,
+ * the process maps what it mapped before. */
+Test(pages_resize_rollback, refused_aligned_remap_leaves_no_reservation) {
+  const size_t ps = pv_page_size(), huge = pv_huge_page_size();
+  if (!pv__os_caps_get()->can_remap)
+    cr_skip_test("no mremap in this build: a resize copies, no remap to undo");
+  if (huge <= ps) cr_skip_test("no huge pages here: a HUGE mapping is not aligned");
+  const size_t before = ru_mapped_bytes();
+  cr_assert_gt(before, 0, "cannot read /proc/self/maps");
+  pv_pages p;
+  int rc = pv_pages_map(&p, huge, PV__PROT_RW, PV_MAP_HUGE);
+  cr_assert_eq(rc, 0, "map: %s", pv_errname(rc));
+  tu_fill(p.addr, p.len, 33);
+  cr_assert_eq(pv_pages_advise(&p, ps, ps, PV_ADVISE_RANDOM), 0, "split");
+  rc = pv_pages_resize(&p, 8 * huge);
+  cr_assert_eq(rc, 0, "resize a split HUGE mapping: %s", pv_errname(rc));
+  cr_assert_eq(tu_check(p.addr, huge, 33), huge, "contents kept");
+  cr_assert_eq(pv_pages_unmap(&p), 0, "unmap");
+  const size_t after = ru_mapped_bytes();
+  cr_assert_lt(after, before + huge, "%zu KiB more mapped after resize and unmap",
+               (after - before) / 1024);
+}
