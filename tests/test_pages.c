@@ -498,3 +498,49 @@ Test(pages_resize_rollback, refused_aligned_remap_leaves_no_reservation) {
   cr_assert_lt(after, before + huge, "%zu KiB more mapped after resize and unmap",
                (after - before) / 1024);
 }
+
+/* A HUGE mapping that grew in place and then had the huge-page advice for
+ * its new tail refused shrinks back: the resize reports the refusal and
+ * nothing changed.  Growing in place needs free address space right after
+ * the mapping, which an aligned map never leaves (it trims its tail), so
+ * the mapping is made in a hole right below a sentinel (raw mmap, as the
+ * library's accounting is not about it), and the sentinel is then
+ * unmapped.  A miss (the mapping lands elsewhere) is kept until the end. */
+enum { SHRINK_TRIES = 16 };
+
+Test(pages_resize_rollback, refused_advice_after_growth_in_place_shrinks_back) {
+  const size_t ps = pv_page_size(), huge = pv_huge_page_size();
+  if (!pv__os_caps_get()->can_remap)
+    cr_skip_test("no mremap in this build: nothing grows in place");
+  if (huge <= ps || !pv__os_caps_get()->thp)
+    cr_skip_test("no transparent huge pages here: a HUGE resize asks no advice");
+  const size_t hole = 2 * huge, sent = 4 * huge;
+  pv_pages p, miss[SHRINK_TRIES];
+  char *q;
+  size_t misses = 0;
+  for (;;) {
+    q = mmap(NULL, hole + sent, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    cr_assert_neq((void *)q, MAP_FAILED, "sentinel mmap");
+    cr_assert_eq(munmap(q, hole), 0, "open the hole");
+    int rc = pv_pages_map(&p, huge, PV__PROT_RW, PV_MAP_HUGE);
+    cr_assert_eq(rc, 0, "map: %s", pv_errname(rc));
+    if ((char *)p.addr >= q && (char *)p.addr + p.len <= q + hole) break;
+    if (misses == SHRINK_TRIES)
+      cr_skip_test("mappings are not placed top-down here: never in the hole");
+    miss[misses++] = p;
+    cr_assert_eq(munmap(q + hole, sent), 0, "unmap a missed sentinel");
+  }
+  cr_assert_eq(munmap(q + hole, sent), 0, "unmap the sentinel: room after p");
+  for (size_t i = 0; i < misses; i++) pv_pages_unmap(&miss[i]);
+  tu_fill(p.addr, p.len, 35);
+  pv_pages was = p;
+  pv__os_fault_set(2, PV_ENOMEM); /* 1: the remap (in place), 2: the advice */
+  int rc = pv_pages_resize(&p, 2 * huge);
+  pv__os_fault_set(0, 0);
+  cr_assert_eq(rc, PV_ENOMEM, "resize with the new tail's advice refused: %s",
+               pv_errname(rc));
+  assert_pages_same(&p, was, "refused advice after growth");
+  cr_assert(ru_unmapped((char *)p.addr + p.len, huge), "the grown tail is still mapped");
+  cr_assert_eq(tu_check(p.addr, p.len, 35), p.len, "contents changed");
+  cr_assert_eq(pv_pages_unmap(&p), 0, "unmap");
+}
