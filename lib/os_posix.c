@@ -412,22 +412,26 @@ int pv__os_dual_grow(intptr_t handle, void *rw, void *rx, size_t old_size,
   if (ftruncate(fd, (off_t)new_size) != 0) return posix_err(errno);
   /* MAP_FIXED over our own PROT_NONE reservation: safe, the range is ours. */
   char *w = (char *)rw + old_size, *x = (char *)rx + old_size;
-  int e = 0;
+  int rc = 0;
   if (mmap(w, len, posix_prot(wprot), MAP_SHARED | MAP_FIXED, fd,
            (off_t)old_size) == MAP_FAILED) {
-    e = errno;
-  } else if (mmap(x, len, posix_prot(xprot), MAP_SHARED | MAP_FIXED, fd,
-                  (off_t)old_size) == MAP_FAILED) {
-    e = errno;
+    rc = posix_err(errno);
+  } else {
+    /* A second test seam, so that the rollback below is tested too. */
+    rc = pv__os_fault_hit();
+    if (rc == 0 && mmap(x, len, posix_prot(xprot), MAP_SHARED | MAP_FIXED, fd,
+                        (off_t)old_size) == MAP_FAILED)
+      rc = posix_err(errno);
     /* Put the reservation back so that nothing changed. */
-    mmap(w, len, PROT_NONE,
-         MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | PV__MAP_RESERVE_FLAGS, -1, 0);
+    if (rc != 0)
+      mmap(w, len, PROT_NONE,
+           MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | PV__MAP_RESERVE_FLAGS, -1, 0);
   }
-  if (e != 0) {
+  if (rc != 0) {
     if (ftruncate(fd, (off_t)old_size) != 0) {
       /* The object only keeps a longer, unmapped tail: harmless. */
     }
-    return posix_err(e);
+    return rc;
   }
   return 0;
 }

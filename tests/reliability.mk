@@ -3,6 +3,11 @@
 # `make check-valgrind`.
 EXTRA_DIST += tests/relutil.h tests/sweep.h tests/childrun.h tests/minicrit.h
 
+# Every exported function has a bad-input table (tests/badinput_*.def).
+# tests/mutate.sh (a mutation run over lib/) is run by hand: see its header.
+TESTS += tests/check-badinput.sh
+EXTRA_DIST += tests/check-badinput.sh tests/mutate.sh
+
 if PV_HAVE_CRITERION
 PV_REL_TESTS = tests/test_fault_pages tests/test_fault_vec tests/test_badinput tests/test_oom \
 	tests/test_maps tests/test_threads
@@ -17,7 +22,9 @@ tests_test_fault_vec_SOURCES = tests/test_fault_vec.c tests/sweep.h \
 	tests/relutil.h tests/testutil.h
 tests_test_fault_vec_CFLAGS = $(PV_TEST_CFLAGS)
 tests_test_fault_vec_LDADD = $(PV_TEST_LIBS)
-tests_test_badinput_SOURCES = tests/test_badinput.c tests/relutil.h tests/testutil.h
+tests_test_badinput_SOURCES = tests/test_badinput.c tests/relutil.h tests/testutil.h \
+	tests/badinput_pages.def tests/badinput_errors.def tests/badinput_vec.def \
+	tests/badinput_code.def tests/badinput_cache.def
 tests_test_badinput_CFLAGS = $(PV_TEST_CFLAGS)
 tests_test_badinput_LDADD = $(PV_TEST_LIBS)
 tests_test_oom_SOURCES = tests/test_oom.c tests/childrun.h

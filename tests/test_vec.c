@@ -1020,3 +1020,60 @@ Test(vec_asan, truncated_tail_is_reported_after_growth, .exit_code = 1,
   (void)x;
   cr_assert_fail("a read past len after growth and shrink was not reported");
 }
+
+/* ---- directed tests for paths a mutation run found unchecked ----------- */
+
+/* With mremap, the kernel's EINVAL for a length beyond the address space
+ * means "no room" (PV_ENOMEM).  The default flags take the huge-page path,
+ * where the aligned mmap refuses first; PV_VEC_NO_HUGE reaches mremap
+ * itself.  Without mremap the same resize maps a fresh reservation, which
+ * the kernel refuses with ENOMEM. */
+Test(vec_edges, resize_beyond_memory_without_huge_pages_is_enomem) {
+  pv_vec v;
+  vu_init(&v, PV_GROW_REMAP, sizeof(uint64_t), 0, PV_VEC_NO_HUGE);
+  vu_push_seq(&v, 0, 10);
+  EXPECT_UNCHANGED(&v, PV_ENOMEM, pv_vec_resize(&v, (size_t)1 << 57, NULL),
+                   "NO_HUGE resize beyond any memory");
+  EXPECT_UNCHANGED(&v, PV_ENOMEM, pv_vec_reserve_exact(&v, (size_t)1 << 57),
+                   "NO_HUGE reserve_exact beyond any memory");
+  vu_check_seq(&v, 10);
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+}
+
+/* resize to n == len is a no-op: no OS call, and the slot after the last
+ * element (which truncate leaves holding the old bytes) is not written,
+ * with or without a fill element. */
+Test(vec_edges, resize_to_len_writes_nothing) {
+  pv_vec v = seq(10);
+  cr_assert_eq(pv_vec_truncate(&v, 5), 0, "truncate");
+  const uint64_t fill = 0xdeadbeef;
+  for (int with_fill = 0; with_fill < 2; with_fill++) {
+    sw_snap s;
+    sw_take_vec(&s, &v);
+    pv__os_fault_set(0, 0);
+    int rc = pv_vec_resize(&v, 5, with_fill ? &fill : NULL);
+    cr_assert_eq(rc, 0, "resize to len: %s", pv_errname(rc));
+    cr_assert_eq(pv__os_fault_calls(), 0, "resize to len made an OS call");
+    sw_assert_same(&s, "resize to len");
+    sw_drop(&s);
+    vu_unpoison(&v); /* read past len on purpose */
+    cr_assert_eq(((const uint64_t *)v.data)[5], 5,
+                 "resize to len (fill %d) wrote the slot past len", with_fill);
+  }
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+}
+
+/* The same at a full capacity: a fill written at len would land past the
+ * committed bytes, in the guard. */
+Test(vec_edges, resize_to_len_at_full_capacity_touches_no_guard) {
+  pv_vec v;
+  vu_init(&v, PV_GROW_REMAP, sizeof(uint64_t), 0, PV_VEC_GUARD);
+  vu_push_seq(&v, 0, 1);
+  vu_push_seq(&v, 1, v.cap - 1);
+  cr_assert_eq(v.len, v.cap, "full");
+  const uint64_t fill = 7;
+  int rc = pv_vec_resize(&v, v.len, &fill);
+  cr_assert_eq(rc, 0, "resize to len: %s", pv_errname(rc));
+  vu_check_seq(&v, v.cap);
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+}
