@@ -15,9 +15,12 @@
  * PV__PROT_ALL below name the two combinations every layer needs.
  *
  * Every fallible primitive returns 0 or a negative PV_E* code and, on
- * failure, leaves memory and protections as they were.  ENOMEM from the
- * kernel (including "too many mappings", vm.max_map_count) becomes
- * PV_ENOMEM; EACCES/EPERM on a protection change becomes PV_EACCES.
+ * failure, leaves memory and protections as they were.  A refusal because
+ * the process holds as many mappings as it may (Linux: vm.max_map_count)
+ * becomes PV_EMAPS; the POSIX backend tells it from other ENOMEMs on the
+ * error path only, by counting the process's mappings.  Every other
+ * refusal of memory or address space becomes PV_ENOMEM; EACCES/EPERM on a
+ * protection change becomes PV_EACCES.
  *
  * Test seam: every fallible primitive first asks pv__os_fault_hit(); a test
  * can make the Nth such call fail with a chosen code (fault injection).

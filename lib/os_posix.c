@@ -9,6 +9,8 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,9 +33,76 @@
 #define PV__MAP_RESERVE_FLAGS 0
 #endif
 
+/* ---- ENOMEM: out of memory or out of mappings --------------------------- */
+
+/* Linux refuses a call that would take the process past vm.max_map_count
+ * with ENOMEM, the same errno as "no memory".  Its thresholds differ by
+ * call: mmap refuses above the limit, a split at it, a moving mremap 3
+ * below it and a mremap to a chosen address 5 below it (two mappings it may
+ * split on the way, then move_vma's own 3).  So a process within
+ * MAPS_HEADROOM of the limit was refused for its mappings. */
+#define MAPS_HEADROOM 5
+
+/* Bytes read at a time from a /proc file: a stack buffer, because at the
+ * mapping limit malloc (and so stdio) may itself fail. */
+#define PROC_CHUNK 4096
+
+/* Newlines in the file at path (opened with open/read, no allocation), or
+ * 0 if it cannot be read. */
+static size_t count_lines(const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[PROC_CHUNK];
+  size_t lines = 0;
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+    for (ssize_t i = 0; i < n; i++) lines += buf[i] == '\n';
+  close(fd);
+  return lines;
+}
+
+/* vm.max_map_count, read once (it is a sysctl: changing it while a process
+ * runs is rare, and this is only a diagnosis); 0 when the system has no such
+ * file, i.e. no such limit.  Read with open/read for the reason above. */
+static size_t max_map_count(void) {
+  static atomic_size_t cached; /* 0: not read yet; SIZE_MAX: no limit */
+  size_t lim = atomic_load_explicit(&cached, memory_order_relaxed);
+  if (lim == 0) {
+    char buf[32];
+    unsigned long long v = 0;
+    int fd = open("/proc/sys/vm/max_map_count", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      ssize_t n = read(fd, buf, sizeof buf - 1);
+      close(fd);
+      if (n > 0) {
+        buf[n] = '\0';
+        if (sscanf(buf, "%llu", &v) != 1) v = 0;
+      }
+    }
+    lim = v == 0 || v >= SIZE_MAX ? SIZE_MAX : (size_t)v;
+    atomic_store_explicit(&cached, lim, memory_order_relaxed);
+  }
+  return lim == SIZE_MAX ? 0 : lim;
+}
+
+/* The code for an ENOMEM from mmap, mprotect, mremap, munmap or madvise:
+ * PV_EMAPS when the process is at its mapping limit (one line of
+ * /proc/self/maps per mapping; only counted here, on the error path), else
+ * PV_ENOMEM.  errno is kept for the caller. */
+static int enomem_code(void) {
+  int saved = errno;
+  size_t lim = max_map_count();
+  int rc = PV_ENOMEM;
+  if (lim != 0 && count_lines("/proc/self/maps") + MAPS_HEADROOM >= lim)
+    rc = PV_EMAPS;
+  errno = saved;
+  return rc;
+}
+
 static int posix_err(int e) {
   switch (e) {
   case ENOMEM:
+    return enomem_code();
   case EAGAIN:
   case EMFILE: /* out of descriptors (the dual mapping's memfd) */
   case ENFILE:

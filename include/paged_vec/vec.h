@@ -34,7 +34,9 @@
  *   PV_EINVAL    a NULL vector or pointer argument, a destroyed vector
  *   PV_ERANGE    an index or range past the end
  *   PV_EOVERFLOW len + n or n * elem_size would overflow size_t
- *   PV_ENOMEM    the kernel refused memory or a mapping
+ *   PV_ENOMEM    the kernel refused memory or address space
+ *   PV_EMAPS     the process reached its mapping limit (vm.max_map_count):
+ *                wherever PV_ENOMEM is listed below, PV_EMAPS can be too
  *   PV_ENOSPC    a STABLE vector would grow past opts.max_len
  *   PV_EACCES    the vector is frozen (pv_vec_freeze)
  *
