@@ -193,21 +193,29 @@ void pv__os_caps_query(pv__os_caps *c) {
   c->partial_release = true;
 }
 
-/* mmap a range of `size` bytes at an address that is a multiple of `align`.
- * mmap only promises OS-page alignment, so for larger alignments we map
- * size + align - page and unmap the misaligned head and the tail: cheaper
- * and race-free compared with guessing an address and using MAP_FIXED,
- * which would silently replace whatever another thread mapped there. */
-static int map_aligned(size_t size, size_t align, int prot, int flags,
-                       void **out) {
+/* mmap `size` bytes wherever the kernel likes (OS-page aligned). */
+static int map_anywhere(size_t size, int prot, int flags, void **out) {
+  void *p = mmap(NULL, size, prot, flags, -1, 0);
+  if (p == MAP_FAILED) return posix_err(errno);
+  *out = p;
+  return 0;
+}
+
+/* True for the refusals that say "not enough room", which a cheaper way of
+ * doing the same thing may still get past. */
+static bool out_of_room(int rc) { return rc == PV_ENOMEM || rc == PV_EMAPS; }
+
+/* mmap a range of `size` bytes at an address that is a multiple of `align`,
+ * or fail.  mmap only promises OS-page alignment, so for larger alignments
+ * we map size + align - page and unmap the misaligned head and the tail:
+ * cheaper and race-free compared with guessing an address and using
+ * MAP_FIXED, which would silently replace whatever another thread mapped
+ * there.  The price is align - page bytes of address space for a moment. */
+static int map_strict(size_t size, size_t align, int prot, int flags,
+                      void **out) {
   const pv__os_caps *c = pv__os_caps_get();
   if (align == 0) align = c->alloc_granularity;
-  if (align <= c->os_page_size) {
-    void *p = mmap(NULL, size, prot, flags, -1, 0);
-    if (p == MAP_FAILED) return posix_err(errno);
-    *out = p;
-    return 0;
-  }
+  if (align <= c->os_page_size) return map_anywhere(size, prot, flags, out);
   size_t extra = align - c->os_page_size;
   if (size > SIZE_MAX - extra) return PV_ENOMEM;
   void *raw = mmap(NULL, size + extra, prot, flags, -1, 0);
@@ -225,6 +233,19 @@ static int map_aligned(size_t size, size_t align, int prot, int flags,
   }
   *out = (void *)start;
   return 0;
+}
+
+/* map_strict, with the alignment a wish (os.h): when the over-reservation
+ * does not fit (RLIMIT_AS, or no mapping left to trim it), map exactly
+ * `size` bytes, aligned only if the kernel happens to pick such an address.
+ * The exact map is a fault point of its own; either way nothing is left
+ * behind on failure. */
+static int map_aligned(size_t size, size_t align, int prot, int flags,
+                       void **out) {
+  int rc = map_strict(size, align, prot, flags, out);
+  if (!out_of_room(rc) || align <= pv__os_caps_get()->os_page_size) return rc;
+  PV__FAULT_POINT();
+  return map_anywhere(size, prot, flags, out);
 }
 
 int pv__os_map(size_t size, size_t align, unsigned prot, void **out) {
@@ -304,12 +325,15 @@ static int remap_err(int e) { return e == EINVAL ? PV_ENOMEM : posix_err(e); }
 /* Move [old, old + old_size) to a fresh aligned reservation of new_size.
  * We reserve the destination first and remap onto it with MREMAP_FIXED:
  * MREMAP_MAYMOVE alone picks any page-aligned address, which would lose
- * the huge-page alignment the vector keeps across growth. */
+ * the huge-page alignment the vector keeps across growth.  The price is
+ * address space: the kernel charges the reservation, the old range and the
+ * growth all at once (old + 2 * new - old under RLIMIT_AS), where a plain
+ * move is charged the growth only. */
 static int remap_to_aligned(void *old, size_t old_size, size_t new_size,
                             size_t align, void **out) {
   void *dest;
-  int rc = map_aligned(new_size, align, PROT_NONE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | PV__MAP_RESERVE_FLAGS, &dest);
+  int rc = map_strict(new_size, align, PROT_NONE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | PV__MAP_RESERVE_FLAGS, &dest);
   if (rc != 0) return rc;
   void *r = mremap(old, old_size, new_size, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
   if (r == MAP_FAILED) {
@@ -317,6 +341,47 @@ static int remap_to_aligned(void *old, size_t old_size, size_t new_size,
     munmap(dest, new_size);
     return remap_err(e);
   }
+  *out = r;
+  return 0;
+}
+
+/* Keep [end, end + page) from being grown into: map a PROT_NONE page there
+ * if the address is free, as a hint (never MAP_FIXED: whatever is there
+ * stays).  *plug is that page, or NULL when the kernel put it elsewhere,
+ * which it does only when the address is taken: then nothing can grow into
+ * it anyway. */
+static int plug_after(void *end, void **plug) {
+  const size_t page = pv__os_caps_get()->os_page_size;
+  void *p = mmap(end, page, PROT_NONE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | PV__MAP_RESERVE_FLAGS, -1, 0);
+  if (p == MAP_FAILED) return posix_err(errno);
+  if (p != end) {
+    munmap(p, page);
+    p = NULL;
+  }
+  *plug = p;
+  return 0;
+}
+
+/* The fallback of an aligned move that does not fit: a plain
+ * MREMAP_MAYMOVE, charged only the growth, at whatever address the kernel
+ * picks (the alignment becomes a wish).  With PV__OS_REMAP_MOVE a plug page
+ * after the old range makes sure it really moves.  A fault point of its
+ * own; on failure the old range is as it was and the plug is gone.  (The
+ * plug's munmap unmaps one whole single-page mapping of ours; should even
+ * that fail, the page, PROT_NONE and holding no memory, stays mapped.) */
+static int remap_plain_move(void *old, size_t old_size, size_t new_size,
+                            unsigned flags, void **out) {
+  PV__FAULT_POINT();
+  void *plug = NULL;
+  if (flags & PV__OS_REMAP_MOVE) {
+    int rc = plug_after((char *)old + old_size, &plug);
+    if (rc != 0) return rc;
+  }
+  void *r = mremap(old, old_size, new_size, MREMAP_MAYMOVE);
+  int e = errno;
+  if (plug != NULL) munmap(plug, pv__os_caps_get()->os_page_size);
+  if (r == MAP_FAILED) return remap_err(e);
   *out = r;
   return 0;
 }
@@ -338,14 +403,16 @@ int pv__os_remap(void *old, size_t old_size, size_t new_size, size_t align,
     if (new_size <= old_size) return remap_err(errno);
   }
   if (align == 0) align = c->alloc_granularity;
+  int rc;
   if (align <= c->os_page_size && !(flags & PV__OS_REMAP_MOVE)) {
     void *r = mremap(old, old_size, new_size, MREMAP_MAYMOVE);
     if (r == MAP_FAILED) return remap_err(errno);
-    pv__os_live_add((long long)new_size - (long long)old_size);
     *out = r;
-    return 0;
+    rc = 0;
+  } else {
+    rc = remap_to_aligned(old, old_size, new_size, align, out);
+    if (out_of_room(rc)) rc = remap_plain_move(old, old_size, new_size, flags, out);
   }
-  int rc = remap_to_aligned(old, old_size, new_size, align, out);
   if (rc == 0) pv__os_live_add((long long)new_size - (long long)old_size);
   return rc;
 #else

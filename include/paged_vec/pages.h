@@ -39,7 +39,9 @@ enum {
 /* Flags for pv_pages_map. */
 enum {
   /* Ask for transparent huge pages: the mapping is aligned to the huge page
-   * size when it is at least that long, and advised HUGEPAGE. */
+   * size when it is at least that long, and advised HUGEPAGE.  Where the
+   * address space is too tight for the alignment's slack (RLIMIT_AS) the
+   * mapping is made unaligned rather than refused. */
   PV_MAP_HUGE = 1u << 0,
   /* These pages may ever become executable.  Without it, any protection
    * with PV_PROT_EXEC is refused with PV_EACCES. */

@@ -79,7 +79,9 @@ enum {
    * vector asks for them once its capacity reaches the huge page size
    * (pv_huge_page_size()); from then on its capacity is whole huge pages,
    * its region starts on a huge page boundary across growth (REMAP moves
-   * once to get there) and it is advised MADV_HUGEPAGE.  Without THP
+   * once to get there; a growth the address space is too tight to align,
+   * under RLIMIT_AS, moves unaligned rather than fail, and the next growth
+   * that can realigns) and it is advised MADV_HUGEPAGE.  Without THP
    * (Linux "never", other systems) both are plain page-sized vectors. */
   PV_VEC_HUGE = 1u << 0,
   /* Never ask for huge pages and do not align to them. */
