@@ -132,8 +132,11 @@ enum {
  * that does not fit (RLIMIT_AS, the mapping limit) the backend falls back to
  * a plain move charged only the growth (mremap MREMAP_MAYMOVE), at an
  * address aligned only by luck, so that a vector reaches what realloc
- * reaches.  That fallback is a fault point of its own, and like every
- * failure it leaves the old range as it was.
+ * reaches (a build that forces a page larger than the OS's falls back to
+ * a move aligned to alloc_granularity instead, which a plain move would
+ * not keep).  That fallback is a fault point of its own, and like every
+ * failure it leaves the old range as it was.  The start stays a multiple
+ * of alloc_granularity.
  * Returns PV_ENOTSUP when !caps->can_remap.
  */
 int pv__os_remap(void *old, size_t old_size, size_t new_size, size_t align,

@@ -235,17 +235,19 @@ static int map_strict(size_t size, size_t align, int prot, int flags,
   return 0;
 }
 
-/* map_strict, with the alignment a wish (os.h): when the over-reservation
- * does not fit (RLIMIT_AS, or no mapping left to trim it), map exactly
- * `size` bytes, aligned only if the kernel happens to pick such an address.
- * The exact map is a fault point of its own; either way nothing is left
- * behind on failure. */
+/* map_strict, with an alignment beyond the granule a wish (os.h): when
+ * the over-reservation does not fit (RLIMIT_AS, or no mapping left to trim
+ * it), map `size` bytes aligned to the granule only (the OS page, so exactly
+ * `size`, unless the build forces a larger page), and to `align` only if
+ * the kernel happens to pick such an address.  That map is a fault point of
+ * its own; either way nothing is left behind on failure. */
 static int map_aligned(size_t size, size_t align, int prot, int flags,
                        void **out) {
+  const size_t granule = pv__os_caps_get()->alloc_granularity;
   int rc = map_strict(size, align, prot, flags, out);
-  if (!out_of_room(rc) || align <= pv__os_caps_get()->os_page_size) return rc;
+  if (!out_of_room(rc) || align <= granule) return rc;
   PV__FAULT_POINT();
-  return map_anywhere(size, prot, flags, out);
+  return map_strict(size, granule, prot, flags, out);
 }
 
 int pv__os_map(size_t size, size_t align, unsigned prot, void **out) {
@@ -363,16 +365,14 @@ static int plug_after(void *end, void **plug) {
   return 0;
 }
 
-/* The fallback of an aligned move that does not fit: a plain
- * MREMAP_MAYMOVE, charged only the growth, at whatever address the kernel
- * picks (the alignment becomes a wish).  With PV__OS_REMAP_MOVE a plug page
- * after the old range makes sure it really moves.  A fault point of its
- * own; on failure the old range is as it was and the plug is gone.  (The
- * plug's munmap unmaps one whole single-page mapping of ours; should even
- * that fail, the page, PROT_NONE and holding no memory, stays mapped.) */
+/* A plain MREMAP_MAYMOVE, charged only the growth, at whatever address
+ * the kernel picks.  With PV__OS_REMAP_MOVE a plug page after the old range
+ * makes sure it really moves.  On failure the old range is as it was and
+ * the plug is gone.  (The plug's munmap unmaps one whole single-page
+ * mapping of ours; should even that fail, the page, PROT_NONE and holding
+ * no memory, stays mapped.) */
 static int remap_plain_move(void *old, size_t old_size, size_t new_size,
                             unsigned flags, void **out) {
-  PV__FAULT_POINT();
   void *plug = NULL;
   if (flags & PV__OS_REMAP_MOVE) {
     int rc = plug_after((char *)old + old_size, &plug);
@@ -384,6 +384,23 @@ static int remap_plain_move(void *old, size_t old_size, size_t new_size,
   if (r == MAP_FAILED) return remap_err(e);
   *out = r;
   return 0;
+}
+
+/* The fallback of an aligned move that failed with `why` (out of room):
+ * the alignment becomes a wish.  Normally a plain move (OS-page aligned,
+ * which is the granule).  Where the build forces a page larger than the
+ * OS's, a plain move would break the granule, so the fallback is an
+ * aligned move to the granule only, when that is less than `align`.  A
+ * fault point of its own. */
+static int remap_fallback(void *old, size_t old_size, size_t new_size,
+                          size_t align, unsigned flags, int why, void **out) {
+  const pv__os_caps *c = pv__os_caps_get();
+  const size_t granule = c->alloc_granularity;
+  if (granule > c->os_page_size && align <= granule) return why;
+  PV__FAULT_POINT();
+  if (granule > c->os_page_size)
+    return remap_to_aligned(old, old_size, new_size, granule, out);
+  return remap_plain_move(old, old_size, new_size, flags, out);
 }
 #endif
 
@@ -411,7 +428,8 @@ int pv__os_remap(void *old, size_t old_size, size_t new_size, size_t align,
     rc = 0;
   } else {
     rc = remap_to_aligned(old, old_size, new_size, align, out);
-    if (out_of_room(rc)) rc = remap_plain_move(old, old_size, new_size, flags, out);
+    if (out_of_room(rc))
+      rc = remap_fallback(old, old_size, new_size, align, flags, rc, out);
   }
   if (rc == 0) pv__os_live_add((long long)new_size - (long long)old_size);
   return rc;
