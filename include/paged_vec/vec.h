@@ -34,7 +34,9 @@
  *   PV_EINVAL    a NULL vector or pointer argument, a destroyed vector
  *   PV_ERANGE    an index or range past the end
  *   PV_EOVERFLOW len + n or n * elem_size would overflow size_t
- *   PV_ENOMEM    the kernel refused memory or a mapping
+ *   PV_ENOMEM    the kernel refused memory or address space
+ *   PV_EMAPS     the process reached its mapping limit (vm.max_map_count):
+ *                wherever PV_ENOMEM is listed below, PV_EMAPS can be too
  *   PV_ENOSPC    a STABLE vector would grow past opts.max_len
  *   PV_EACCES    the vector is frozen (pv_vec_freeze)
  *
@@ -77,7 +79,9 @@ enum {
    * vector asks for them once its capacity reaches the huge page size
    * (pv_huge_page_size()); from then on its capacity is whole huge pages,
    * its region starts on a huge page boundary across growth (REMAP moves
-   * once to get there) and it is advised MADV_HUGEPAGE.  Without THP
+   * once to get there; a growth the address space is too tight to align,
+   * under RLIMIT_AS, moves unaligned rather than fail, and the next growth
+   * that can realigns) and it is advised MADV_HUGEPAGE.  Without THP
    * (Linux "never", other systems) both are plain page-sized vectors. */
   PV_VEC_HUGE = 1u << 0,
   /* Never ask for huge pages and do not align to them. */
