@@ -69,3 +69,10 @@ CLEANFILES += bench/probe_small$(EXEEXT)
 bench_probe_small_SOURCES = bench/probe_small.c
 bench_probe_small_LDFLAGS = -no-install
 bench_probe_small_LDADD = libpaged_vec.la
+
+# The region cache's probe (docs/cache.md): built on demand, needs nothing
+# but the library; `make bench/cache_probe && bench/cache_probe`.
+EXTRA_PROGRAMS += bench/cache_probe
+CLEANFILES += bench/cache_probe$(EXEEXT)
+bench_cache_probe_SOURCES = bench/cache_probe.c
+bench_cache_probe_LDADD = libpaged_vec_core.la

@@ -2,9 +2,9 @@
  * fuzz/fuzz_vec.c - differential fuzzing of the container.
  *
  * The input picks an element size, a growth mode and flags, then a sequence
- * of operations.  Each is applied to a pv_vec and to a plain reference
- * array (with the codes the header promises for it worked out
- * independently), and after every step the two must agree: the code, the
+ * of operations.  Each is applied to a pv_vec and to the reference model
+ * of tests/model.h (which works out the codes the header promises), and
+ * after every step the two must agree: the code, the
  * length, every byte, capacity >= length, page-aligned data, a STABLE
  * vector never moving, the frozen state.  An operation can also run with an
  * OS-layer fault injected at its k-th call: then it must either succeed
@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
+#include "model.h"
 #include "os.h"
 #include "paged_vec.h"
 #include "store.h"
@@ -24,13 +25,6 @@
 /* Bytes a vector may reach: 32 pages of 4 KiB, enough to cross pages and
  * capacities many times while keeping one input fast. */
 #define MAX_BYTES ((size_t)128 << 10)
-
-typedef struct model {
-  unsigned char *ref; /* the reference elements */
-  size_t len, es, max; /* max: elements allowed (memory bound, STABLE max) */
-  bool stable, frozen, sorted;
-  void *stable_data;
-} model;
 
 static unsigned char scratch[MAX_BYTES]; /* element sources and outputs */
 static unsigned char scratch2[MAX_BYTES];
@@ -49,8 +43,10 @@ static int cmp_elem(const void *a, const void *b) {
   return memcmp(a, b, (size_t)cmp_bytes_es);
 }
 
-/* The vector agrees with the model. */
-static void agree(const pv_vec *v, const model *m, const char *op) {
+/* The vector agrees with the model; stable_data: where a STABLE vector's
+ * data must stay (NULL for the other modes). */
+static void agree(const pv_vec *v, const pvm *m, const void *stable_data,
+                  const char *op) {
   FUZZ_CHECK(v->len == m->len, "%s: len %zu, reference %zu", op, v->len, m->len);
   FUZZ_CHECK(v->cap >= v->len, "%s: cap %zu < len %zu", op, v->cap, v->len);
   FUZZ_CHECK(v->elem_size == m->es, "%s: elem_size changed", op);
@@ -60,18 +56,13 @@ static void agree(const pv_vec *v, const model *m, const char *op) {
   if (v->cap != 0)
     FUZZ_CHECK((uintptr_t)v->data % (small ? _Alignof(max_align_t) : pv_page_size()) == 0,
                "%s: data not aligned", op);
-  if (m->stable) FUZZ_CHECK(v->data == m->stable_data, "%s: STABLE moved", op);
-  if (m->len != 0)
-    FUZZ_CHECK(memcmp(v->data, m->ref, m->len * m->es) == 0,
-               "%s: elements differ from the reference", op);
+  if (stable_data != NULL) FUZZ_CHECK(v->data == stable_data, "%s: STABLE moved", op);
+  FUZZ_CHECK(pvm_diff(m, v->data) == SIZE_MAX, "%s: elements differ from the reference",
+             op);
 }
 
-/* Expected code of a growth to `need` elements. */
-static int grow_code(const model *m, size_t need) {
-  if (m->frozen) return PV_EACCES;
-  if (m->stable && need > m->max) return PV_ENOSPC;
-  return 0;
-}
+/* The model applied an operation (only its own malloc can fail). */
+#define MODEL_DID(call) FUZZ_CHECK((call), "the reference model is out of memory")
 
 enum {
   OP_PUSH, OP_PUSH_SLOT, OP_POP, OP_APPEND, OP_APPEND_SELF, OP_INSERT,
@@ -103,14 +94,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (o.grow == PV_GROW_STABLE) o.max_len = max = 1 + fz_count(&in, max - 1);
   o.initial_cap = fz_count(&in, max);
 
-  model m = {.es = es, .max = max, .stable = o.grow == PV_GROW_STABLE};
-  m.ref = malloc(MAX_BYTES + 1);
-  FUZZ_CHECK(m.ref != NULL, "malloc");
+  const bool stable = o.grow == PV_GROW_STABLE;
+  bool sorted = false; /* bsearch is defined on sorted data only */
+  pvm m;
+  pvm_init(&m, es, stable ? max : SIZE_MAX);
   pv_vec v, w;
   int rc = pv_vec_init_opts(&v, &o);
   FUZZ_CHECK(rc == 0, "init: %s", pv_errname(rc));
   FUZZ_CHECK(v.cap >= o.initial_cap, "init: cap below initial_cap");
-  m.stable_data = v.data;
+  const void *stable_data = stable ? v.data : NULL;
   rc = pv_vec_init(&w, es);
   FUZZ_CHECK(rc == 0, "init w: %s", pv_errname(rc));
 
@@ -125,17 +117,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     switch (op) {
     case OP_PUSH: {
       name = "push";
-      want = grow_code(&m, m.len + 1);
+      want = pvm_grow_code(&m, m.len + 1);
       if (m.len + 1 > max && want == 0) want = 1; /* beyond the memory bound */
       if (want == 1) break;
       const unsigned char *e = gen(1, es);
       rc = pv_vec_push(&v, e);
-      if (rc == 0) memcpy(m.ref + m.len * es, e, es), m.len++;
+      if (rc == 0) MODEL_DID(pvm_insert(&m, m.len, e, 1));
       break;
     }
     case OP_PUSH_SLOT: {
       name = "push_slot";
-      want = grow_code(&m, m.len + 1);
+      want = pvm_grow_code(&m, m.len + 1);
       if (m.len + 1 > max && want == 0) want = 1;
       if (want == 1) break;
       void *slot = NULL;
@@ -143,8 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       if (rc == 0) {
         const unsigned char *e = gen(1, es);
         memcpy(slot, e, es);
-        memcpy(m.ref + m.len * es, e, es);
-        m.len++;
+        MODEL_DID(pvm_insert(&m, m.len, e, 1));
       } else {
         FUZZ_CHECK(slot == NULL, "push_slot wrote *slot on failure");
       }
@@ -152,11 +143,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     case OP_POP:
       name = "pop";
-      want = m.frozen ? PV_EACCES : m.len == 0 ? PV_ERANGE : 0;
+      want = pvm_pop_code(&m);
       rc = pv_vec_pop(&v, scratch2);
       if (rc == 0) {
-        m.len--;
-        FUZZ_CHECK(memcmp(scratch2, m.ref + m.len * es, es) == 0, "pop: wrong element");
+        FUZZ_CHECK(memcmp(scratch2, pvm_at(&m, m.len - 1), es) == 0, "pop: wrong element");
+        pvm_truncate(&m, m.len - 1);
       }
       break;
     case OP_APPEND:
@@ -169,51 +160,43 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         size_t k = i % m.len;
         if (n > m.len - k) n = m.len - k;
         src = (const unsigned char *)v.data + k * es;
-        memcpy(scratch2, m.ref + k * es, n * es);
+        memcpy(scratch2, pvm_at(&m, k), n * es);
       } else {
         src = gen(n, es);
         memcpy(scratch2, src, n * es);
       }
-      if (m.len + n > max && !(m.stable && !m.frozen)) { want = 1; break; }
-      want = n == 0 ? (m.frozen ? PV_EACCES : 0) : grow_code(&m, m.len + n);
+      if (m.len + n > max && !(stable && !m.frozen)) { want = 1; break; }
+      want = pvm_insert_code(&m, m.len, n);
       rc = pv_vec_append(&v, src, n);
-      if (rc == 0) memcpy(m.ref + m.len * es, scratch2, n * es), m.len += n;
+      if (rc == 0) MODEL_DID(pvm_insert(&m, m.len, scratch2, n));
       break;
     }
     case OP_INSERT: {
       name = "insert";
-      if (m.len + n > max && !(m.stable && !m.frozen)) { want = 1; break; }
-      want = m.frozen ? PV_EACCES : i > m.len ? PV_ERANGE
-             : n == 0 ? 0 : grow_code(&m, m.len + n);
+      if (m.len + n > max && !(stable && !m.frozen)) { want = 1; break; }
+      want = pvm_insert_code(&m, i, n);
       const unsigned char *src = gen(n, es);
       rc = pv_vec_insert(&v, i, src, n);
-      if (rc == 0) {
-        memmove(m.ref + (i + n) * es, m.ref + i * es, (m.len - i) * es);
-        memcpy(m.ref + i * es, src, n * es);
-        m.len += n;
-      }
+      if (rc == 0) MODEL_DID(pvm_insert(&m, i, src, n));
       break;
     }
     case OP_REMOVE:
       name = "remove";
       if (fz_u8(&in) & 1) n = SIZE_MAX - (i & 3); /* overflowing ranges */
-      want = m.frozen ? PV_EACCES
-             : (i > m.len || n > m.len - i) ? PV_ERANGE : 0;
+      want = pvm_remove_code(&m, i, n);
       rc = pv_vec_remove(&v, i, n, scratch2);
       if (rc == 0) {
-        FUZZ_CHECK(memcmp(scratch2, m.ref + i * es, n * es) == 0, "remove: out");
-        memmove(m.ref + i * es, m.ref + (i + n) * es, (m.len - i - n) * es);
-        m.len -= n;
+        FUZZ_CHECK(n == 0 || memcmp(scratch2, pvm_at(&m, i), n * es) == 0, "remove: out");
+        pvm_remove(&m, i, n);
       }
       break;
     case OP_SWAP_REMOVE:
       name = "swap_remove";
-      want = m.frozen ? PV_EACCES : i >= m.len ? PV_ERANGE : 0;
+      want = pvm_set_code(&m, i);
       rc = pv_vec_swap_remove(&v, i, scratch2);
       if (rc == 0) {
-        FUZZ_CHECK(memcmp(scratch2, m.ref + i * es, es) == 0, "swap_remove: out");
-        memmove(m.ref + i * es, m.ref + (m.len - 1) * es, es);
-        m.len--;
+        FUZZ_CHECK(memcmp(scratch2, pvm_at(&m, i), es) == 0, "swap_remove: out");
+        pvm_swap_remove(&m, i);
       }
       break;
     case OP_RESIZE: {
@@ -222,66 +205,60 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       const unsigned char *fill = NULL;
       if (self) {
         fill = (const unsigned char *)v.data + (i % m.len) * es;
-        memcpy(scratch2, m.ref + (i % m.len) * es, es);
+        memcpy(scratch2, pvm_at(&m, i % m.len), es);
       } else if (fz_u8(&in) & 1) {
         fill = gen(1, es);
         memcpy(scratch2, fill, es);
       }
-      want = m.frozen ? PV_EACCES : n <= m.len ? 0 : grow_code(&m, n);
+      want = pvm_resize_code(&m, n);
       rc = pv_vec_resize(&v, n, fill);
-      if (rc == 0) {
-        for (size_t k = m.len; k < n; k++) {
-          if (fill == NULL) memset(m.ref + k * es, 0, es);
-          else memcpy(m.ref + k * es, scratch2, es);
-        }
-        m.len = n;
-      }
+      if (rc == 0) MODEL_DID(pvm_resize(&m, n, fill == NULL ? NULL : scratch2));
       break;
     }
     case OP_TRUNCATE:
       name = "truncate";
-      want = m.frozen ? PV_EACCES : 0;
+      want = pvm_mut_code(&m);
       rc = pv_vec_truncate(&v, i);
-      if (rc == 0 && i < m.len) m.len = i;
+      if (rc == 0) pvm_truncate(&m, i);
       break;
     case OP_CLEAR:
       name = "clear";
-      want = m.frozen ? PV_EACCES : 0;
+      want = pvm_mut_code(&m);
       rc = pv_vec_clear(&v);
-      if (rc == 0) m.len = 0;
+      if (rc == 0) pvm_truncate(&m, 0);
       break;
     case OP_RESERVE:
     case OP_RESERVE_EXACT:
       name = op == OP_RESERVE ? "reserve" : "reserve_exact";
-      if (m.len + n > max && !m.stable) { want = 1; break; }
-      want = grow_code(&m, m.len + n);
+      if (m.len + n > max && !stable) { want = 1; break; }
+      want = pvm_grow_code(&m, m.len + n);
       rc = op == OP_RESERVE ? pv_vec_reserve(&v, n) : pv_vec_reserve_exact(&v, n);
       if (rc == 0) FUZZ_CHECK(v.cap - v.len >= n, "%s: room %zu < %zu", name,
                               v.cap - v.len, n);
       break;
     case OP_SHRINK:
       name = "shrink_to_fit";
-      want = m.frozen ? PV_EACCES : 0;
+      want = pvm_mut_code(&m);
       rc = pv_vec_shrink_to_fit(&v);
       break;
     case OP_TRIM:
       name = "trim";
-      want = m.frozen ? PV_EACCES : 0;
+      want = pvm_mut_code(&m);
       rc = pv_vec_trim(&v);
       break;
     case OP_SET: {
       name = "set";
-      want = m.frozen ? PV_EACCES : i >= m.len ? PV_ERANGE : 0;
+      want = pvm_set_code(&m, i);
       const unsigned char *e = gen(1, es);
       rc = pv_vec_set(&v, i, e);
-      if (rc == 0) memcpy(m.ref + i * es, e, es);
+      if (rc == 0) pvm_set(&m, i, e);
       break;
     }
     case OP_GET:
       name = "get";
-      want = i >= m.len ? PV_ERANGE : 0;
+      want = pvm_get_code(&m, i);
       rc = pv_vec_get(&v, i, scratch2);
-      if (rc == 0) FUZZ_CHECK(memcmp(scratch2, m.ref + i * es, es) == 0, "get");
+      if (rc == 0) FUZZ_CHECK(memcmp(scratch2, pvm_at(&m, i), es) == 0, "get");
       FUZZ_CHECK((pv_vec_at(&v, i) == NULL) == (i >= m.len), "at(%zu)", i);
       break;
     case OP_FREEZE:
@@ -302,26 +279,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       break;
     case OP_SORT:
       name = "sort";
-      want = m.frozen ? PV_EACCES : 0;
+      want = pvm_mut_code(&m);
       cmp_bytes_es = (int)es;
       rc = pv_vec_sort(&v, cmp_elem);
       if (rc == 0) {
-        if (m.len > 1) qsort(m.ref, m.len, es, cmp_elem);
-        m.sorted = true;
+        pvm_sort(&m, cmp_elem);
+        sorted = true;
       }
       break;
     case OP_BSEARCH: {
       name = "bsearch";
-      if (!m.sorted) { want = 1; break; } /* only defined on sorted data */
+      if (!sorted) { want = 1; break; } /* only defined on sorted data */
       cmp_bytes_es = (int)es;
       const unsigned char *key = (fz_u8(&in) & 1) && m.len != 0
-                                     ? m.ref + (i % m.len) * es : gen(1, es);
+                                     ? pvm_at(&m, i % m.len) : gen(1, es);
       size_t ix = SIZE_MAX;
       rc = pv_vec_bsearch(&v, key, cmp_elem, &ix);
       /* the lower bound, found or not */
-      size_t lo = 0;
-      while (lo < m.len && memcmp(m.ref + lo * es, key, es) < 0) lo++;
-      bool found = lo < m.len && memcmp(m.ref + lo * es, key, es) == 0;
+      size_t lo = pvm_lower_bound(&m, key, cmp_elem);
+      bool found = lo < m.len && cmp_elem(pvm_at(&m, lo), key) == 0;
       want = found ? 0 : PV_ENOENT;
       FUZZ_CHECK(ix == lo, "bsearch: index %zu, lower bound %zu", ix, lo);
       break;
@@ -344,7 +320,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       name = "arm fault";
       fault_at = 1 + n % 6;
       pv__os_fault_set(0, 0);
-      agree(&v, &m, name);
+      agree(&v, &m, stable_data, name);
       continue;
     }
     bool faulted = fault_at != 0 && pv__os_fault_calls() >= fault_at;
@@ -358,7 +334,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
               v.len, v.cap, pv__store_bytes(&v), pv__store_inspect(&v).reserved, pv__store_inspect(&v).stale);
     fault_at = 0;
     if (want == 1) { /* skipped: past the memory bound */
-      agree(&v, &m, name);
+      agree(&v, &m, stable_data, name);
       continue;
     }
     if (op != OP_FREEZE && op != OP_THAW && op != OP_COPY) {
@@ -382,8 +358,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         op != OP_COPY && op != OP_RESIDENT && op != OP_ADVISE && op != OP_FREEZE &&
         op != OP_THAW && op != OP_RESERVE && op != OP_RESERVE_EXACT &&
         op != OP_SHRINK && op != OP_TRIM)
-      m.sorted = false;
-    agree(&v, &m, name);
+      sorted = false;
+    agree(&v, &m, stable_data, name);
   }
   rc = pv_vec_destroy(&v);
   FUZZ_CHECK(rc == 0, "destroy: %s", pv_errname(rc));
@@ -391,6 +367,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FUZZ_CHECK(rc == 0, "destroy w: %s", pv_errname(rc));
   FUZZ_CHECK(pv__os_live_bytes() == 0, "%lld bytes of address space leaked",
              pv__os_live_bytes());
-  free(m.ref);
+  pvm_free(&m);
   return 0;
 }

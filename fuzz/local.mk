@@ -21,7 +21,11 @@ CLEANFILES += fuzz/*.log
 if !PV_WINDOWS
 check_PROGRAMS += fuzz/replay_vec fuzz/replay_pages
 TESTS += fuzz/replay.sh
-fuzz_replay_vec_SOURCES = fuzz/replay.c fuzz/fuzz_vec.c fuzz/fuzz_common.h
+# fuzz_vec.c checks against the reference model of tests/model.h.
+PV_FUZZ_VEC_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests
+fuzz_replay_vec_SOURCES = fuzz/replay.c fuzz/fuzz_vec.c fuzz/fuzz_common.h \
+	tests/model.h
+fuzz_replay_vec_CPPFLAGS = $(PV_FUZZ_VEC_CPPFLAGS)
 fuzz_replay_vec_LDADD = libpaged_vec_core.la
 fuzz_replay_pages_SOURCES = fuzz/replay.c fuzz/fuzz_pages.c fuzz/fuzz_common.h
 fuzz_replay_pages_LDADD = libpaged_vec_core.la
@@ -29,8 +33,9 @@ endif
 
 if PV_FUZZ
 noinst_PROGRAMS += fuzz/fuzz_vec fuzz/fuzz_pages
-fuzz_fuzz_vec_SOURCES = fuzz/fuzz_vec.c fuzz/fuzz_common.h \
+fuzz_fuzz_vec_SOURCES = fuzz/fuzz_vec.c fuzz/fuzz_common.h tests/model.h \
 	$(libpaged_vec_core_la_SOURCES)
+fuzz_fuzz_vec_CPPFLAGS = $(PV_FUZZ_VEC_CPPFLAGS)
 fuzz_fuzz_vec_CFLAGS = $(AM_CFLAGS) $(PV_FUZZ_CFLAGS)
 fuzz_fuzz_vec_LDFLAGS = $(PV_FUZZ_CFLAGS)
 fuzz_fuzz_pages_SOURCES = fuzz/fuzz_pages.c fuzz/fuzz_common.h \

@@ -15,9 +15,12 @@
  * PV__PROT_ALL below name the two combinations every layer needs.
  *
  * Every fallible primitive returns 0 or a negative PV_E* code and, on
- * failure, leaves memory and protections as they were.  ENOMEM from the
- * kernel (including "too many mappings", vm.max_map_count) becomes
- * PV_ENOMEM; EACCES/EPERM on a protection change becomes PV_EACCES.
+ * failure, leaves memory and protections as they were.  A refusal because
+ * the process holds as many mappings as it may (Linux: vm.max_map_count)
+ * becomes PV_EMAPS; the POSIX backend tells it from other ENOMEMs on the
+ * error path only, by counting the process's mappings.  Every other
+ * refusal of memory or address space becomes PV_ENOMEM; EACCES/EPERM on a
+ * protection change becomes PV_EACCES.
  *
  * Test seam: every fallible primitive first asks pv__os_fault_hit(); a test
  * can make the Nth such call fail with a chosen code (fault injection).
@@ -61,12 +64,21 @@ const pv__os_caps *pv__os_caps_get(void);
 void pv__os_caps_query(pv__os_caps *caps);
 
 /*
- * pv__os_map - a new reservation of `size` bytes whose start is a multiple of
+ * pv__os_map - a new reservation of `size` bytes.  prot == PV_PROT_NONE
+ * reserves address space only (no memory charged even under strict
+ * overcommit); any other prot commits the whole range with that protection.
+ * Fresh memory reads as zero.  The core never passes EXEC here when
+ * caps->can_exec is false.
  * `align` (0 means alloc_granularity; otherwise a power of two that is a
- * multiple of alloc_granularity).  prot == PV_PROT_NONE reserves address
- * space only (no memory charged even under strict overcommit); any other
- * prot commits the whole range with that protection.  Fresh memory reads as
- * zero.  The core never passes EXEC here when caps->can_exec is false.
+ * multiple of alloc_granularity) is best effort beyond alloc_granularity:
+ * the start is a multiple of it when the process can afford the
+ * over-reservation that takes (POSIX: align - page bytes more address space
+ * for a moment, and a mapping split); when it cannot (RLIMIT_AS, the
+ * mapping limit) the backend maps exactly `size` bytes wherever the kernel
+ * puts them, aligned only by luck, rather than fail.  That fallback is a
+ * fault point of its own.  The start is always a multiple of
+ * alloc_granularity.  Callers check the start if they care (huge pages only
+ * back the aligned part of a range: a wish, not a correctness need).
  */
 int pv__os_map(size_t size, size_t align, unsigned prot, void **out);
 
@@ -111,10 +123,20 @@ enum {
  * pv__os_remap - resize the mapping [old, old + old_size) to new_size without
  * copying bytes (the kernel moves page tables).  The old range must be one
  * mapping of uniform protection.  Growth tries in place first (unless
- * PV__OS_REMAP_MOVE), else moves to a new address that is a multiple of
- * `align` (0: alloc_granularity).  Shrinking happens in place.  New bytes
- * read as zero.  On success *out is the (possibly new) start and the old
- * range, if moved, is no longer mapped.
+ * PV__OS_REMAP_MOVE, which guarantees a new address), else moves.  Shrinking
+ * happens in place.  New bytes read as zero.  On success *out is the
+ * (possibly new) start and the old range, if moved, is no longer mapped.
+ * A move goes to a multiple of `align` (0: alloc_granularity) as best
+ * effort, as for pv__os_map: an aligned move reserves its destination first
+ * (POSIX: charged old + 2 * new - old bytes of address space at once); when
+ * that does not fit (RLIMIT_AS, the mapping limit) the backend falls back to
+ * a plain move charged only the growth (mremap MREMAP_MAYMOVE), at an
+ * address aligned only by luck, so that a vector reaches what realloc
+ * reaches (a build that forces a page larger than the OS's falls back to
+ * a move aligned to alloc_granularity instead, which a plain move would
+ * not keep).  That fallback is a fault point of its own, and like every
+ * failure it leaves the old range as it was.  The start stays a multiple
+ * of alloc_granularity.
  * Returns PV_ENOTSUP when !caps->can_remap.
  */
 int pv__os_remap(void *old, size_t old_size, size_t new_size, size_t align,
@@ -193,5 +215,22 @@ static inline bool pv__round_up(size_t x, size_t a, size_t *out) {
   *out = r;
   return true;
 }
+
+/* ---- time, fork, scheduling (the region cache, lib/cache.c) ------------- */
+
+/* Nanoseconds on a monotonic clock (never goes back, arbitrary origin). */
+uint64_t pv__os_now_ns(void);
+
+/*
+ * pv__os_atfork - run prepare() in the parent just before fork(), parent()
+ * in the parent and child() in the child just after it (pthread_atfork).
+ * Returns 0 or PV_ENOMEM.  Not a fault point: it registers handlers and
+ * touches no memory.  A no-op returning 0 where there is no fork (Windows).
+ */
+int pv__os_atfork(void (*prepare)(void), void (*parent)(void),
+                  void (*child)(void));
+
+/* pv__os_yield - let another thread run (a spinning lock waits with it). */
+void pv__os_yield(void);
 
 #endif /* PV_LIB_OS_H */

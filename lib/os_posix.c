@@ -9,6 +9,8 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,9 +33,76 @@
 #define PV__MAP_RESERVE_FLAGS 0
 #endif
 
+/* ---- ENOMEM: out of memory or out of mappings --------------------------- */
+
+/* Linux refuses a call that would take the process past vm.max_map_count
+ * with ENOMEM, the same errno as "no memory".  Its thresholds differ by
+ * call: mmap refuses above the limit, a split at it, a moving mremap 3
+ * below it and a mremap to a chosen address 5 below it (two mappings it may
+ * split on the way, then move_vma's own 3).  So a process within
+ * MAPS_HEADROOM of the limit was refused for its mappings. */
+#define MAPS_HEADROOM 5
+
+/* Bytes read at a time from a /proc file: a stack buffer, because at the
+ * mapping limit malloc (and so stdio) may itself fail. */
+#define PROC_CHUNK 4096
+
+/* Newlines in the file at path (opened with open/read, no allocation), or
+ * 0 if it cannot be read. */
+static size_t count_lines(const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[PROC_CHUNK];
+  size_t lines = 0;
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+    for (ssize_t i = 0; i < n; i++) lines += buf[i] == '\n';
+  close(fd);
+  return lines;
+}
+
+/* vm.max_map_count, read once (it is a sysctl: changing it while a process
+ * runs is rare, and this is only a diagnosis); 0 when the system has no such
+ * file, i.e. no such limit.  Read with open/read for the reason above. */
+static size_t max_map_count(void) {
+  static atomic_size_t cached; /* 0: not read yet; SIZE_MAX: no limit */
+  size_t lim = atomic_load_explicit(&cached, memory_order_relaxed);
+  if (lim == 0) {
+    char buf[32];
+    unsigned long long v = 0;
+    int fd = open("/proc/sys/vm/max_map_count", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      ssize_t n = read(fd, buf, sizeof buf - 1);
+      close(fd);
+      if (n > 0) {
+        buf[n] = '\0';
+        if (sscanf(buf, "%llu", &v) != 1) v = 0;
+      }
+    }
+    lim = v == 0 || v >= SIZE_MAX ? SIZE_MAX : (size_t)v;
+    atomic_store_explicit(&cached, lim, memory_order_relaxed);
+  }
+  return lim == SIZE_MAX ? 0 : lim;
+}
+
+/* The code for an ENOMEM from mmap, mprotect, mremap, munmap or madvise:
+ * PV_EMAPS when the process is at its mapping limit (one line of
+ * /proc/self/maps per mapping; only counted here, on the error path), else
+ * PV_ENOMEM.  errno is kept for the caller. */
+static int enomem_code(void) {
+  int saved = errno;
+  size_t lim = max_map_count();
+  int rc = PV_ENOMEM;
+  if (lim != 0 && count_lines("/proc/self/maps") + MAPS_HEADROOM >= lim)
+    rc = PV_EMAPS;
+  errno = saved;
+  return rc;
+}
+
 static int posix_err(int e) {
   switch (e) {
   case ENOMEM:
+    return enomem_code();
   case EAGAIN:
   case EMFILE: /* out of descriptors (the dual mapping's memfd) */
   case ENFILE:
@@ -124,21 +193,29 @@ void pv__os_caps_query(pv__os_caps *c) {
   c->partial_release = true;
 }
 
-/* mmap a range of `size` bytes at an address that is a multiple of `align`.
- * mmap only promises OS-page alignment, so for larger alignments we map
- * size + align - page and unmap the misaligned head and the tail: cheaper
- * and race-free compared with guessing an address and using MAP_FIXED,
- * which would silently replace whatever another thread mapped there. */
-static int map_aligned(size_t size, size_t align, int prot, int flags,
-                       void **out) {
+/* mmap `size` bytes wherever the kernel likes (OS-page aligned). */
+static int map_anywhere(size_t size, int prot, int flags, void **out) {
+  void *p = mmap(NULL, size, prot, flags, -1, 0);
+  if (p == MAP_FAILED) return posix_err(errno);
+  *out = p;
+  return 0;
+}
+
+/* True for the refusals that say "not enough room", which a cheaper way of
+ * doing the same thing may still get past. */
+static bool out_of_room(int rc) { return rc == PV_ENOMEM || rc == PV_EMAPS; }
+
+/* mmap a range of `size` bytes at an address that is a multiple of `align`,
+ * or fail.  mmap only promises OS-page alignment, so for larger alignments
+ * we map size + align - page and unmap the misaligned head and the tail:
+ * cheaper and race-free compared with guessing an address and using
+ * MAP_FIXED, which would silently replace whatever another thread mapped
+ * there.  The price is align - page bytes of address space for a moment. */
+static int map_strict(size_t size, size_t align, int prot, int flags,
+                      void **out) {
   const pv__os_caps *c = pv__os_caps_get();
   if (align == 0) align = c->alloc_granularity;
-  if (align <= c->os_page_size) {
-    void *p = mmap(NULL, size, prot, flags, -1, 0);
-    if (p == MAP_FAILED) return posix_err(errno);
-    *out = p;
-    return 0;
-  }
+  if (align <= c->os_page_size) return map_anywhere(size, prot, flags, out);
   size_t extra = align - c->os_page_size;
   if (size > SIZE_MAX - extra) return PV_ENOMEM;
   void *raw = mmap(NULL, size + extra, prot, flags, -1, 0);
@@ -156,6 +233,21 @@ static int map_aligned(size_t size, size_t align, int prot, int flags,
   }
   *out = (void *)start;
   return 0;
+}
+
+/* map_strict, with an alignment beyond the granule a wish (os.h): when
+ * the over-reservation does not fit (RLIMIT_AS, or no mapping left to trim
+ * it), map `size` bytes aligned to the granule only (the OS page, so exactly
+ * `size`, unless the build forces a larger page), and to `align` only if
+ * the kernel happens to pick such an address.  That map is a fault point of
+ * its own; either way nothing is left behind on failure. */
+static int map_aligned(size_t size, size_t align, int prot, int flags,
+                       void **out) {
+  const size_t granule = pv__os_caps_get()->alloc_granularity;
+  int rc = map_strict(size, align, prot, flags, out);
+  if (!out_of_room(rc) || align <= granule) return rc;
+  PV__FAULT_POINT();
+  return map_strict(size, granule, prot, flags, out);
 }
 
 int pv__os_map(size_t size, size_t align, unsigned prot, void **out) {
@@ -235,12 +327,15 @@ static int remap_err(int e) { return e == EINVAL ? PV_ENOMEM : posix_err(e); }
 /* Move [old, old + old_size) to a fresh aligned reservation of new_size.
  * We reserve the destination first and remap onto it with MREMAP_FIXED:
  * MREMAP_MAYMOVE alone picks any page-aligned address, which would lose
- * the huge-page alignment the vector keeps across growth. */
+ * the huge-page alignment the vector keeps across growth.  The price is
+ * address space: the kernel charges the reservation, the old range and the
+ * growth all at once (old + 2 * new - old under RLIMIT_AS), where a plain
+ * move is charged the growth only. */
 static int remap_to_aligned(void *old, size_t old_size, size_t new_size,
                             size_t align, void **out) {
   void *dest;
-  int rc = map_aligned(new_size, align, PROT_NONE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | PV__MAP_RESERVE_FLAGS, &dest);
+  int rc = map_strict(new_size, align, PROT_NONE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | PV__MAP_RESERVE_FLAGS, &dest);
   if (rc != 0) return rc;
   void *r = mremap(old, old_size, new_size, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
   if (r == MAP_FAILED) {
@@ -250,6 +345,62 @@ static int remap_to_aligned(void *old, size_t old_size, size_t new_size,
   }
   *out = r;
   return 0;
+}
+
+/* Keep [end, end + page) from being grown into: map a PROT_NONE page there
+ * if the address is free, as a hint (never MAP_FIXED: whatever is there
+ * stays).  *plug is that page, or NULL when the kernel put it elsewhere,
+ * which it does only when the address is taken: then nothing can grow into
+ * it anyway. */
+static int plug_after(void *end, void **plug) {
+  const size_t page = pv__os_caps_get()->os_page_size;
+  void *p = mmap(end, page, PROT_NONE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | PV__MAP_RESERVE_FLAGS, -1, 0);
+  if (p == MAP_FAILED) return posix_err(errno);
+  if (p != end) {
+    munmap(p, page);
+    p = NULL;
+  }
+  *plug = p;
+  return 0;
+}
+
+/* A plain MREMAP_MAYMOVE, charged only the growth, at whatever address
+ * the kernel picks.  With PV__OS_REMAP_MOVE a plug page after the old range
+ * makes sure it really moves.  On failure the old range is as it was and
+ * the plug is gone.  (The plug's munmap unmaps one whole single-page
+ * mapping of ours; should even that fail, the page, PROT_NONE and holding
+ * no memory, stays mapped.) */
+static int remap_plain_move(void *old, size_t old_size, size_t new_size,
+                            unsigned flags, void **out) {
+  void *plug = NULL;
+  if (flags & PV__OS_REMAP_MOVE) {
+    int rc = plug_after((char *)old + old_size, &plug);
+    if (rc != 0) return rc;
+  }
+  void *r = mremap(old, old_size, new_size, MREMAP_MAYMOVE);
+  int e = errno;
+  if (plug != NULL) munmap(plug, pv__os_caps_get()->os_page_size);
+  if (r == MAP_FAILED) return remap_err(e);
+  *out = r;
+  return 0;
+}
+
+/* The fallback of an aligned move that failed with `why` (out of room):
+ * the alignment becomes a wish.  Normally a plain move (OS-page aligned,
+ * which is the granule).  Where the build forces a page larger than the
+ * OS's, a plain move would break the granule, so the fallback is an
+ * aligned move to the granule only, when that is less than `align`.  A
+ * fault point of its own. */
+static int remap_fallback(void *old, size_t old_size, size_t new_size,
+                          size_t align, unsigned flags, int why, void **out) {
+  const pv__os_caps *c = pv__os_caps_get();
+  const size_t granule = c->alloc_granularity;
+  if (granule > c->os_page_size && align <= granule) return why;
+  PV__FAULT_POINT();
+  if (granule > c->os_page_size)
+    return remap_to_aligned(old, old_size, new_size, granule, out);
+  return remap_plain_move(old, old_size, new_size, flags, out);
 }
 #endif
 
@@ -269,14 +420,17 @@ int pv__os_remap(void *old, size_t old_size, size_t new_size, size_t align,
     if (new_size <= old_size) return remap_err(errno);
   }
   if (align == 0) align = c->alloc_granularity;
+  int rc;
   if (align <= c->os_page_size && !(flags & PV__OS_REMAP_MOVE)) {
     void *r = mremap(old, old_size, new_size, MREMAP_MAYMOVE);
     if (r == MAP_FAILED) return remap_err(errno);
-    pv__os_live_add((long long)new_size - (long long)old_size);
     *out = r;
-    return 0;
+    rc = 0;
+  } else {
+    rc = remap_to_aligned(old, old_size, new_size, align, out);
+    if (out_of_room(rc))
+      rc = remap_fallback(old, old_size, new_size, align, flags, rc, out);
   }
-  int rc = remap_to_aligned(old, old_size, new_size, align, out);
   if (rc == 0) pv__os_live_add((long long)new_size - (long long)old_size);
   return rc;
 #else
@@ -412,22 +566,26 @@ int pv__os_dual_grow(intptr_t handle, void *rw, void *rx, size_t old_size,
   if (ftruncate(fd, (off_t)new_size) != 0) return posix_err(errno);
   /* MAP_FIXED over our own PROT_NONE reservation: safe, the range is ours. */
   char *w = (char *)rw + old_size, *x = (char *)rx + old_size;
-  int e = 0;
+  int rc = 0;
   if (mmap(w, len, posix_prot(wprot), MAP_SHARED | MAP_FIXED, fd,
            (off_t)old_size) == MAP_FAILED) {
-    e = errno;
-  } else if (mmap(x, len, posix_prot(xprot), MAP_SHARED | MAP_FIXED, fd,
-                  (off_t)old_size) == MAP_FAILED) {
-    e = errno;
+    rc = posix_err(errno);
+  } else {
+    /* A second test seam, so that the rollback below is tested too. */
+    rc = pv__os_fault_hit();
+    if (rc == 0 && mmap(x, len, posix_prot(xprot), MAP_SHARED | MAP_FIXED, fd,
+                        (off_t)old_size) == MAP_FAILED)
+      rc = posix_err(errno);
     /* Put the reservation back so that nothing changed. */
-    mmap(w, len, PROT_NONE,
-         MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | PV__MAP_RESERVE_FLAGS, -1, 0);
+    if (rc != 0)
+      mmap(w, len, PROT_NONE,
+           MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | PV__MAP_RESERVE_FLAGS, -1, 0);
   }
-  if (e != 0) {
+  if (rc != 0) {
     if (ftruncate(fd, (off_t)old_size) != 0) {
       /* The object only keeps a longer, unmapped tail: harmless. */
     }
-    return posix_err(e);
+    return rc;
   }
   return 0;
 }
@@ -444,3 +602,24 @@ int pv__os_dual_unmap(intptr_t handle, void *rw, void *rx, size_t size) {
   return 0;
 }
 #endif
+
+/* ---- time, fork, scheduling -------------------------------------------- */
+
+/* Included here, next to their only users, rather than at the top. */
+#include <pthread.h>
+#include <sched.h>
+#include <time.h>
+
+uint64_t pv__os_now_ns(void) {
+  struct timespec ts;
+  /* CLOCK_MONOTONIC is required by POSIX.1-2008; it cannot fail here. */
+  (void)clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
+}
+
+int pv__os_atfork(void (*prepare)(void), void (*parent)(void),
+                  void (*child)(void)) {
+  return pthread_atfork(prepare, parent, child) == 0 ? 0 : PV_ENOMEM;
+}
+
+void pv__os_yield(void) { (void)sched_yield(); }

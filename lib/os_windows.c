@@ -136,23 +136,23 @@ static size_t reservation_size(void *base) {
   return total;
 }
 
+/* Reserve (and maybe commit) size bytes wherever Windows likes. */
+static int alloc_anywhere(size_t size, DWORD type, DWORD prot, void **out) {
+  void *p = VirtualAlloc(NULL, size, type, prot);
+  if (p == NULL) return alloc_err();
+  *out = p;
+  return 0;
+}
+
 /* Reserve (and maybe commit) size bytes at an address that is a multiple of
  * align.  VirtualAlloc only promises the allocation granularity; for larger
  * alignments reserve size + align to find a suitable hole, release it and
  * reserve at the aligned address inside.  Another thread can take that hole
  * in between, so retry a few times. */
-static int alloc_aligned(size_t size, size_t align, DWORD type, DWORD prot,
-                         void **out) {
-  const pv__os_caps *c = pv__os_caps_get();
-  if (align <= c->alloc_granularity) {
-    void *p = VirtualAlloc(NULL, size, type, prot);
-    if (p == NULL) return alloc_err();
-    *out = p;
-    return 0;
-  }
+static int alloc_strict(size_t size, size_t align, DWORD type, DWORD prot,
+                        void **out) {
   if (size > SIZE_MAX - align) return PV_ENOMEM;
   enum { ALIGN_ATTEMPTS = 8 }; /* racing threads are rare; give up eventually */
-  int rc = PV_ENOMEM;
   for (int i = 0; i < ALIGN_ATTEMPTS; i++) {
     void *raw = VirtualAlloc(NULL, size + align, MEM_RESERVE, PAGE_NOACCESS);
     if (raw == NULL) return alloc_err();
@@ -163,10 +163,22 @@ static int alloc_aligned(size_t size, size_t align, DWORD type, DWORD prot,
       *out = p;
       return 0;
     }
-    rc = last_err();
-    if (GetLastError() != ERROR_INVALID_ADDRESS) return rc;
+    if (GetLastError() != ERROR_INVALID_ADDRESS) return last_err();
   }
-  return rc;
+  return PV_ENOMEM; /* lost the hole every time: no aligned room to keep */
+}
+
+/* The alignment is best effort (os.h): when the larger probe reservation
+ * does not fit, or other threads keep taking the hole, reserve exactly
+ * `size` bytes wherever Windows puts them (a fault point of its own). */
+static int alloc_aligned(size_t size, size_t align, DWORD type, DWORD prot,
+                         void **out) {
+  if (align <= pv__os_caps_get()->alloc_granularity)
+    return alloc_anywhere(size, type, prot, out);
+  int rc = alloc_strict(size, align, type, prot, out);
+  if (rc != PV_ENOMEM) return rc;
+  PV__FAULT_POINT();
+  return alloc_anywhere(size, type, prot, out);
 }
 
 int pv__os_map(size_t size, size_t align, unsigned prot, void **out) {
@@ -360,3 +372,26 @@ int pv__os_resident(void *addr, size_t size, size_t *bytes) {
   *bytes = total * page;
   return 0;
 }
+
+/* ---- time, fork, scheduling -------------------------------------------- */
+
+uint64_t pv__os_now_ns(void) {
+  /* QueryPerformanceCounter never fails on Windows XP and later. */
+  LARGE_INTEGER freq, now;
+  QueryPerformanceFrequency(&freq);
+  QueryPerformanceCounter(&now);
+  const uint64_t f = (uint64_t)freq.QuadPart, t = (uint64_t)now.QuadPart;
+  /* Split to avoid overflowing t * 10^9. */
+  return t / f * UINT64_C(1000000000) + t % f * UINT64_C(1000000000) / f;
+}
+
+/* Windows has no fork: nothing to register. */
+int pv__os_atfork(void (*prepare)(void), void (*parent)(void),
+                  void (*child)(void)) {
+  (void)prepare;
+  (void)parent;
+  (void)child;
+  return 0;
+}
+
+void pv__os_yield(void) { (void)SwitchToThread(); }

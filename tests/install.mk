@@ -1,10 +1,12 @@
 # tests/install.mk - the installed face of the library: header self-checks,
 # the wordfreq run on a generated 100 MB text, the examples run in the tree,
+# ./bootstrap's reconfigure decision (tests/bootstrap.sh), the ASan poisoning
+# seen by a sanitized program linked against this build (tests/asan-runtime.sh),
 # and `make installcheck` (each example built and run against the installed
 # copy through pkg-config, outside the build tree).
 
 EXTRA_DIST += tests/check-headers.sh tests/wordfreq.sh tests/examples.sh \
-	tests/installcheck.sh
+	tests/installcheck.sh tests/bootstrap.sh tests/asan-runtime.sh tests/asan_past_len.c
 
 # The scripts need the compilers and the header list; everything else they
 # read from top_srcdir/top_builddir, which tests/local.mk exports.
@@ -14,7 +16,16 @@ AM_TESTS_ENVIRONMENT += \
 	PV_CXXFLAGS='$(CXXFLAGS)'; export PV_CXXFLAGS; \
 	PV_LDFLAGS='$(LDFLAGS)'; export PV_LDFLAGS; \
 	PV_HEADERS='$(include_HEADERS) $(pvinclude_HEADERS)'; export PV_HEADERS; \
-	EXEEXT='$(EXEEXT)'; export EXEEXT;
+	EXEEXT='$(EXEEXT)'; export EXEEXT; \
+	PV_SANITIZERS='$(pv_sanitizers)'; export PV_SANITIZERS;
+
+# tests/asan-runtime.sh checks the library's freedom from ASan only when it
+# was not built with it.
+if PV_SANITIZERS
+pv_sanitizers = yes
+else
+pv_sanitizers = no
+endif
 
 # The generator of wordfreq's input: deterministic text with known counts.
 check_PROGRAMS += tests/gen_words
@@ -22,7 +33,8 @@ tests_gen_words_SOURCES = tests/gen_words.c
 
 if !PV_WINDOWS
 if !PV_CROSS
-TESTS += tests/check-headers.sh tests/wordfreq.sh tests/examples.sh
+TESTS += tests/check-headers.sh tests/wordfreq.sh tests/examples.sh \
+	tests/bootstrap.sh tests/asan-runtime.sh
 endif
 endif
 

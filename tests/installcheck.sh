@@ -5,8 +5,11 @@
 # installed under $(docdir)/examples is compiled with
 #   $CC $CFLAGS -Wall -Wextra -Werror x.c $(pkg-config --cflags --libs paged_vec)
 # and run against the installed shared library, then linked again with
-# `pkg-config --static` against the installed static library and run.
-# Nothing here looks at the source or build tree.
+# `pkg-config --static` against the installed static library and run; one
+# is also linked with -Wl,-rpath and run without LD_LIBRARY_PATH.  Before
+# that: the .pc file validates, the man pages are installed, each alias
+# page (pv_vec_push.3, ...) is its page, and `man NAME` and `man -l FILE`
+# show it.  Nothing here looks at the source or build tree.
 #
 # Environment (from tests/install.mk): PKG_CONFIG CC CFLAGS LDFLAGS DESTDIR
 # prefix libdir docdir mandir host_cpu EXEEXT.
@@ -39,22 +42,74 @@ if [ -n "${prefix:-}" ] && [ "$pc_prefix" != "$prefix" ] && [ "$pc_prefix" != "$
   echo "      rather than overriding prefix on the make command line"
   exit 1
 fi
+# The .pc file is well-formed and has no empty field (URL: once was).
+pc_file="$lib/pkgconfig/paged_vec.pc"
+if ! "$PKG_CONFIG" --validate paged_vec; then
+  echo "FAIL: $PKG_CONFIG --validate paged_vec"; exit 1
+fi
+if grep -E '^[A-Za-z.]+:[[:space:]]*$' "$pc_file"; then
+  echo "FAIL: $pc_file has an empty field (above)"; exit 1
+fi
+echo "ok: $pc_file validates, no empty field"
 cflags=$("$PKG_CONFIG" --cflags paged_vec)
 libs=$("$PKG_CONFIG" --libs paged_vec)
 slibs=$("$PKG_CONFIG" --static --libs paged_vec)
 echo "pkg-config paged_vec $("$PKG_CONFIG" --modversion paged_vec): --cflags '$cflags' --libs '$libs' --static --libs '$slibs'"
 
+work=$(mktemp -d "${TMPDIR:-/tmp}/pv-installcheck.XXXXXX") || exit 99
+trap 'rm -rf "$work"' EXIT HUP INT TERM
+
 fail=0
-for page in pv_pages pv_vec pv_vec_typed pv_errors; do
-  if [ -f "$DESTDIR$mandir/man3/$page.3" ]; then
+man3="$DESTDIR$mandir/man3"
+pages="pv_pages pv_vec pv_vec_typed pv_errors pv_code"
+for page in $pages; do
+  if [ -f "$man3/$page.3" ]; then
     echo "ok: man page $page(3) installed"
   else
-    echo "FAIL: $DESTDIR$mandir/man3/$page.3 missing"; fail=1
+    echo "FAIL: $man3/$page.3 missing"; fail=1
   fi
 done
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/pv-installcheck.XXXXXX") || exit 99
-trap 'rm -rf "$work"' EXIT HUP INT TERM
+# Every other name a page documents (its .Nm lines) is installed as that
+# page (a link to it), so that both `man NAME` and `man -l FILE` show it.
+# man itself runs on pv_vec_push and on the first alias of every page.
+# man_shows NAME CMD...: CMD prints a page that documents NAME.
+man_shows() {
+  name=$1; shift
+  out=$(MANPAGER=cat MANWIDTH=80 "$@" 2> man.err) && printf '%s\n' "$out" | grep -qw "$name"
+}
+if command -v man >/dev/null 2>&1; then have_man=yes; else have_man=no
+  echo "skip: man not installed: the aliases are compared with their pages, not rendered"
+fi
+for page in $pages; do
+  [ -f "$man3/$page.3" ] || continue
+  first=""
+  for name in $(sed -n 's/^\.Nm \([A-Za-z_][A-Za-z0-9_]*\).*/\1/p' "$man3/$page.3" | sort -u); do
+    [ "$name" = "$page" ] && continue
+    if ! cmp -s "$man3/$name.3" "$man3/$page.3"; then
+      echo "FAIL: $man3/$name.3 is not $page(3)"; fail=1; continue
+    fi
+    n_alias=$((${n_alias:-0} + 1))
+    [ -z "$first" ] && first=$name
+    [ "$have_man" = yes ] || continue
+    [ "$name" = "$first" ] || [ "$name" = pv_vec_push ] || continue
+    # From a directory outside the man hierarchy, as a user would.
+    if ! (cd "$work" && man_shows "$name" man -l "$man3/$name.3"); then
+      echo "FAIL: man -l $man3/$name.3 does not show $page(3):"; cat "$work/man.err"; fail=1
+    elif ! (cd "$work" && MANPATH="$DESTDIR$mandir" man_shows "$name" man "$name"); then
+      echo "FAIL: MANPATH=$DESTDIR$mandir man $name does not show $page(3):"
+      cat "$work/man.err"; fail=1
+    else
+      echo "ok: man $name and man -l $man3/$name.3 show $page(3)"
+    fi
+  done
+done
+if [ "${n_alias:-0}" -eq 0 ]; then
+  echo "FAIL: no alias pages found in $man3"; fail=1
+else
+  echo "ok: ${n_alias} alias pages are their pages"
+fi
+
 cd "$work" || exit 99
 
 # Can this toolchain link a program fully statically?  (Not with the
@@ -152,6 +207,26 @@ for file in "$src"/*.c; do
     cat "$name.err"; fail=1
   fi
 done
+# README's answer to exit status 127 with a prefix outside the loader's
+# directories, the rpath way: the program records $lib and then loads the
+# installed library with no LD_LIBRARY_PATH at all.
+if [ -f "$lib/libpaged_vec.so" ] && [ -f "$src/bigbuf.c" ]; then
+  # shellcheck disable=SC2086
+  if ! $CC $CFLAGS $cflags ${LDFLAGS:-} -o "bigbuf-rpath$ext" "$src/bigbuf.c" $libs \
+      -Wl,-rpath,"$lib" 2> rpath.err; then
+    echo "FAIL: bigbuf does not build with -Wl,-rpath,$lib:"; cat rpath.err; fail=1
+  elif command -v ldd >/dev/null 2>&1 &&
+       ! (unset LD_LIBRARY_PATH; ldd "./bigbuf-rpath$ext") | grep -q "$lib/libpaged_vec"; then
+    echo "FAIL: bigbuf built with -Wl,-rpath,$lib does not load $lib/libpaged_vec:"
+    (unset LD_LIBRARY_PATH; ldd "./bigbuf-rpath$ext"); fail=1
+  elif (unset LD_LIBRARY_PATH; "./bigbuf-rpath$ext" 16 > out 2>&1); then
+    echo "ok: bigbuf built with -Wl,-rpath,$lib ran without LD_LIBRARY_PATH"
+  else
+    echo "FAIL: bigbuf built with -Wl,-rpath,$lib exited with an error"; fail=1
+    sed 's/^/  | /' out
+  fi
+fi
+
 if [ "$n" -lt 4 ]; then  # bigbuf, frozen_table, stable_ptrs, wordfreq (+ jit_expr)
   echo "FAIL: only $n example sources installed under $src"; fail=1
 fi

@@ -1,6 +1,20 @@
 # tests/local.mk - Criterion suites (one file per area) run through automake's
-# TAP driver, plus plain shell checks.  Each Criterion test runs in its own
-# process, which is what lets .signal = SIGSEGV prove a protection faults.
+# TAP driver, plus plain shell checks.
+#
+# The three test harnesses and why each exists:
+#   Criterion               the suites (tests/test_*.c): each test runs in its
+#                           own process, which is what lets .signal = SIGSEGV
+#                           prove that a protection faults, and a crash fails
+#                           one test, not the program.
+#   tests/minicrit.h        Criterion's names as a plain program, for the
+#                           ThreadSanitizer build, where Criterion cannot
+#                           start (tests/test_threads.c only).
+#   tests/portable_test.h   a plain C harness for the scenarios that must hold
+#                           on every platform: Criterion does not build with
+#                           mingw, so this program is what runs under wine.
+# The shared checking code is not per harness: the snapshot and the fault
+# sweep are tests/sweep.h (Criterion), the reference model tests/model.h
+# (plain C, used by all three kinds of test program and the fuzzer).
 
 TEST_EXTENSIONS = .sh
 # Criterion programs print TAP (tests/criterion-tap.sh); the TAP driver shows

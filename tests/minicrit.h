@@ -1,8 +1,9 @@
 /*
  * tests/minicrit.h - just enough of Criterion's interface (Test, cr_assert_*,
  * cr_skip_test) to build a suite as a plain program that prints TAP.
+ * (The three harnesses and why each exists: tests/local.mk.)
  *
- * Why: Criterion cannot start under ThreadSanitizer (its BoxFort arena
+ * Why this one: Criterion cannot start under ThreadSanitizer (its BoxFort arena
  * fails: "Could not initialize inheritable arena", Criterion issue #274),
  * yet the thread-safety suite is exactly what TSan must check.  So
  * tests/test_threads.c is written against Criterion's names and also built

@@ -21,7 +21,7 @@ endif
 # so the mingw build is one self-contained .exe.
 check_PROGRAMS += tests/portable_main
 tests_portable_main_SOURCES = tests/portable_main.c tests/portable_test.h \
-	tests/portable_errors.c tests/portable_pages.c tests/portable_vec.c \
+	tests/portable_errors.c tests/portable_pages.c tests/portable_vec.c tests/model.h \
 	tests/portable_exec.c
 tests_portable_main_LDADD = libpaged_vec_core.la
 

@@ -41,6 +41,11 @@ static void codes_are_distinct_negative_and_named(void) {
                rows[j].name, rows[i].code);
   }
   PT_CHECK(n >= 7, "only %zu error codes", n);
+  /* The mapping limit has its own code on every platform (only Linux can
+   * return it), and its message says which limit. */
+  PT_CHECK(PV_EMAPS == -9 && PV_EMAPS != PV_ENOMEM, "PV_EMAPS = %d", PV_EMAPS);
+  PT_CHECK(strstr(pv_strerror(PV_EMAPS), "vm.max_map_count") != NULL,
+           "pv_strerror(PV_EMAPS) = %s", pv_strerror(PV_EMAPS));
 }
 
 static void success_and_unknown_codes(void) {

@@ -1,9 +1,10 @@
 /*
  * tests/portable_test.h - a tiny test harness in plain C for the portable
- * test program (tests/portable_*.c).  Criterion does not exist for mingw,
- * so the scenarios that must hold on every platform are written against
- * this instead; the same program runs natively in `make check` and as a
- * Windows .exe under wine.
+ * test program (tests/portable_*.c).  Why it exists: Criterion does not
+ * build with mingw (nor run under wine), so the scenarios that must hold on
+ * every platform are written against this instead; the same program runs
+ * natively in `make check` and as a Windows .exe under wine.  (The three
+ * harnesses and why each exists: tests/local.mk.)
  *
  * Output is TAP ("ok 3 - pages/map_rounds_up"), one line per test, with
  * "# file:line: message" diagnostics for each failed check, and a final

@@ -2,13 +2,14 @@
  * tests/portable_vec.c - the container on every platform, in each growth
  * mode: the API walk, freeze and the guard page proven by faults, the
  * error codes with "nothing changed", injected OS failures, and a reduced
- * randomized model test against a plain array.
+ * randomized model test against the reference model (tests/model.h).
  */
 #include "portable_test.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "model.h"
 #include "os.h"
 #include "paged_vec.h"
 #include "store.h"
@@ -324,25 +325,10 @@ static void refused_growth_changes_nothing(void) {
 
 /* ---- randomized model test ---------------------------------------------- */
 
-/* A plain growable array: the model the vector must agree with. */
-typedef struct model {
-  uint32_t *a;
-  size_t len, cap;
-} model;
-
-static bool model_room(model *m, size_t n) {
-  if (m->len + n <= m->cap) return true;
-  size_t c = m->cap ? m->cap : 16;
-  while (c < m->len + n) c *= 2;
-  uint32_t *p = realloc(m->a, c * sizeof *p);
-  if (p == NULL) return false;
-  m->a = p;
-  m->cap = c;
-  return true;
-}
-
 enum { MODEL_OPS = 4000 }; /* reduced from the Criterion suite's count */
 
+/* Random operations on a vector of uint32_t and on the reference model
+ * (tests/model.h): the same code, length and bytes after every one. */
 static void model_run(pv_grow g, unsigned flags, uint64_t seed) {
   const long long live = pv__os_live_bytes();
   pv_vec_opts o = {sizeof(uint32_t), 0, 0, g, flags};
@@ -350,119 +336,120 @@ static void model_run(pv_grow g, unsigned flags, uint64_t seed) {
   pv_vec v;
   int rc = pv_vec_init_opts(&v, &o);
   PT_REQUIRE(rc == 0, "init: %s", pv_errname(rc));
-  model m = {NULL, 0, 0};
+  pvm m;
+  pvm_init(&m, sizeof(uint32_t), g == PV_GROW_STABLE ? o.max_len : SIZE_MAX);
   pt_rng r = {seed};
   uint32_t buf[64];
   for (int op = 0; op < MODEL_OPS; op++) {
     unsigned kind = (unsigned)pt_below(&r, 12);
     size_t n = 1 + pt_below(&r, 40);
     for (size_t i = 0; i < n; i++) buf[i] = (uint32_t)pt_next(&r);
-    /* Room for the largest growth one op makes (n + 40 self-appended). */
-    PT_REQUIRE(model_room(&m, 2 * sizeof buf / sizeof buf[0]), "model out of memory");
+    int want = 0; /* an op skipped (nothing to remove) leaves rc == want */
+    rc = 0;
+    bool model_ok = true; /* the model's own malloc worked */
     switch (kind) {
     case 0:
     case 1: /* push */
+      want = pvm_grow_code(&m, m.len + 1);
       rc = pv_vec_push(&v, &buf[0]);
-      if (rc == 0) m.a[m.len++] = buf[0];
+      if (rc == 0) model_ok = pvm_insert(&m, m.len, &buf[0], 1);
       break;
     case 2: /* append */
+      want = pvm_insert_code(&m, m.len, n);
       rc = pv_vec_append(&v, buf, n);
-      if (rc == 0) memcpy(m.a + m.len, buf, n * 4), m.len += n;
+      if (rc == 0) model_ok = pvm_insert(&m, m.len, buf, n);
       break;
     case 3: { /* insert */
       size_t i = pt_below(&r, m.len + 1);
+      want = pvm_insert_code(&m, i, n);
       rc = pv_vec_insert(&v, i, buf, n);
-      if (rc == 0) {
-        memmove(m.a + i + n, m.a + i, (m.len - i) * 4);
-        memcpy(m.a + i, buf, n * 4);
-        m.len += n;
-      }
+      if (rc == 0) model_ok = pvm_insert(&m, i, buf, n);
       break;
     }
-    case 4: { /* remove */
+    case 4: { /* remove, sometimes past the end */
       size_t i = pt_below(&r, m.len + 1), k = pt_below(&r, 8);
+      want = pvm_remove_code(&m, i, k);
       rc = pv_vec_remove(&v, i, k, NULL);
-      if (i + k <= m.len) {
-        PT_CHECK(rc == 0, "op %d: remove(%zu, %zu): %s", op, i, k, pv_errname(rc));
-        memmove(m.a + i, m.a + i + k, (m.len - i - k) * 4);
-        m.len -= k;
-      } else {
-        PT_CHECK(rc == PV_ERANGE, "op %d: remove past end: %s", op, pv_errname(rc));
-        rc = 0;
-      }
+      if (rc == 0) pvm_remove(&m, i, k);
       break;
     }
-    case 5: /* pop */
+    case 5: /* pop, also of an empty vector */
+      want = pvm_pop_code(&m);
       rc = pv_vec_pop(&v, NULL);
-      if (m.len > 0) {
-        m.len--;
-      } else {
-        PT_CHECK(rc == PV_ERANGE, "op %d: pop empty: %s", op, pv_errname(rc));
-        rc = 0;
-      }
+      if (rc == 0) pvm_truncate(&m, m.len - 1);
       break;
     case 6: /* swap_remove */
       if (m.len == 0) break;
       {
         size_t i = pt_below(&r, m.len);
+        want = pvm_set_code(&m, i);
         rc = pv_vec_swap_remove(&v, i, NULL);
-        if (rc == 0) m.a[i] = m.a[m.len - 1], m.len--;
+        if (rc == 0) pvm_swap_remove(&m, i);
       }
       break;
     case 7: /* set */
       if (m.len == 0) break;
       {
         size_t i = pt_below(&r, m.len);
+        want = pvm_set_code(&m, i);
         rc = pv_vec_set(&v, i, &buf[0]);
-        if (rc == 0) m.a[i] = buf[0];
+        if (rc == 0) pvm_set(&m, i, &buf[0]);
       }
       break;
     case 8: { /* resize */
       size_t to = pt_below(&r, m.len + 80);
       const bool zero = pt_below(&r, 2) == 0;
+      want = pvm_resize_code(&m, to);
       rc = pv_vec_resize(&v, to, zero ? NULL : &buf[0]);
-      if (rc == 0) {
-        PT_REQUIRE(model_room(&m, to), "model out of memory");
-        for (size_t i = m.len; i < to; i++) m.a[i] = zero ? 0 : buf[0];
-        m.len = to;
-      }
+      if (rc == 0) model_ok = pvm_resize(&m, to, zero ? NULL : &buf[0]);
       break;
     }
     case 9: /* shrink, trim or reserve */
-      rc = pt_below(&r, 3) == 0   ? pv_vec_shrink_to_fit(&v)
-           : pt_below(&r, 2) == 0 ? pv_vec_trim(&v)
-                                  : pv_vec_reserve(&v, n * 10);
+      if (pt_below(&r, 3) == 0) {
+        want = pvm_mut_code(&m);
+        rc = pv_vec_shrink_to_fit(&v);
+      } else if (pt_below(&r, 2) == 0) {
+        want = pvm_mut_code(&m);
+        rc = pv_vec_trim(&v);
+      } else {
+        want = pvm_grow_code(&m, m.len + n * 10);
+        rc = pv_vec_reserve(&v, n * 10);
+      }
       break;
     case 10: /* self-append of a random range */
       if (m.len == 0) break;
       {
         size_t i = pt_below(&r, m.len), k = 1 + pt_below(&r, m.len - i);
         if (k > 40) k = 40;
+        memcpy(buf, pvm_at(&m, i), k * sizeof buf[0]); /* the model's source */
+        want = pvm_insert_code(&m, m.len, k);
         rc = pv_vec_append(&v, (uint32_t *)v.data + i, k);
-        if (rc == 0) memcpy(m.a + m.len, m.a + i, k * 4), m.len += k;
+        if (rc == 0) model_ok = pvm_insert(&m, m.len, buf, k);
       }
       break;
     default: /* truncate, rarely to zero */
+      want = pvm_mut_code(&m);
       if (pt_below(&r, 8) == 0) {
         rc = pv_vec_clear(&v);
-        if (rc == 0) m.len = 0;
+        if (rc == 0) pvm_truncate(&m, 0);
       } else {
         size_t to = pt_below(&r, m.len + 1);
         rc = pv_vec_truncate(&v, to);
-        if (rc == 0) m.len = to;
+        if (rc == 0) pvm_truncate(&m, to);
       }
       break;
     }
-    if (g == PV_GROW_STABLE && rc == PV_ENOSPC) rc = 0; /* the documented limit */
-    PT_REQUIRE(rc == 0, "%s op %d (kind %u): %s", mode_name(g), op, kind, pv_errname(rc));
+    PT_REQUIRE(model_ok, "the model is out of memory");
+    PT_REQUIRE(rc == want, "%s op %d (kind %u): %s, the model says %s", mode_name(g), op,
+               kind, pv_errname(rc), pv_errname(want));
     PT_REQUIRE(v.len == m.len, "%s op %d (kind %u): len %zu, model %zu", mode_name(g), op,
                kind, v.len, m.len);
     PT_REQUIRE(v.len <= v.cap, "len past cap");
-    PT_REQUIRE(m.len == 0 || memcmp(v.data, m.a, m.len * 4) == 0,
+    PT_REQUIRE(pvm_diff(&m, v.data) == SIZE_MAX,
                "%s op %d (kind %u): contents differ from the model", mode_name(g), op,
                kind);
   }
-  free(m.a);
+  pvm_free(&m);
   PT_CHECK(pv_vec_destroy(&v) == 0, "destroy");
   PT_CHECK(pv__os_live_bytes() == live, "%s: address space leaked", mode_name(g));
 }

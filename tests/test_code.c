@@ -521,7 +521,11 @@ static void growth_failure(unsigned flags) {
   unsigned long calls = pv__os_fault_calls();
   pv__os_fault_set(0, 0);
   cr_assert_eq(rc, 0, "the exact retry should succeed: %s", pv_errname(rc));
-  cr_assert_eq(calls, 2, "%lu OS calls, want the refused one and the retry", calls);
+  /* The refused call, then the retry: one growth, which passes two fault
+   * points in the dual scheme (one before each view is mapped). */
+  const unsigned long retry = pv_code_scheme(&c) == PV_CODE_SCHEME_DUAL ? 2 : 1;
+  cr_assert_eq(calls, 1 + retry, "%lu OS calls, want the refused one and the retry",
+               calls);
   cr_assert_eq(c.cap, 3 * page, "cap after the retry is %zu pages", c.cap / page);
   cr_assert_eq(c.len, 2 * page + 1, "len");
   cr_assert_eq(tu_check(w, 2 * page, 6), 2 * page, "old bytes changed");
@@ -621,3 +625,138 @@ Test(code_errors, disabled_exec_build_refuses_init_untouched) {
 }
 
 #endif
+
+/* ---- failed transitions and growth: the view that must still work ------- */
+
+#ifdef PV_ENABLE_EXEC
+
+/* Seal and reopen of a dual buffer, each OS call failing in turn: after
+ * every failure the buffer is still in its old state and that state works.
+ * A failed seal leaves the write view writable (a raw store through it);
+ * a failed reopen leaves the exec view executable (a call through it, on
+ * hosts whose machine code we know; a read elsewhere).  A rollback that
+ * was dropped leaves the view with no access: the store or call faults. */
+static void dual_transition_failures_keep_the_view(void) {
+  pv_code c = make(PV_CODE_FORCE_DUAL, 0, 0);
+  size_t off;
+  cr_assert_eq(pv_code_append(&c, code_ret42, sizeof code_ret42, &off), 0, "append");
+  unsigned long seal_fails = 0, reopen_fails = 0;
+  for (unsigned long k = 1;; k++) {
+    cr_assert_lt(k, 8, "seal never stopped making OS calls");
+    pv_code was = c;
+    pv__os_fault_set(k, PV_ENOMEM);
+    int rc = pv_code_seal(&c);
+    pv__os_fault_set(0, 0);
+    if (rc == 0) break;
+    cr_assert_eq(rc, PV_ENOMEM, "seal call %lu: %s", k, pv_errname(rc));
+    assert_code_same(&c, was, "failed seal");
+    volatile unsigned char *w = c.pv_write;
+    w[c.len] = TRAP_BYTE; /* past len, inside cap: a raw store must work */
+    cr_assert_eq(w[c.len], TRAP_BYTE, "seal call %lu: store lost", k);
+    seal_fails++;
+  }
+  cr_assert(pv_code_sealed(&c), "sealed");
+  for (unsigned long k = 1;; k++) {
+    cr_assert_lt(k, 8, "reopen never stopped making OS calls");
+    pv_code was = c;
+    pv__os_fault_set(k, PV_ENOMEM);
+    int rc = pv_code_reopen(&c);
+    pv__os_fault_set(0, 0);
+    if (rc == 0) break;
+    cr_assert_eq(rc, PV_ENOMEM, "reopen call %lu: %s", k, pv_errname(rc));
+    assert_code_same(&c, was, "failed reopen");
+#if HAVE_HOST_CODE
+    cr_assert_eq(as_int(pv_code_fn(&c, off))(), 42, "reopen call %lu: call", k);
+#else
+    const volatile unsigned char *x = pv_code_exec_addr(&c, off);
+    cr_assert_eq(x[0], code_ret42[0], "reopen call %lu: read", k);
+#endif
+    reopen_fails++;
+  }
+  cr_assert_geq(seal_fails, 2, "seal made fewer than two OS calls");
+  cr_assert_geq(reopen_fails, 2, "reopen made fewer than two OS calls");
+  cr_assert_eq(pv_code_destroy(&c), 0, "destroy");
+}
+
+Test(code_dual_faults, failed_transitions_keep_the_working_view) {
+  dual_transition_failures_keep_the_view();
+}
+
+/* Dual growth maps the object into the write view, then into the exec
+ * view.  When the second mapping fails, the first is undone: cap is what
+ * it was, and the write view past cap is reserved again (no access). */
+static pv_code dual_growth_fails_between_the_views(void) {
+  const size_t page = pv_page_size();
+  pv_code c = make(PV_CODE_FORCE_DUAL, 2 * page, 0);
+  void *w;
+  cr_assert_eq(pv_code_emit(&c, page, &w, NULL), 0, "fill the first page");
+  tu_fill(w, page, 12);
+  pv_code was = c;
+  unsigned char b = 1;
+  /* Calls of the growth: pv__os_dual_grow's entry, then the seam between
+   * its two mmaps. */
+  pv__os_fault_set(2, PV_ENOMEM);
+  int rc = pv_code_append(&c, &b, 1, NULL);
+  unsigned long calls = pv__os_fault_calls();
+  pv__os_fault_set(0, 0);
+  cr_assert_eq(rc, PV_ENOMEM, "growth with the exec-view mapping failing: %s",
+               pv_errname(rc));
+  cr_assert_eq(calls, 2, "%lu OS calls, want the growth's two", calls);
+  assert_code_same(&c, was, "failed dual growth");
+  cr_assert_eq(tu_check(w, page, 12), page, "bytes changed");
+  return c;
+}
+
+Test(code_dual_faults, failed_growth_between_the_views_changes_nothing) {
+  pv_code c = dual_growth_fails_between_the_views();
+  unsigned char b = 2;
+  size_t off;
+  cr_assert_eq(pv_code_append(&c, &b, 1, &off), 0, "append after the failure");
+  cr_assert_eq(off, pv_page_size(), "offset after the failure");
+  cr_assert_eq(pv_code_destroy(&c), 0, "destroy");
+}
+
+Test(code_dual_faults, failed_growth_between_the_views_faults_past_cap,
+     .signal = SIGSEGV) {
+  pv_code c = dual_growth_fails_between_the_views();
+  *((volatile unsigned char *)c.pv_write + c.cap) = 1; /* must fault */
+  cr_assert_fail("the write view past cap is accessible after a failed growth");
+}
+
+#include <sys/resource.h>
+
+#include "relutil.h"
+
+/* Dual init reserves the write view, then the exec view.  With the address
+ * space capped so that only the first fits, init fails and gives the first
+ * back: the process maps what it mapped before.  (The fault seam sits at
+ * the entry of pv__os_dual_map, so only a real refusal reaches this.) */
+Test(code_dual_faults, refused_exec_view_leaves_no_reservation) {
+#if PV__ASAN || defined(__SANITIZE_THREAD__)
+  cr_skip_test("built with a sanitizer: its shadow memory makes RLIMIT_AS meaningless");
+#endif
+  if (ru_under_valgrind()) cr_skip_test("under valgrind RLIMIT_AS would limit valgrind");
+  const size_t max = PV_CODE_DEFAULT_MAX;
+  (void)pv_page_size(); /* first-use work before the cap */
+  const size_t before = ru_mapped_bytes();
+  cr_assert_gt(before, 0, "cannot read /proc/self/maps");
+  struct rlimit old, rl;
+  cr_assert_eq(getrlimit(RLIMIT_AS, &old), 0, "getrlimit");
+  rl.rlim_cur = before + max + max / 2; /* room for one view, not two */
+  rl.rlim_max = old.rlim_max;
+  if (old.rlim_max != RLIM_INFINITY && old.rlim_max < rl.rlim_cur)
+    cr_skip_test("the hard RLIMIT_AS is already below the test's cap");
+  cr_assert_eq(setrlimit(RLIMIT_AS, &rl), 0, "setrlimit");
+  pv_code c, was;
+  memset(&c, 0x5a, sizeof c);
+  was = c;
+  int rc = pv_code_init(&c, &(pv_code_opts){max, 0, PV_CODE_FORCE_DUAL});
+  const size_t after = ru_mapped_bytes();
+  cr_assert_eq(setrlimit(RLIMIT_AS, &old), 0, "restore RLIMIT_AS");
+  cr_assert_eq(rc, PV_ENOMEM, "init with room for one view: %s", pv_errname(rc));
+  cr_assert_eq(memcmp(&c, &was, sizeof c), 0, "struct touched");
+  cr_assert_lt(after, before + max / 2, "%zu MiB more mapped after the failed init",
+               (after - before) >> 20);
+}
+
+#endif /* PV_ENABLE_EXEC */

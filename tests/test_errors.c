@@ -32,6 +32,18 @@ Test(errors, names_match_the_macros) {
   cr_assert_str_eq(pv_errname(PV_ENOSPC), "PV_ENOSPC", "name of PV_ENOSPC");
   cr_assert_str_eq(pv_errname(PV_EACCES), "PV_EACCES", "name of PV_EACCES");
   cr_assert_str_eq(pv_errname(PV_ENOTSUP), "PV_ENOTSUP", "name of PV_ENOTSUP");
+  cr_assert_str_eq(pv_errname(PV_ENOENT), "PV_ENOENT", "name of PV_ENOENT");
+  cr_assert_str_eq(pv_errname(PV_EMAPS), "PV_EMAPS", "name of PV_EMAPS");
+}
+
+Test(errors, the_mapping_limit_has_its_own_code) {
+  cr_assert_eq(PV_EMAPS, -9, "PV_EMAPS is the next code after PV_ENOENT");
+  cr_assert_neq(PV_EMAPS, PV_ENOMEM, "the mapping limit is not PV_ENOMEM");
+  cr_assert_not_null(strstr(pv_strerror(PV_EMAPS), "vm.max_map_count"),
+                     "the message names the sysctl: %s", pv_strerror(PV_EMAPS));
+  cr_assert_null(strstr(pv_strerror(PV_ENOMEM), "mapping"),
+                 "PV_ENOMEM's message no longer covers the mapping limit: %s",
+                 pv_strerror(PV_ENOMEM));
 }
 
 Test(errors, success_and_unknown_values) {

@@ -5,10 +5,12 @@
  * guard page and every protection change in the middle of a mapping costs
  * one.  In a forked child (nothing else may map meanwhile, and malloc is
  * unusable at the limit) we create pages, then guard and frozen vectors,
- * until the kernel refuses.  The refusing call must return PV_ENOMEM and
- * leave its object as it was; calls on the existing objects at the limit
- * must fail cleanly or succeed; after destroying everything, exactly as
- * many objects can be created again.
+ * until the kernel refuses.  The refusing call must return PV_EMAPS (not
+ * PV_ENOMEM: the mapping limit has its own code) and leave its object as it
+ * was; calls on the existing objects at the limit must fail cleanly or
+ * succeed; after destroying everything, exactly as many objects can be
+ * created again.  An ordinary refusal of memory (RLIMIT_AS), far from the
+ * limit or a little below it, stays PV_ENOMEM.
  */
 #include "config.h"
 
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 #include "childrun.h"
 #include "os.h"
@@ -51,6 +54,78 @@ static void *slab(size_t bytes) {
   return p == MAP_FAILED ? NULL : p;
 }
 
+/* ---- an ordinary refusal stays PV_ENOMEM --------------------------------- */
+
+/* Mappings left free below the limit for the check near it: far more than
+ * the few a single call can need, few enough that the process is still
+ * close to the limit. */
+#define NEAR_LIMIT 64
+
+/* With the soft RLIMIT_AS at 0 (below what the process uses, so no new
+ * address space at all) every growth is refused for memory, not for
+ * mappings: a page map, a huge-aligned page map (its over-reservation and
+ * the exact fallback both refused) and a vector's first growth return
+ * PV_ENOMEM, write nothing and leak nothing.  The limit goes back after. */
+static void ordinary_enomem(cr_child_report *r, const char *where) {
+  struct rlimit was;
+  if (getrlimit(RLIMIT_AS, &was) != 0) {
+    child_fail(r, "%s: getrlimit failed", where);
+    return;
+  }
+  struct rlimit none = {0, was.rlim_max};
+  if (setrlimit(RLIMIT_AS, &none) != 0) {
+    child_fail(r, "%s: setrlimit failed", where);
+    return;
+  }
+  long long live = pv__os_live_bytes();
+  const unsigned flags[] = {0, PV_MAP_HUGE};
+  for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+    pv_pages p, junk;
+    memset(&junk, 0x5a, sizeof junk);
+    p = junk;
+    int rc = pv_pages_map(&p, 4 * pv_page_size(), PV_PROT_READ | PV_PROT_WRITE,
+                          flags[i]);
+    CHILD_CHECK(r, rc == PV_ENOMEM, "%s: map (flags %#x) under RLIMIT_AS 0: %s, "
+                "want PV_ENOMEM", where, flags[i], pv_errname(rc));
+    CHILD_CHECK(r, memcmp(&p, &junk, sizeof p) == 0, "%s: failed map wrote *p",
+                where);
+  }
+  /* In pages from the first element (PV_VEC_PAGES): a small vector's
+   * malloc may be served from heap the process already has. */
+  pv_vec v;
+  pv_vec_opts o = {.elem_size = 8, .flags = PV_VEC_PAGES};
+  int rc = pv_vec_init_opts(&v, &o);
+  CHILD_CHECK(r, rc == 0, "%s: init: %s", where, pv_errname(rc));
+  if (rc == 0) {
+    pv_vec before = v;
+    uint64_t x = 1;
+    rc = pv_vec_push(&v, &x);
+    CHILD_CHECK(r, rc == PV_ENOMEM, "%s: push under RLIMIT_AS 0: %s, want "
+                "PV_ENOMEM", where, pv_errname(rc));
+    CHILD_CHECK(r, memcmp(&v, &before, sizeof v) == 0,
+                "%s: the failed push changed the vector", where);
+    pv_vec_destroy(&v);
+  }
+  CHILD_CHECK(r, pv__os_live_bytes() == live, "%s: leaked", where);
+  CHILD_CHECK(r, setrlimit(RLIMIT_AS, &was) == 0, "%s: restoring RLIMIT_AS",
+              where);
+}
+
+static void ordinary_enomem_far(cr_child_report *r, void *arg) {
+  (void)arg;
+  (void)pv_page_size(); /* the capabilities, queried before the limit */
+  ordinary_enomem(r, "far from the mapping limit");
+  r->n[0] = ru_maps_count();
+}
+
+Test(maps, ordinary_enomem_far_from_the_limit_is_enomem) {
+  if (max_map_count() == 0) cr_skip_test("no /proc/sys/vm/max_map_count (not Linux)");
+  cr_child_report r = child_run(ordinary_enomem_far, NULL);
+  cr_assert_eq(r.failed, 0, "%s", r.msg);
+  fprintf(stderr, "maps ordinary ENOMEM: PV_ENOMEM at %lu mappings of "
+          "vm.max_map_count %lu\n", r.n[0], max_map_count());
+}
+
 /* ---- pages -------------------------------------------------------------- */
 
 /* Map one-page mappings, alternately read-write and inaccessible so that
@@ -66,7 +141,7 @@ static size_t pages_fill(cr_child_report *r, pv_pages *ps, size_t room) {
     long long live = pv__os_live_bytes();
     int rc = pv_pages_map(&ps[n], page, prot, 0);
     if (rc == 0) continue;
-    CHILD_CHECK(r, rc == PV_ENOMEM, "map #%zu: %s, want PV_ENOMEM", n,
+    CHILD_CHECK(r, rc == PV_EMAPS, "map #%zu: %s, want PV_EMAPS", n,
                 pv_errname(rc));
     CHILD_CHECK(r, memcmp(&ps[n], &junk, sizeof junk) == 0,
                 "map #%zu wrote *p on failure", n);
@@ -94,7 +169,7 @@ static void pages_exhaust(cr_child_report *r, void *arg) {
     pv_pages *p = &ps[0]; /* read-write, one page: grow it */
     pv_pages before = *p;
     int rc = pv_pages_resize(p, 64 * pv_page_size());
-    CHILD_CHECK(r, rc == 0 || rc == PV_ENOMEM, "resize at the limit: %s",
+    CHILD_CHECK(r, rc == 0 || rc == PV_EMAPS, "resize at the limit: %s",
                 pv_errname(rc));
     if (rc != 0)
       CHILD_CHECK(r, memcmp(p, &before, sizeof before) == 0,
@@ -103,7 +178,15 @@ static void pages_exhaust(cr_child_report *r, void *arg) {
     CHILD_CHECK(r, rc == 0, "whole-mapping protect at the limit: %s",
                 pv_errname(rc));
   }
-  for (size_t i = 0; i < first; i++) {
+  /* A little below the limit, a refusal for memory is still PV_ENOMEM. */
+  size_t kept = first;
+  if (first > NEAR_LIMIT) {
+    for (; kept > first - NEAR_LIMIT; kept--)
+      CHILD_CHECK(r, pv_pages_unmap(&ps[kept - 1]) == 0, "unmap #%zu", kept - 1);
+    r->n[2] = ru_maps_count();
+    ordinary_enomem(r, "near the mapping limit");
+  }
+  for (size_t i = 0; i < kept; i++) {
     int rc = pv_pages_unmap(&ps[i]);
     if (rc != 0) {
       child_fail(r, "unmap #%zu: %s", i, pv_errname(rc));
@@ -127,7 +210,8 @@ Test(maps, pages_until_max_map_count) {
   cr_assert_eq(r.failed, 0, "%s", r.msg);
   cr_assert_gt(r.n[0], 1000, "only %lu mappings before the refusal", r.n[0]);
   fprintf(stderr, "maps pages: %lu one-page mappings, process at %lu mappings "
-          "of vm.max_map_count %lu\n", r.n[0], r.n[1], max_map_count());
+          "of vm.max_map_count %lu; PV_EMAPS there, PV_ENOMEM for RLIMIT_AS "
+          "at %lu mappings\n", r.n[0], r.n[1], max_map_count(), r.n[2]);
 }
 
 /* ---- vectors ------------------------------------------------------------ */
@@ -151,7 +235,7 @@ static size_t vecs_fill(cr_child_report *r, pv_vec *vs, size_t room,
     int rc = pv_vec_init_opts(&vs[n], &o);
     if (rc != 0) {
       *refused_at = 0;
-      CHILD_CHECK(r, rc == PV_ENOMEM, "init #%zu: %s", n, pv_errname(rc));
+      CHILD_CHECK(r, rc == PV_EMAPS, "init #%zu: %s", n, pv_errname(rc));
       CHILD_CHECK(r, memcmp(&vs[n], &junk, sizeof junk) == 0,
                   "failed init #%zu wrote *v", n);
       CHILD_CHECK(r, pv__os_live_bytes() == live, "init #%zu leaked", n);
@@ -163,7 +247,7 @@ static size_t vecs_fill(cr_child_report *r, pv_vec *vs, size_t room,
     rc = pv_vec_reserve(&vs[n], 1);
     if (rc != 0) {
       *refused_at = 1;
-      CHILD_CHECK(r, rc == PV_ENOMEM, "reserve #%zu: %s", n, pv_errname(rc));
+      CHILD_CHECK(r, rc == PV_EMAPS, "reserve #%zu: %s", n, pv_errname(rc));
       CHILD_CHECK(r, memcmp(&vs[n], &before, sizeof before) == 0,
                   "failed reserve #%zu changed the vector", n);
       pv__store_info now_st = pv__store_inspect(&vs[n]);
@@ -179,7 +263,7 @@ static size_t vecs_fill(cr_child_report *r, pv_vec *vs, size_t room,
       rc = pv_vec_freeze(&vs[n]);
       if (rc != 0) {
         *refused_at = 2;
-        CHILD_CHECK(r, rc == PV_ENOMEM, "freeze #%zu: %s", n, pv_errname(rc));
+        CHILD_CHECK(r, rc == PV_EMAPS, "freeze #%zu: %s", n, pv_errname(rc));
         CHILD_CHECK(r, memcmp(&vs[n], &before, sizeof before) == 0,
                     "failed freeze #%zu changed the vector", n);
         n++;
@@ -203,7 +287,7 @@ static void vecs_exhaust(cr_child_report *r, void *arg) {
   size_t maps_full = ru_maps_count();
 
   /* At the limit: growing, thawing, freezing, shrinking the existing
-   * vectors either works or fails with PV_ENOMEM and changes nothing. */
+   * vectors either works or fails with PV_EMAPS and changes nothing. */
   size_t grew = 0, refused = 0;
   for (size_t i = 0; i < first && i < 64; i++) {
     pv_vec *v = &vs[i];
@@ -214,7 +298,7 @@ static void vecs_exhaust(cr_child_report *r, void *arg) {
       continue;
     }
     refused++;
-    CHILD_CHECK(r, rc == PV_ENOMEM, "vector %zu at the limit: %s", i,
+    CHILD_CHECK(r, rc == PV_EMAPS, "vector %zu at the limit: %s", i,
                 pv_errname(rc));
     CHILD_CHECK(r, memcmp(v, &before, sizeof before) == 0,
                 "vector %zu changed by a refused call", i);

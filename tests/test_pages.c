@@ -399,3 +399,148 @@ Test(pages_advise, bad_input_refused) {
   assert_pages_same(&p, was, "after bad advice");
   pv_pages_unmap(&p);
 }
+
+/* ---- second checks of rollbacks (a mutation run found one test each) ---- */
+
+#include "relutil.h"
+
+/* The OS calls a successful resize of a fresh copy of this mapping makes:
+ * `setup` builds the mapping, the copy is resized and unmapped. */
+static unsigned long resize_calls(void (*setup)(pv_pages *), size_t new_len) {
+  pv_pages q;
+  setup(&q);
+  pv__os_fault_set(0, 0);
+  int rc = pv_pages_resize(&q, new_len);
+  unsigned long calls = pv__os_fault_calls();
+  cr_assert_eq(rc, 0, "dry-run resize: %s", pv_errname(rc));
+  cr_assert_eq(pv_pages_unmap(&q), 0, "dry-run unmap");
+  return calls;
+}
+
+/* Four patterned pages, split by advice on the second (mremap cannot grow
+ * a split mapping, so every build takes the copy), then PROT_NONE. */
+static void split_none(pv_pages *p) {
+  const size_t ps = pv_page_size();
+  *p = map_rw(4 * ps);
+  tu_fill(p->addr, p->len, 31);
+  cr_assert_eq(pv_pages_advise(p, ps, ps, PV_ADVISE_RANDOM), 0, "split");
+  cr_assert_eq(pv_pages_protect(p, PV_PROT_NONE), 0, "protect NONE");
+}
+
+/* A resize by copy lends READ to unreadable pages for the copy; when its
+ * last step (releasing the old mapping) fails, READ is taken back: the old
+ * pages, which the caller still holds, fault on a read again. */
+Test(pages_resize_rollback, failed_copy_takes_the_lent_read_back, .signal = SIGSEGV) {
+  const size_t ps = pv_page_size();
+  unsigned long last = resize_calls(split_none, 32 * ps);
+  pv_pages p;
+  split_none(&p);
+  pv_pages was = p;
+  pv__os_fault_set(last, PV_ENOMEM); /* the old mapping's release */
+  int rc = pv_pages_resize(&p, 32 * ps);
+  pv__os_fault_set(0, 0);
+  cr_assert_eq(rc, PV_ENOMEM, "resize with its last OS call failing: %s",
+               pv_errname(rc));
+  assert_pages_same(&p, was, "failed resize");
+  char perms[5];
+  ru_perms(p.addr, p.len, perms);
+  cr_assert_str_eq(perms, "---p", "protection after the failed resize");
+  volatile char c = ((volatile char *)p.addr)[0]; /* must fault */
+  (void)c;
+  cr_assert_fail("the old pages stayed readable after a failed resize");
+}
+
+/* A huge mapping whose huge-page advice is refused is given back: no
+ * address space held, no mapping left, the struct untouched. */
+Test(pages_map_rollback, refused_huge_advice_leaves_no_mapping) {
+  if (!pv__os_caps_get()->thp)
+    cr_skip_test("transparent huge pages are off: a HUGE map asks no advice");
+  const size_t len = 2 * pv_huge_page_size();
+  const long long live = pv__os_live_bytes();
+  const size_t maps = ru_maps_count();
+  pv_pages p, was;
+  memset(&p, 0x5a, sizeof p);
+  was = p;
+  pv__os_fault_set(2, PV_ENOMEM); /* 1: the map, 2: the advice */
+  int rc = pv_pages_map(&p, len, PV__PROT_RW, PV_MAP_HUGE);
+  unsigned long calls = pv__os_fault_calls();
+  pv__os_fault_set(0, 0);
+  cr_assert_eq(rc, PV_ENOMEM, "map with refused advice: %s", pv_errname(rc));
+  cr_assert_geq(calls, 2, "the advice was not asked for");
+  cr_assert_eq(memcmp(&p, &was, sizeof p), 0, "struct touched");
+  cr_assert_eq(pv__os_live_bytes(), live, "address space still held");
+  if (!ru_under_valgrind())
+    cr_assert_eq(ru_maps_count(), maps, "a mapping was left behind");
+}
+
+/* A HUGE mapping's remap reserves an aligned destination first and then
+ * moves the pages onto it; a mapping split by advice cannot move (mremap
+ * answers EFAULT), so the resize falls back to a copy, and the reserved
+ * destination must be given back first: after the resize and the unmap,
+ * the process maps what it mapped before. */
+Test(pages_resize_rollback, refused_aligned_remap_leaves_no_reservation) {
+  const size_t ps = pv_page_size(), huge = pv_huge_page_size();
+  if (!pv__os_caps_get()->can_remap)
+    cr_skip_test("no mremap in this build: a resize copies, no remap to undo");
+  if (huge <= ps) cr_skip_test("no huge pages here: a HUGE mapping is not aligned");
+  const size_t before = ru_mapped_bytes();
+  cr_assert_gt(before, 0, "cannot read /proc/self/maps");
+  pv_pages p;
+  int rc = pv_pages_map(&p, huge, PV__PROT_RW, PV_MAP_HUGE);
+  cr_assert_eq(rc, 0, "map: %s", pv_errname(rc));
+  tu_fill(p.addr, p.len, 33);
+  cr_assert_eq(pv_pages_advise(&p, ps, ps, PV_ADVISE_RANDOM), 0, "split");
+  rc = pv_pages_resize(&p, 8 * huge);
+  cr_assert_eq(rc, 0, "resize a split HUGE mapping: %s", pv_errname(rc));
+  cr_assert_eq(tu_check(p.addr, huge, 33), huge, "contents kept");
+  cr_assert_eq(pv_pages_unmap(&p), 0, "unmap");
+  const size_t after = ru_mapped_bytes();
+  cr_assert_lt(after, before + huge, "%zu KiB more mapped after resize and unmap",
+               (after - before) / 1024);
+}
+
+/* A HUGE mapping that grew in place and then had the huge-page advice for
+ * its new tail refused shrinks back: the resize reports the refusal and
+ * nothing changed.  Growing in place needs free address space right after
+ * the mapping, which an aligned map never leaves (it trims its tail), so
+ * the mapping is made in a hole right below a sentinel (raw mmap, as the
+ * library's accounting is not about it), and the sentinel is then
+ * unmapped.  A miss (the mapping lands elsewhere) is kept until the end. */
+enum { SHRINK_TRIES = 16 };
+
+Test(pages_resize_rollback, refused_advice_after_growth_in_place_shrinks_back) {
+  const size_t ps = pv_page_size(), huge = pv_huge_page_size();
+  if (!pv__os_caps_get()->can_remap)
+    cr_skip_test("no mremap in this build: nothing grows in place");
+  if (huge <= ps || !pv__os_caps_get()->thp)
+    cr_skip_test("no transparent huge pages here: a HUGE resize asks no advice");
+  const size_t hole = 2 * huge, sent = 4 * huge;
+  pv_pages p, miss[SHRINK_TRIES];
+  char *q;
+  size_t misses = 0;
+  for (;;) {
+    q = mmap(NULL, hole + sent, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    cr_assert_neq((void *)q, MAP_FAILED, "sentinel mmap");
+    cr_assert_eq(munmap(q, hole), 0, "open the hole");
+    int rc = pv_pages_map(&p, huge, PV__PROT_RW, PV_MAP_HUGE);
+    cr_assert_eq(rc, 0, "map: %s", pv_errname(rc));
+    if ((char *)p.addr >= q && (char *)p.addr + p.len <= q + hole) break;
+    if (misses == SHRINK_TRIES)
+      cr_skip_test("mappings are not placed top-down here: never in the hole");
+    miss[misses++] = p;
+    cr_assert_eq(munmap(q + hole, sent), 0, "unmap a missed sentinel");
+  }
+  cr_assert_eq(munmap(q + hole, sent), 0, "unmap the sentinel: room after p");
+  for (size_t i = 0; i < misses; i++) pv_pages_unmap(&miss[i]);
+  tu_fill(p.addr, p.len, 35);
+  pv_pages was = p;
+  pv__os_fault_set(2, PV_ENOMEM); /* 1: the remap (in place), 2: the advice */
+  int rc = pv_pages_resize(&p, 2 * huge);
+  pv__os_fault_set(0, 0);
+  cr_assert_eq(rc, PV_ENOMEM, "resize with the new tail's advice refused: %s",
+               pv_errname(rc));
+  assert_pages_same(&p, was, "refused advice after growth");
+  cr_assert(ru_unmapped((char *)p.addr + p.len, huge), "the grown tail is still mapped");
+  cr_assert_eq(tu_check(p.addr, p.len, 35), p.len, "contents changed");
+  cr_assert_eq(pv_pages_unmap(&p), 0, "unmap");
+}

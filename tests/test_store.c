@@ -157,11 +157,12 @@ Test(store, trim_advise_resident_of_a_small_vector) {
   cr_assert_eq(pv_vec_init(&v, 8), 0, "init");
   vu_push_seq(&v, 0, 100);
   cr_assert_eq(pv_vec_truncate(&v, 3), 0, "truncate");
-  vu_snap s = vu_take(&v);
+  sw_snap s;
+  sw_take_vec(&s, &v);
   cr_assert_eq(pv_vec_trim(&v), 0, "trim");
-  vu_assert_same(&v, s, "trim of a small vector");
+  sw_assert_same(&s, "trim of a small vector");
   cr_assert_eq(pv_vec_advise(&v, PV_ADVISE_WILLNEED), 0, "advise");
-  vu_assert_same(&v, s, "advise of a small vector");
+  sw_assert_same(&s, "advise of a small vector");
   size_t bytes = 0;
   int rc = pv_vec_resident(&v, &bytes);
   if (vu_caps()->can_resident) {
@@ -170,7 +171,7 @@ Test(store, trim_advise_resident_of_a_small_vector) {
   } else {
     cr_assert_eq(rc, PV_ENOTSUP, "resident: %s", pv_errname(rc));
   }
-  vu_drop(&s);
+  sw_drop(&s);
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
 }
 
@@ -277,19 +278,20 @@ static void each_failure(void (*build)(pv_vec *), vec_op op, const char *what) {
   for (unsigned long k = 1;; k++) {
     pv_vec v;
     build(&v);
-    vu_snap s = vu_take(&v);
+    sw_snap s;
+    sw_take_vec(&s, &v);
     pv__os_fault_set(k, PV_ENOMEM);
     int rc = op(&v);
     bool fired = k <= pv__os_fault_calls();
     pv__os_fault_set(0, 0);
     if (fired && rc != 0) {
       cr_assert_eq(rc, PV_ENOMEM, "%s: fault %lu gave %s", what, k, pv_errname(rc));
-      vu_assert_same(&v, s, what);
+      sw_assert_failed(&s, rc, PV_ENOMEM, what);
       failures++;
     } else {
       cr_assert_eq(rc, 0, "%s: %s", what, pv_errname(rc));
     }
-    vu_drop(&s);
+    sw_drop(&s);
     cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
     cr_assert_eq(pv__os_live_bytes(), live, "%s fault %lu: %lld bytes leaked", what, k,
                  pv__os_live_bytes() - live);

@@ -35,30 +35,9 @@ static size_t round_pages(size_t bytes) {
   return (bytes + ps - 1) / ps * ps;
 }
 
-/* Run `call` with the next system call failing with PV_ENOMEM; it must
- * return PV_ENOMEM and change nothing. */
-#define EXPECT_ENOMEM_UNCHANGED(vp, call, what)                               \
-  do {                                                                        \
-    vu_snap s_ = vu_take(vp);                                                 \
-    pv__os_fault_set(1, PV_ENOMEM);                                           \
-    int rc_ = (call);                                                         \
-    pv__os_fault_set(0, 0);                                                   \
-    cr_assert_eq(rc_, PV_ENOMEM, "%s with a failing kernel: %s", what,        \
-                 pv_errname(rc_));                                            \
-    vu_assert_same(vp, s_, what);                                             \
-    vu_drop(&s_);                                                             \
-  } while (0)
-
-/* `call` must return `code` and change nothing. */
+/* `call` must return `code` and change nothing (tests/sweep.h). */
 #define EXPECT_UNCHANGED(vp, code, call, what)                                \
-  do {                                                                        \
-    vu_snap s_ = vu_take(vp);                                                 \
-    int rc_ = (call);                                                         \
-    cr_assert_eq(rc_, (code), "%s: %s, want %s", what, pv_errname(rc_),       \
-                 pv_errname(code));                                           \
-    vu_assert_same(vp, s_, what);                                             \
-    vu_drop(&s_);                                                             \
-  } while (0)
+  SW_EXPECT_UNCHANGED(vp, 0, 0, code, call, what)
 
 /* A source big enough for any "n = cap" call below: if the injected fault
  * did not stop the call, it would still read inside this buffer. */
@@ -252,7 +231,7 @@ Test(vec_destroy, releases_all_address_space_in_every_mode) {
 
 Test(vec_destroy, kernel_refusal_changes_nothing) {
   pv_vec v = seq(100);
-  EXPECT_ENOMEM_UNCHANGED(&v, pv_vec_destroy(&v), "destroy");
+  SW_EXPECT_UNCHANGED(&v, 1, PV_ENOMEM, PV_ENOMEM, pv_vec_destroy(&v), "destroy");
   vu_check_seq(&v, 100);
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy after the fault");
 }
@@ -360,7 +339,7 @@ Test(vec_push, errors_change_nothing) {
   cr_assert_eq(pv_vec_push(NULL, &x), PV_EINVAL, "NULL vector");
   EXPECT_UNCHANGED(&v, PV_EINVAL, pv_vec_push(&v, NULL), "NULL element");
   /* full, so the push has to grow, and the kernel refuses */
-  EXPECT_ENOMEM_UNCHANGED(&v, pv_vec_push(&v, &x), "push that grows");
+  SW_EXPECT_UNCHANGED(&v, 1, PV_ENOMEM, PV_ENOMEM, pv_vec_push(&v, &x), "push that grows");
   cr_assert_eq(pv_vec_freeze(&v), 0, "freeze");
   EXPECT_UNCHANGED(&v, PV_EACCES, pv_vec_push(&v, &x), "push on frozen");
   cr_assert_eq(pv_vec_thaw(&v), 0, "thaw");
@@ -392,7 +371,7 @@ Test(vec_push, push_slot) {
   void *slot = &v;
   EXPECT_UNCHANGED(&v, PV_EINVAL, pv_vec_push_slot(&v, NULL), "slot NULL");
   cr_assert_eq(pv_vec_push_slot(NULL, &slot), PV_EINVAL, "vector NULL");
-  EXPECT_ENOMEM_UNCHANGED(&v, pv_vec_push_slot(&v, &slot), "push_slot that grows");
+  SW_EXPECT_UNCHANGED(&v, 1, PV_ENOMEM, PV_ENOMEM, pv_vec_push_slot(&v, &slot), "push_slot that grows");
   cr_assert_eq(slot, (void *)&v, "*slot written on failure");
   cr_assert_eq(pv_vec_freeze(&v), 0, "freeze");
   EXPECT_UNCHANGED(&v, PV_EACCES, pv_vec_push_slot(&v, &slot), "frozen");
@@ -452,7 +431,7 @@ Test(vec_append, errors_change_nothing) {
   EXPECT_UNCHANGED(&v, PV_ENOMEM, pv_vec_append(&v, x, (size_t)1 << 57),
                    "append beyond any memory");
   cr_assert_leq(v.cap, sizeof big_src / 8, "test buffer too small");
-  EXPECT_ENOMEM_UNCHANGED(&v, pv_vec_append(&v, big_src, v.cap), "append that grows");
+  SW_EXPECT_UNCHANGED(&v, 1, PV_ENOMEM, PV_ENOMEM, pv_vec_append(&v, big_src, v.cap), "append that grows");
   cr_assert_eq(pv_vec_freeze(&v), 0, "freeze");
   EXPECT_UNCHANGED(&v, PV_EACCES, pv_vec_append(&v, x, 1), "frozen");
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
@@ -510,7 +489,7 @@ Test(vec_insert, errors_change_nothing) {
   EXPECT_UNCHANGED(&v, PV_EINVAL, pv_vec_insert(&v, 0, NULL, 1), "elems NULL");
   EXPECT_UNCHANGED(&v, PV_EOVERFLOW, pv_vec_insert(&v, 0, x, SIZE_MAX), "overflow");
   cr_assert_leq(v.cap, sizeof big_src / 8, "test buffer too small");
-  EXPECT_ENOMEM_UNCHANGED(&v, pv_vec_insert(&v, 2, big_src, v.cap), "insert that grows");
+  SW_EXPECT_UNCHANGED(&v, 1, PV_ENOMEM, PV_ENOMEM, pv_vec_insert(&v, 2, big_src, v.cap), "insert that grows");
   cr_assert_eq(pv_vec_insert(NULL, 0, x, 1), PV_EINVAL, "NULL vector");
   cr_assert_eq(pv_vec_freeze(&v), 0, "freeze");
   EXPECT_UNCHANGED(&v, PV_EACCES, pv_vec_insert(&v, 0, x, 1), "frozen");
@@ -612,7 +591,7 @@ Test(vec_resize, errors_change_nothing) {
   EXPECT_UNCHANGED(&v, PV_EOVERFLOW, pv_vec_resize(&v, SIZE_MAX, &f), "n * size overflows");
   EXPECT_UNCHANGED(&v, PV_ENOMEM, pv_vec_resize(&v, (size_t)1 << 57, NULL),
                    "beyond any memory");
-  EXPECT_ENOMEM_UNCHANGED(&v, pv_vec_resize(&v, v.cap + 1, &f), "resize that grows");
+  SW_EXPECT_UNCHANGED(&v, 1, PV_ENOMEM, PV_ENOMEM, pv_vec_resize(&v, v.cap + 1, &f), "resize that grows");
   cr_assert_eq(pv_vec_resize(NULL, 1, NULL), PV_EINVAL, "NULL vector");
   cr_assert_eq(pv_vec_freeze(&v), 0, "freeze");
   EXPECT_UNCHANGED(&v, PV_EACCES, pv_vec_resize(&v, 5, NULL), "frozen shrink");
@@ -685,8 +664,8 @@ Test(vec_reserve, errors_change_nothing) {
                    "bytes overflow");
   EXPECT_UNCHANGED(&v, PV_ENOMEM, pv_vec_reserve(&v, (size_t)1 << 57),
                    "beyond any memory");
-  EXPECT_ENOMEM_UNCHANGED(&v, pv_vec_reserve(&v, v.cap), "reserve");
-  EXPECT_ENOMEM_UNCHANGED(&v, pv_vec_reserve_exact(&v, v.cap), "reserve_exact");
+  SW_EXPECT_UNCHANGED(&v, 1, PV_ENOMEM, PV_ENOMEM, pv_vec_reserve(&v, v.cap), "reserve");
+  SW_EXPECT_UNCHANGED(&v, 1, PV_ENOMEM, PV_ENOMEM, pv_vec_reserve_exact(&v, v.cap), "reserve_exact");
   cr_assert_eq(pv_vec_reserve(NULL, 1), PV_EINVAL, "reserve(NULL)");
   cr_assert_eq(pv_vec_reserve_exact(NULL, 1), PV_EINVAL, "reserve_exact(NULL)");
   cr_assert_eq(pv_vec_freeze(&v), 0, "freeze");
@@ -733,7 +712,7 @@ Test(vec_shrink, lowers_capacity_to_the_pages_in_use) {
 Test(vec_shrink, errors_change_nothing) {
   pv_vec v = seq(100000);
   cr_assert_eq(pv_vec_truncate(&v, 10), 0, "truncate");
-  EXPECT_ENOMEM_UNCHANGED(&v, pv_vec_shrink_to_fit(&v), "shrink");
+  SW_EXPECT_UNCHANGED(&v, 1, PV_ENOMEM, PV_ENOMEM, pv_vec_shrink_to_fit(&v), "shrink");
   cr_assert_eq(pv_vec_shrink_to_fit(NULL), PV_EINVAL, "NULL");
   cr_assert_eq(pv_vec_freeze(&v), 0, "freeze");
   EXPECT_UNCHANGED(&v, PV_EACCES, pv_vec_shrink_to_fit(&v), "frozen");
@@ -753,10 +732,11 @@ Test(vec_trim, returns_the_tail_memory_without_moving) {
   cr_assert_geq(before, pages * ps, "all %zu pages written but %zu bytes resident",
                 pages, before);
   cr_assert_eq(pv_vec_truncate(&v, ps / 8 + 1), 0, "truncate to a page and a bit");
-  vu_snap s = vu_take(&v);
+  sw_snap s;
+  sw_take_vec(&s, &v);
   cr_assert_eq(pv_vec_trim(&v), 0, "trim");
-  vu_assert_same(&v, s, "trim must not move, resize or change elements");
-  vu_drop(&s);
+  sw_assert_same(&s, "trim must not move, resize or change elements");
+  sw_drop(&s);
   cr_assert_eq(pv_vec_resident(&v, &after), 0, "resident");
   cr_assert_leq(after, 2 * ps, "after trim %zu bytes still resident (was %zu)",
                 after, before);
@@ -778,7 +758,7 @@ Test(vec_trim, errors_and_edges) {
   cr_assert_eq(pv_vec_destroy(&e), 0, "destroy");
   pv_vec v = seq(100000);
   cr_assert_eq(pv_vec_truncate(&v, 1), 0, "truncate");
-  EXPECT_ENOMEM_UNCHANGED(&v, pv_vec_trim(&v), "trim");
+  SW_EXPECT_UNCHANGED(&v, 1, PV_ENOMEM, PV_ENOMEM, pv_vec_trim(&v), "trim");
   cr_assert_eq(pv_vec_trim(NULL), PV_EINVAL, "NULL");
   cr_assert_eq(pv_vec_freeze(&v), 0, "freeze");
   EXPECT_UNCHANGED(&v, PV_EACCES, pv_vec_trim(&v), "frozen");
@@ -839,7 +819,7 @@ Test(vec_copy, errors_change_nothing) {
   cr_assert_eq(pv_vec_copy(NULL, &src), PV_EINVAL, "dst NULL");
   EXPECT_UNCHANGED(&dst, PV_EINVAL, pv_vec_copy(&dst, &dst), "dst == src");
   EXPECT_UNCHANGED(&odd, PV_EINVAL, pv_vec_copy(&odd, &src), "elem_size differs");
-  EXPECT_ENOMEM_UNCHANGED(&dst, pv_vec_copy(&dst, &src), "copy that grows");
+  SW_EXPECT_UNCHANGED(&dst, 1, PV_ENOMEM, PV_ENOMEM, pv_vec_copy(&dst, &src), "copy that grows");
   pv_vec st;
   vu_init(&st, PV_GROW_STABLE, 8, 100, 0);
   vu_push_seq(&st, 0, 50);
@@ -986,11 +966,11 @@ Test(vec_freeze, empty_and_destroy) {
 
 Test(vec_freeze, kernel_refusal_changes_nothing) {
   pv_vec v = seq(1000);
-  EXPECT_ENOMEM_UNCHANGED(&v, pv_vec_freeze(&v), "freeze");
+  SW_EXPECT_UNCHANGED(&v, 1, PV_ENOMEM, PV_ENOMEM, pv_vec_freeze(&v), "freeze");
   cr_assert(!pv_vec_frozen(&v), "frozen after a failed freeze");
   ((uint64_t *)v.data)[0] = 0; /* still writable */
   cr_assert_eq(pv_vec_freeze(&v), 0, "freeze");
-  EXPECT_ENOMEM_UNCHANGED(&v, pv_vec_thaw(&v), "thaw");
+  SW_EXPECT_UNCHANGED(&v, 1, PV_ENOMEM, PV_ENOMEM, pv_vec_thaw(&v), "thaw");
   cr_assert(pv_vec_frozen(&v), "thawed after a failed thaw");
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
 }
@@ -1048,4 +1028,61 @@ Test(vec_asan, truncated_tail_is_reported_after_growth, .exit_code = 1,
   volatile uint64_t x = ((volatile uint64_t *)v.data)[1000];
   (void)x;
   cr_assert_fail("a read past len after growth and shrink was not reported");
+}
+
+/* ---- directed tests for paths a mutation run found unchecked ----------- */
+
+/* With mremap, the kernel's EINVAL for a length beyond the address space
+ * means "no room" (PV_ENOMEM).  The default flags take the huge-page path,
+ * where the aligned mmap refuses first; PV_VEC_NO_HUGE reaches mremap
+ * itself.  Without mremap the same resize maps a fresh reservation, which
+ * the kernel refuses with ENOMEM. */
+Test(vec_edges, resize_beyond_memory_without_huge_pages_is_enomem) {
+  pv_vec v;
+  vu_init(&v, PV_GROW_REMAP, sizeof(uint64_t), 0, PV_VEC_NO_HUGE);
+  vu_push_seq(&v, 0, 10);
+  EXPECT_UNCHANGED(&v, PV_ENOMEM, pv_vec_resize(&v, (size_t)1 << 57, NULL),
+                   "NO_HUGE resize beyond any memory");
+  EXPECT_UNCHANGED(&v, PV_ENOMEM, pv_vec_reserve_exact(&v, (size_t)1 << 57),
+                   "NO_HUGE reserve_exact beyond any memory");
+  vu_check_seq(&v, 10);
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+}
+
+/* resize to n == len is a no-op: no OS call, and the slot after the last
+ * element (which truncate leaves holding the old bytes) is not written,
+ * with or without a fill element. */
+Test(vec_edges, resize_to_len_writes_nothing) {
+  pv_vec v = seq(10);
+  cr_assert_eq(pv_vec_truncate(&v, 5), 0, "truncate");
+  const uint64_t fill = 0xdeadbeef;
+  for (int with_fill = 0; with_fill < 2; with_fill++) {
+    sw_snap s;
+    sw_take_vec(&s, &v);
+    pv__os_fault_set(0, 0);
+    int rc = pv_vec_resize(&v, 5, with_fill ? &fill : NULL);
+    cr_assert_eq(rc, 0, "resize to len: %s", pv_errname(rc));
+    cr_assert_eq(pv__os_fault_calls(), 0, "resize to len made an OS call");
+    sw_assert_same(&s, "resize to len");
+    sw_drop(&s);
+    vu_unpoison(&v); /* read past len on purpose */
+    cr_assert_eq(((const uint64_t *)v.data)[5], 5,
+                 "resize to len (fill %d) wrote the slot past len", with_fill);
+  }
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+}
+
+/* The same at a full capacity: a fill written at len would land past the
+ * committed bytes, in the guard. */
+Test(vec_edges, resize_to_len_at_full_capacity_touches_no_guard) {
+  pv_vec v;
+  vu_init(&v, PV_GROW_REMAP, sizeof(uint64_t), 0, PV_VEC_GUARD);
+  vu_push_seq(&v, 0, 1);
+  vu_push_seq(&v, 1, v.cap - 1);
+  cr_assert_eq(v.len, v.cap, "full");
+  const uint64_t fill = 7;
+  int rc = pv_vec_resize(&v, v.len, &fill);
+  cr_assert_eq(rc, 0, "resize to len: %s", pv_errname(rc));
+  vu_check_seq(&v, v.cap);
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
 }

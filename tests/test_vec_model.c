@@ -1,6 +1,6 @@
 /*
  * tests/test_vec_model.c - the randomized model test: random operations on
- * a pv_vec and on a plain malloc'd reference array, in every growth mode
+ * a pv_vec and on the reference model (tests/model.h), in every growth mode
  * (REMAP, STABLE, COPY) and for element sizes 1, 3, 8, 24 and 4104 bytes.
  * After every operation the return code, the length and the capacity
  * invariants are checked; after every batch every byte is compared.
@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "model.h"
 #include "vecutil.h"
 
 enum {
@@ -66,36 +67,9 @@ static void model_fail(const struct run *t, const char *fmt, ...)
     if (!(cond)) model_fail(t, __VA_ARGS__);                                  \
   } while (0)
 
-/* ---- the reference model ------------------------------------------------ */
-
-typedef struct model {
-  unsigned char *b;
-  size_t len, cap, es;
-} model;
-
-static void m_room(model *m, size_t n) {
-  if (n <= m->cap) return;
-  size_t c = m->cap ? m->cap : 1;
-  while (c < n) c *= 2;
-  unsigned char *nb = realloc(m->b, c * m->es);
-  cr_assert_not_null(nb, "model realloc %zu", c * m->es);
-  m->b = nb;
-  m->cap = c;
-}
-
-static unsigned char *m_at(model *m, size_t i) { return m->b + i * m->es; }
-
-static void m_insert(model *m, size_t i, const void *src, size_t n) {
-  m_room(m, m->len + n);
-  memmove(m_at(m, i + n), m_at(m, i), (m->len - i) * m->es);
-  memcpy(m_at(m, i), src, n * m->es);
-  m->len += n;
-}
-
-static void m_remove(model *m, size_t i, size_t n) {
-  memmove(m_at(m, i), m_at(m, i + n), (m->len - i - n) * m->es);
-  m->len -= n;
-}
+/* The library returned the code the model says. */
+#define M_CODE(rc, want)                                                      \
+  M_ASSERT((rc) == (want), "rc %s, want %s", pv_errname(rc), pv_errname(want))
 
 /* ---- one run ------------------------------------------------------------ */
 
@@ -104,7 +78,7 @@ typedef struct run {
   size_t es, limit, op;
   const char *op_name;
   pv_vec v, other;
-  model m;
+  pvm m;               /* the reference (tests/model.h) */
   size_t most;        /* the most elements one insert/append adds */
   void *stable_base;
   unsigned char *buf; /* scratch for elements going in or coming out */
@@ -153,19 +127,11 @@ static void check_invariants(run *t) {
 }
 
 static void check_bytes(run *t) {
-  size_t n = t->m.len * t->es;
-  if (n == 0) return;
-  if (memcmp(t->v.data, t->m.b, n) == 0) return;
+  size_t i = pvm_diff(&t->m, t->v.data);
+  if (i == SIZE_MAX) return;
   const unsigned char *a = t->v.data;
-  size_t i = 0;
-  while (a[i] == t->m.b[i]) i++;
   M_ASSERT(0, "byte %zu (element %zu) is %#x, model %#x", i, i / t->es, a[i],
            t->m.b[i]);
-}
-
-/* Expected code for growing to `need` elements: STABLE stops at its max. */
-static int grow_rc(run *t, size_t need) {
-  return (t->grow == PV_GROW_STABLE && need > t->limit) ? PV_ENOSPC : 0;
 }
 
 /* How many elements an op may add (at most `most`, which the scratch
@@ -177,6 +143,12 @@ static size_t add_count(run *t, size_t most) {
     return room + 1 + below(4);
   size_t n = room < most ? room : most;
   return below(n + 1);
+}
+
+/* The n elements the library wrote to t->buf are the model's from i. */
+static void out_is(run *t, size_t i, size_t n, const char *what) {
+  M_ASSERT(n == 0 || memcmp(t->buf, pvm_at(&t->m, i), n * t->es) == 0,
+           "%s elements differ from the model's %zu..%zu", what, i, i + n);
 }
 
 enum op {
@@ -207,7 +179,7 @@ static enum op pick_op(void) {
 
 static void do_op(run *t, enum op op) {
   pv_vec *v = &t->v;
-  model *m = &t->m;
+  pvm *m = &t->m;
   size_t es = t->es;
   int rc, want;
   switch (op) {
@@ -216,40 +188,40 @@ static void do_op(run *t, enum op op) {
     /* Sometimes push one of its own elements: growth must not lose it. */
     if (m->len > 0 && below(4) == 0) {
       size_t j = below(m->len);
-      memcpy(t->buf2, m_at(m, j), es);
+      memcpy(t->buf2, pvm_at(m, j), es);
       e = pv_vec_at(v, j);
     } else {
       e = fresh(t, 1);
       memcpy(t->buf2, e, es);
     }
-    want = grow_rc(t, m->len + 1);
+    want = pvm_grow_code(m, m->len + 1);
     rc = pv_vec_push(v, e);
-    M_ASSERT(rc == want, "rc %s, want %s", pv_errname(rc), pv_errname(want));
-    if (rc == 0) m_insert(m, m->len, t->buf2, 1);
+    M_CODE(rc, want);
+    if (rc == 0) M_ASSERT(pvm_insert(m, m->len, t->buf2, 1), "model malloc");
     break;
   }
   case OP_PUSH_SLOT: {
     void *slot = (void *)t; /* must stay untouched on failure */
-    want = grow_rc(t, m->len + 1);
+    want = pvm_grow_code(m, m->len + 1);
     rc = pv_vec_push_slot(v, &slot);
-    M_ASSERT(rc == want, "rc %s, want %s", pv_errname(rc), pv_errname(want));
+    M_CODE(rc, want);
     if (rc == 0) {
       M_ASSERT(slot == pv_vec_at(v, v->len - 1), "slot is not the last element");
       memcpy(slot, fresh(t, 1), es);
-      m_insert(m, m->len, t->buf, 1);
+      M_ASSERT(pvm_insert(m, m->len, t->buf, 1), "model malloc");
     } else {
       M_ASSERT(slot == (void *)t, "slot written on failure");
     }
     break;
   }
   case OP_POP: {
-    want = m->len == 0 ? PV_ERANGE : 0;
+    want = pvm_pop_code(m);
     bool with_out = below(2) == 0;
     rc = pv_vec_pop(v, with_out ? t->buf : NULL);
-    M_ASSERT(rc == want, "rc %s, want %s", pv_errname(rc), pv_errname(want));
+    M_CODE(rc, want);
     if (rc == 0) {
       if (with_out)
-        M_ASSERT(memcmp(t->buf, m_at(m, m->len - 1), es) == 0, "popped bytes differ");
+        out_is(t, m->len - 1, 1, "popped");
       m->len--;
     }
     break;
@@ -261,17 +233,17 @@ static void do_op(run *t, enum op op) {
       /* Append a run of its own elements (may overlap where they go). */
       size_t j = below(m->len);
       if (n > m->len - j) n = m->len - j;
-      memcpy(t->buf2, m_at(m, j), n * es);
+      memcpy(t->buf2, pvm_at(m, j), n * es);
       src = pv_vec_at(v, j);
     } else {
       src = fresh(t, n);
       memcpy(t->buf2, src, n * es);
     }
-    want = n == 0 ? 0 : grow_rc(t, m->len + n);
+    want = pvm_insert_code(m, m->len, n);
     rc = pv_vec_append(v, n == 0 && below(2) ? NULL : src, n);
     M_ASSERT(rc == want, "append %zu: rc %s, want %s", n, pv_errname(rc),
              pv_errname(want));
-    if (rc == 0) m_insert(m, m->len, t->buf2, n);
+    if (rc == 0) M_ASSERT(pvm_insert(m, m->len, t->buf2, n), "model malloc");
     break;
   }
   case OP_INSERT: {
@@ -283,44 +255,42 @@ static void do_op(run *t, enum op op) {
       /* From inside the vector: below, across or above the gap. */
       size_t j = below(m->len);
       if (n > m->len - j) n = m->len - j;
-      memcpy(t->buf2, m_at(m, j), n * es);
+      memcpy(t->buf2, pvm_at(m, j), n * es);
       src = pv_vec_at(v, j);
     } else {
       src = fresh(t, n);
       memcpy(t->buf2, src, n * es);
     }
-    want = bad ? PV_ERANGE : n == 0 ? 0 : grow_rc(t, m->len + n);
+    want = pvm_insert_code(m, i, n);
     rc = pv_vec_insert(v, i, src, n);
     M_ASSERT(rc == want, "insert %zu at %zu (len %zu): rc %s, want %s", n, i,
              m->len, pv_errname(rc), pv_errname(want));
-    if (rc == 0) m_insert(m, i, t->buf2, n);
+    if (rc == 0) M_ASSERT(pvm_insert(m, i, t->buf2, n), "model malloc");
     break;
   }
   case OP_REMOVE: {
     size_t i = below(m->len + 2), n = below(t->most / 2 + 1);
     if (below(32) == 0) n = SIZE_MAX - below(2); /* i + n overflows */
-    want = (i > m->len || n > m->len - i) ? PV_ERANGE : 0;
+    want = pvm_remove_code(m, i, n);
     bool with_out = below(2) == 0;
     rc = pv_vec_remove(v, i, n, with_out ? t->buf : NULL);
     M_ASSERT(rc == want, "remove %zu at %zu (len %zu): rc %s, want %s", n, i,
              m->len, pv_errname(rc), pv_errname(want));
     if (rc == 0) {
       if (with_out)
-        M_ASSERT(n == 0 || memcmp(t->buf, m_at(m, i), n * es) == 0,
-                 "removed bytes differ");
-      m_remove(m, i, n);
+        out_is(t, i, n, "removed");
+      pvm_remove(m, i, n);
     }
     break;
   }
   case OP_SWAP_REMOVE: {
     size_t i = below(m->len + 1);
-    want = i >= m->len ? PV_ERANGE : 0;
+    want = pvm_set_code(m, i);
     rc = pv_vec_swap_remove(v, i, t->buf);
-    M_ASSERT(rc == want, "rc %s, want %s", pv_errname(rc), pv_errname(want));
+    M_CODE(rc, want);
     if (rc == 0) {
-      M_ASSERT(memcmp(t->buf, m_at(m, i), es) == 0, "removed bytes differ");
-      memcpy(m_at(m, i), m_at(m, m->len - 1), es);
-      m->len--;
+      out_is(t, i, 1, "swap-removed");
+      pvm_swap_remove(m, i);
     }
     break;
   }
@@ -342,19 +312,11 @@ static void do_op(run *t, enum op op) {
     } else {
       memset(t->buf2, 0, es);
     }
-    want = n <= m->len ? 0 : grow_rc(t, n);
+    want = pvm_resize_code(m, n);
     rc = pv_vec_resize(v, n, fill);
     M_ASSERT(rc == want, "resize %zu (len %zu): rc %s, want %s", n, m->len,
              pv_errname(rc), pv_errname(want));
-    if (rc == 0) {
-      if (n <= m->len) {
-        m->len = n;
-      } else {
-        m_room(m, n);
-        for (size_t k = m->len; k < n; k++) memcpy(m_at(m, k), t->buf2, es);
-        m->len = n;
-      }
-    }
+    if (rc == 0) M_ASSERT(pvm_resize(m, n, t->buf2), "model malloc");
     break;
   }
   case OP_TRUNCATE: {
@@ -363,29 +325,29 @@ static void do_op(run *t, enum op op) {
     rc = pv_vec_truncate(v, n);
     M_ASSERT(rc == 0, "rc %s", pv_errname(rc));
     M_ASSERT(v->cap == cap, "truncate changed cap %zu -> %zu", cap, v->cap);
-    if (n < m->len) m->len = n;
+    pvm_truncate(m, n);
     break;
   }
   case OP_CLEAR:
     rc = pv_vec_clear(v);
     M_ASSERT(rc == 0, "rc %s", pv_errname(rc));
-    m->len = 0;
+    pvm_truncate(m, 0);
     break;
   case OP_SET: {
     size_t i = below(m->len + 1);
-    want = i >= m->len ? PV_ERANGE : 0;
+    want = pvm_set_code(m, i);
     rc = pv_vec_set(v, i, fresh(t, 1));
-    M_ASSERT(rc == want, "rc %s, want %s", pv_errname(rc), pv_errname(want));
-    if (rc == 0) memcpy(m_at(m, i), t->buf, es);
+    M_CODE(rc, want);
+    if (rc == 0) pvm_set(m, i, t->buf);
     break;
   }
   case OP_GET: {
     size_t i = below(m->len + 1);
-    want = i >= m->len ? PV_ERANGE : 0;
+    want = pvm_get_code(m, i);
     rc = pv_vec_get(v, i, t->buf);
-    M_ASSERT(rc == want, "rc %s, want %s", pv_errname(rc), pv_errname(want));
+    M_CODE(rc, want);
     if (rc == 0) {
-      M_ASSERT(memcmp(t->buf, m_at(m, i), es) == 0, "get bytes differ");
+      out_is(t, i, 1, "got");
       M_ASSERT(pv_vec_at(v, i) == (char *)v->data + i * es, "at(%zu) wrong", i);
     } else {
       M_ASSERT(pv_vec_at(v, i) == NULL, "at(%zu) past the end is not NULL", i);
@@ -395,7 +357,7 @@ static void do_op(run *t, enum op op) {
   case OP_RESERVE:
   case OP_RESERVE_EXACT: {
     size_t n = add_count(t, 4 * t->most);
-    want = grow_rc(t, m->len + n);
+    want = pvm_grow_code(m, m->len + n);
     rc = op == OP_RESERVE ? pv_vec_reserve(v, n) : pv_vec_reserve_exact(v, n);
     M_ASSERT(rc == want, "reserve %zu (len %zu): rc %s, want %s", n, m->len,
              pv_errname(rc), pv_errname(want));
@@ -438,13 +400,13 @@ static void do_op(run *t, enum op op) {
     sort_es = es;
     rc = pv_vec_sort(v, cmp_bytes);
     M_ASSERT(rc == 0, "rc %s", pv_errname(rc));
-    if (m->len > 1) qsort(m->b, m->len, es, cmp_bytes);
+    pvm_sort(m, cmp_bytes);
     /* Sorted now: every element is found, at an index holding equal bytes. */
     if (m->len > 0) {
       size_t j = below(m->len), idx = SIZE_MAX;
-      memcpy(t->buf, m_at(m, j), es);
+      memcpy(t->buf, pvm_at(m, j), es);
       rc = pv_vec_bsearch(v, t->buf, cmp_bytes, &idx);
-      M_ASSERT(rc == 0 && idx < m->len && memcmp(m_at(m, idx), t->buf, es) == 0,
+      M_ASSERT(rc == 0 && idx < m->len && memcmp(pvm_at(m, idx), t->buf, es) == 0,
                "bsearch of element %zu: rc %s idx %zu", j, pv_errname(rc), idx);
     }
     break;
@@ -452,13 +414,14 @@ static void do_op(run *t, enum op op) {
   case OP_FREEZE: {
     rc = pv_vec_freeze(v);
     M_ASSERT(rc == 0, "freeze: rc %s", pv_errname(rc));
-    vu_snap s = vu_take(v);
+    sw_snap s;
+    sw_take_vec(&s, v);
     rc = pv_vec_push(v, fresh(t, 1));
     M_ASSERT(rc == PV_EACCES, "push on frozen: rc %s", pv_errname(rc));
     rc = pv_vec_insert(v, 0, t->buf, 1);
     M_ASSERT(rc == PV_EACCES, "insert on frozen: rc %s", pv_errname(rc));
-    vu_assert_same(v, s, "mutators on a frozen vector");
-    vu_drop(&s);
+    sw_assert_same(&s, "mutators on a frozen vector");
+    sw_drop(&s);
     rc = pv_vec_thaw(v);
     M_ASSERT(rc == 0, "thaw: rc %s", pv_errname(rc));
     break;
@@ -474,7 +437,7 @@ static void model_run(pv_grow grow, size_t es) {
   t->grow = grow;
   t->es = es;
   t->limit = MODEL_BYTES / es < MODEL_MIN_LEN ? MODEL_MIN_LEN : MODEL_BYTES / es;
-  t->m.es = es;
+  pvm_init(&t->m, es, grow == PV_GROW_STABLE ? t->limit : SIZE_MAX);
   t->op_name = "init";
   /* Small element sizes take big steps so that growth crosses many pages;
    * big ones take at least a few elements at a time. */
@@ -530,7 +493,7 @@ static void model_run(pv_grow grow, size_t es) {
   cr_assert_eq(pv_vec_destroy(&t->other), 0, "destroy other");
   cr_assert_eq(pv__os_live_bytes(), live0, "address space leaked: %lld bytes",
                pv__os_live_bytes() - live0);
-  free(t->m.b);
+  pvm_free(&t->m);
   free(t->buf);
   free(t->buf2);
 }

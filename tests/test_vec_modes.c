@@ -2,8 +2,9 @@
  * tests/test_vec_modes.c - what the growth modes promise: STABLE addresses
  * and PV_ENOSPC, guard pages kept across growth (faults proven by signals),
  * move-on-grow (stale pointers fault), huge pages (alignment, AnonHugePages
- * in /proc/self/smaps), trim and shrink per mode, and fault injection into
- * every OS call a growth makes ("nothing changed, nothing leaked").
+ * in /proc/self/smaps), trim and shrink per mode.  Fault injection into
+ * every OS call of every operation, in every mode and flag set, is
+ * tests/test_fault_vec.c (the sweep of tests/sweep.h).
  */
 #include "config.h"
 
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "relutil.h"
 #include "vecutil.h"
 
 static const pv_grow all_modes[] = {PV_GROW_REMAP, PV_GROW_STABLE, PV_GROW_COPY};
@@ -20,30 +22,11 @@ static const pv_grow all_modes[] = {PV_GROW_REMAP, PV_GROW_STABLE, PV_GROW_COPY}
 
 /* ---- /proc/self/maps and smaps ------------------------------------------ */
 
-/* The permissions ("rw-p", "---p", ...) of the mapping holding addr; false
- * when no mapping holds it.  Skips the test where there is no /proc. */
-static bool vm_perms(const void *addr, char perms[5]) {
-  FILE *f = fopen("/proc/self/maps", "r");
-  if (f == NULL) cr_skip_test("no /proc/self/maps on this system");
-  char line[512];
-  bool found = false;
-  uintptr_t a = (uintptr_t)addr;
-  while (fgets(line, sizeof line, f) != NULL) {
-    unsigned long lo, hi;
-    char p[5];
-    if (sscanf(line, "%lx-%lx %4s", &lo, &hi, p) == 3 && a >= lo && a < hi) {
-      memcpy(perms, p, 5);
-      found = true;
-      break;
-    }
-  }
-  fclose(f);
-  return found;
-}
-
+/* The page holding addr has the permissions `want` ("rw-p", "---p"; "hole"
+ * when nothing maps it), as /proc/self/maps says (relutil.h). */
 static void assert_perms(const void *addr, const char *want, const char *what) {
-  char p[5] = "";
-  cr_assert(vm_perms(addr, p), "%s: %p is not mapped", what, addr);
+  char p[5];
+  ru_perms(addr, 1, p);
   cr_assert_eq(strcmp(p, want), 0, "%s: %p is %s, want %s", what, addr, p, want);
 }
 
@@ -53,26 +36,11 @@ static void assert_guard(const pv_vec *v, const char *what) {
   assert_perms((const char *)v->data + pv__store_bytes(v) - 1, "rw-p", what);
 }
 
-/* Sum of AnonHugePages (bytes) over the mappings overlapping [lo, hi). */
+/* Sum of AnonHugePages (bytes) over the mappings overlapping the range. */
 static size_t anon_huge_bytes(const void *start, size_t len) {
-  FILE *f = fopen("/proc/self/smaps", "r");
-  if (f == NULL) cr_skip_test("no /proc/self/smaps on this system");
-  uintptr_t lo = (uintptr_t)start, hi = lo + len;
-  char line[512];
-  bool in = false;
-  size_t total = 0;
-  while (fgets(line, sizeof line, f) != NULL) {
-    unsigned long a, b;
-    unsigned long long kb;
-    char perms[5];
-    if (sscanf(line, "%lx-%lx %4s", &a, &b, perms) == 3) {
-      in = a < hi && b > lo;
-    } else if (in && sscanf(line, "AnonHugePages: %llu kB", &kb) == 1) {
-      total += (size_t)kb * 1024u;
-    }
-  }
-  fclose(f);
-  return total;
+  size_t bytes;
+  if (!ru_anon_huge(start, len, &bytes)) cr_skip_test("no /proc/self/smaps on this system");
+  return bytes;
 }
 
 /* The THP mode in brackets: "always", "madvise" or "never" ("" if none). */
@@ -170,7 +138,8 @@ Test(vec_stable, addresses_never_move_up_to_ten_million) {
   uint64_t x = 1;
   uint64_t two[2] = {1, 2};
   void *slot = NULL;
-  vu_snap s = vu_take(&v);
+  sw_snap s;
+  sw_take_vec(&s, &v);
   cr_assert_eq(pv_vec_push(&v, &x), PV_ENOSPC, "push past max_len");
   cr_assert_eq(pv_vec_push_slot(&v, &slot), PV_ENOSPC, "push_slot past max_len");
   cr_assert_null(slot, "slot written on failure");
@@ -179,8 +148,9 @@ Test(vec_stable, addresses_never_move_up_to_ten_million) {
   cr_assert_eq(pv_vec_reserve(&v, 1), PV_ENOSPC, "reserve past max_len");
   cr_assert_eq(pv_vec_reserve_exact(&v, 1), PV_ENOSPC, "reserve_exact past max_len");
   cr_assert_eq(pv_vec_resize(&v, max + 1, NULL), PV_ENOSPC, "resize past max_len");
-  vu_assert_same(&v, s, "PV_ENOSPC");
-  vu_drop(&s);
+  sw_assert_same(&s, "PV_ENOSPC");
+  sw_assert_no_leak(&s, "PV_ENOSPC");
+  sw_drop(&s);
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
 }
 
@@ -189,10 +159,8 @@ Test(vec_stable, append_across_the_maximum_is_all_or_nothing) {
   vu_init(&v, PV_GROW_STABLE, 8, 100, 0);
   vu_push_seq(&v, 0, 98);
   uint64_t three[3] = {98, 99, 100};
-  vu_snap s = vu_take(&v);
-  cr_assert_eq(pv_vec_append(&v, three, 3), PV_ENOSPC, "append 3 with room for 2");
-  vu_assert_same(&v, s, "append across max");
-  vu_drop(&s);
+  SW_EXPECT_UNCHANGED(&v, 0, 0, PV_ENOSPC, pv_vec_append(&v, three, 3),
+                      "append 3 with room for 2");
   cr_assert_eq(pv_vec_append(&v, three, 2), 0, "append 2 with room for 2");
   vu_check_seq(&v, 100);
   cr_assert_eq(v.cap, 100, "cap is clamped to max_len: %zu", v.cap);
@@ -211,7 +179,8 @@ Test(vec_stable, reservation_costs_no_memory_and_shrink_keeps_the_address) {
     cr_assert_eq(bytes, 0, "an empty STABLE vector holds %zu bytes", bytes);
   }
   char p[5];
-  if (vm_perms(base, p)) cr_assert_eq(strcmp(p, "---p"), 0, "reservation is %s", p);
+  ru_perms(base, 1, p);
+  if (strcmp(p, "hole") != 0) cr_assert_eq(strcmp(p, "---p"), 0, "reservation is %s", p);
   vu_push_seq(&v, 0, 100000);
   cr_assert_eq(pv_vec_truncate(&v, 10), 0, "truncate");
   cr_assert_eq(pv_vec_shrink_to_fit(&v), 0, "shrink");
@@ -314,7 +283,8 @@ static void check_moves(pv_vec *v, size_t growths) {
     while (v->cap == cap) vu_push_seq(v, v->len, 1);
     cr_assert_neq(v->data, old, "growth %zu did not move", k);
     char p[5];
-    cr_assert(!vm_perms(old, p) || strcmp(p, "rw-p") != 0,
+    ru_perms(old, 1, p);
+    cr_assert(strcmp(p, "rw-p") != 0,
               "growth %zu left the old data accessible (%s)", k, p);
     vu_check_seq(v, v->len);
   }
@@ -450,148 +420,5 @@ Test(vec_modes, trim_drops_resident_memory_in_every_mode) {
                   vu_mode_name(all_modes[k]), before);
     vu_check_seq(&v, 100);
     cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
-  }
-}
-
-/* ---- fault injection: every OS call of every growth path ---------------- */
-
-typedef int (*vec_op)(pv_vec *v);
-
-static int op_push(pv_vec *v) {
-  uint64_t x = v->len;
-  return pv_vec_push(v, &x);
-}
-static int op_reserve_big(pv_vec *v) { return pv_vec_reserve(v, 4 * v->cap); }
-/* Across the huge page threshold: REMAP moves once to an aligned start. */
-static int op_reserve_huge(pv_vec *v) {
-  return pv_vec_reserve(v, 2 * vu_caps()->huge_page_size / 8);
-}
-static int op_shrink(pv_vec *v) {
-  pv_vec_truncate(v, v->len / 3);
-  return pv_vec_shrink_to_fit(v);
-}
-static int op_shrink_empty(pv_vec *v) {
-  pv_vec_clear(v);
-  return pv_vec_shrink_to_fit(v);
-}
-static int op_trim(pv_vec *v) {
-  pv_vec_truncate(v, 1);
-  return pv_vec_trim(v);
-}
-static int op_freeze(pv_vec *v) { return pv_vec_freeze(v); }
-static int op_self_append(pv_vec *v) { return pv_vec_append(v, v->data, v->len); }
-
-/* Build a vector whose next growth is due (len == cap), several growths in. */
-static void build_full(pv_vec *v, pv_grow g, unsigned flags) {
-  vu_init(v, g, 8, 1 << 24, flags | PV_VEC_PAGES); /* OS calls from the start */
-  vu_push_seq(v, 0, 3 * pv_page_size() / 8 + 1);
-  while (v->len < v->cap) vu_push_seq(v, v->len, 1);
-}
-
-/* For k = 1, 2, ...: make the k-th OS call of `op` fail.  The op either
- * succeeds (the failing call was a hint) or returns PV_ENOMEM having
- * changed nothing; the vector stays usable and nothing leaks.  Stops once
- * k passes the number of calls op makes. */
-static void inject(pv_grow g, unsigned flags, vec_op op, const char *name) {
-  long long live = pv__os_live_bytes();
-  unsigned failures = 0;
-  for (unsigned long k = 1;; k++) {
-    pv_vec v;
-    build_full(&v, g, flags);
-    /* the part of op before the growth (truncate/clear) is not an OS call */
-    vu_snap s = vu_take(&v);
-    pv__os_fault_set(k, PV_ENOMEM);
-    int rc = op(&v);
-    unsigned long calls = pv__os_fault_calls();
-    pv__os_fault_set(0, 0);
-    bool fired = k <= calls;
-    if (rc != 0) {
-      cr_assert(fired, "%s %s flags %#x: %s without an injected fault",
-                vu_mode_name(g), name, flags, pv_errname(rc));
-      cr_assert_eq(rc, PV_ENOMEM, "%s %s: fault %lu gave %s", vu_mode_name(g), name,
-                   k, pv_errname(rc));
-      /* ops that truncate first legitimately change len before the call */
-      s.v.len = v.len;
-      vu_assert_same(&v, s, name);
-      failures++;
-    }
-    vu_drop(&s);
-    /* Still a working vector: it grows again and keeps its elements. */
-    vu_snap now = vu_take(&v);
-    if (pv_vec_frozen(&v)) cr_assert_eq(pv_vec_thaw(&v), 0, "thaw");
-    rc = pv_vec_reserve(&v, v.cap - v.len + 1);
-    cr_assert_eq(rc, 0, "%s %s fault %lu: growing afterwards: %s", vu_mode_name(g),
-                 name, k, pv_errname(rc));
-    vu_push_seq(&v, v.len, 1);
-    cr_assert_eq(memcmp(v.data, now.bytes, now.v.len * 8), 0,
-                 "%s %s fault %lu: elements lost afterwards", vu_mode_name(g), name, k);
-    vu_drop(&now);
-    cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
-    cr_assert_eq(pv__os_live_bytes(), live, "%s %s flags %#x fault %lu: %lld bytes leaked",
-                 vu_mode_name(g), name, flags, k, pv__os_live_bytes() - live);
-    if (!fired) break;
-  }
-  /* PV_VEC_HUGE keeps whole huge pages on shrink (vec.h): a third of one
-   * huge page still needs it, so that shrink makes no call at all. */
-  if ((flags & PV_VEC_HUGE) && op == op_shrink) return;
-  cr_assert_gt(failures, 0, "%s %s flags %#x: no injected fault made it fail",
-               vu_mode_name(g), name, flags);
-}
-
-static void inject_all(pv_grow g) {
-  const unsigned flag_sets[] = {0, PV_VEC_GUARD, PV_VEC_MOVE_ON_GROW,
-                                PV_VEC_GUARD | PV_VEC_MOVE_ON_GROW, PV_VEC_HUGE};
-  struct {
-    vec_op op;
-    const char *name;
-  } ops[] = {{op_push, "push"},
-             {op_reserve_big, "reserve"},
-             {op_reserve_huge, "reserve past a huge page"},
-             {op_self_append, "append"},
-             {op_shrink, "shrink_to_fit"},
-             {op_shrink_empty, "shrink_to_fit(empty)"},
-             {op_trim, "trim"},
-             {op_freeze, "freeze"}};
-  for (size_t f = 0; f < sizeof flag_sets / sizeof flag_sets[0]; f++) {
-    if ((flag_sets[f] & PV_VEC_HUGE) && !vu_caps()->thp) continue;
-    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
-      inject(g, flag_sets[f], ops[i].op, ops[i].name);
-  }
-}
-
-Test(vec_fault, every_os_call_of_remap) { inject_all(PV_GROW_REMAP); }
-Test(vec_fault, every_os_call_of_stable) { inject_all(PV_GROW_STABLE); }
-Test(vec_fault, every_os_call_of_copy) { inject_all(PV_GROW_COPY); }
-
-Test(vec_fault, init_with_capacity) {
-  long long live = pv__os_live_bytes();
-  for (size_t m = 0; m < N_MODES; m++) {
-    for (unsigned guard = 0; guard <= PV_VEC_GUARD; guard += PV_VEC_GUARD) {
-      unsigned failures = 0;
-      for (unsigned long k = 1;; k++) {
-        pv_vec v, was;
-        memset(&v, 0x5a, sizeof v);
-        was = v;
-        pv_vec_opts o = {.elem_size = 8, .initial_cap = 1000, .max_len = 100000,
-                         .grow = all_modes[m], .flags = guard};
-        pv__os_fault_set(k, PV_ENOMEM);
-        int rc = pv_vec_init_opts(&v, &o);
-        unsigned long calls = pv__os_fault_calls();
-        pv__os_fault_set(0, 0);
-        if (rc != 0) {
-          cr_assert_eq(rc, PV_ENOMEM, "%s fault %lu: %s", vu_mode_name(all_modes[m]),
-                       k, pv_errname(rc));
-          cr_assert_eq(memcmp(&v, &was, sizeof v), 0, "failed init touched *v");
-          failures++;
-        } else {
-          cr_assert_geq(v.cap, 1000, "cap");
-          cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
-        }
-        cr_assert_eq(pv__os_live_bytes(), live, "%s fault %lu leaked",
-                     vu_mode_name(all_modes[m]), k);
-        if (k > calls) break;
-      }
-      cr_assert_gt(failures, 0, "no fault made init fail");
-    }
   }
 }

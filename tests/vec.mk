@@ -7,14 +7,14 @@
 #   test_store      the storage layer: the small phase and its threshold,
 #                   freezing a small vector, shrinking back, PV_VEC_PAGES,
 #                   huge-page rounding on shrink, faults at every step
-EXTRA_DIST += tests/vecutil.h
+EXTRA_DIST += tests/vecutil.h tests/sweep.h tests/model.h
 
 if PV_HAVE_CRITERION
 check_PROGRAMS += tests/test_vec tests/test_vec_model tests/test_vec_modes tests/test_store
 tests_test_vec_SOURCES = tests/test_vec.c tests/vecutil.h
 tests_test_vec_CFLAGS = $(PV_TEST_CFLAGS)
 tests_test_vec_LDADD = $(PV_TEST_LIBS)
-tests_test_vec_model_SOURCES = tests/test_vec_model.c tests/vecutil.h
+tests_test_vec_model_SOURCES = tests/test_vec_model.c tests/vecutil.h tests/model.h
 tests_test_vec_model_CFLAGS = $(PV_TEST_CFLAGS)
 tests_test_vec_model_LDADD = $(PV_TEST_LIBS)
 tests_test_vec_modes_SOURCES = tests/test_vec_modes.c tests/vecutil.h

@@ -1,7 +1,8 @@
 /*
  * tests/vecutil.h - helpers shared by the container suites (test_vec.c,
- * test_vec_model.c, test_vec_modes.c): snapshots for "nothing changed"
- * checks, one constructor per growth mode, and the capabilities.
+ * test_vec_model.c, test_vec_modes.c): one constructor per growth mode,
+ * sequences of elements, and the capabilities.  The "nothing changed"
+ * snapshot is tests/sweep.h's (included here).
  */
 #ifndef PV_VECUTIL_H
 #define PV_VECUTIL_H
@@ -14,51 +15,7 @@
 #include "asan.h"
 #include "os.h"
 #include "paged_vec.h"
-#include "store.h"
-
-/* A vector's struct and its live bytes, to prove an error changed nothing. */
-typedef struct vu_snap {
-  pv_vec v;
-  pv__store_info st; /* the private state behind v (lib/store.h) */
-  unsigned char *bytes;
-} vu_snap;
-
-static inline vu_snap vu_take(const pv_vec *v) {
-  vu_snap s;
-  s.v = *v;
-  s.st = pv__store_inspect(v);
-  size_t n = v->len * v->elem_size;
-  s.bytes = malloc(n ? n : 1);
-  cr_assert_not_null(s.bytes, "snapshot: malloc %zu", n);
-  if (n) memcpy(s.bytes, v->data, n);
-  return s;
-}
-
-/* Every field (private ones too: the mapping must not have changed
- * either) and every live byte. */
-#define vu_assert_same(vp, snap, what)                                         \
-  do {                                                                         \
-    const pv_vec *vu_v_ = (vp);                                                \
-    cr_assert_eq(vu_v_->data, (snap).v.data, "%s: data moved %p -> %p", what,  \
-                 (snap).v.data, vu_v_->data);                                  \
-    cr_assert_eq(vu_v_->len, (snap).v.len, "%s: len %zu -> %zu", what,         \
-                 (snap).v.len, vu_v_->len);                                    \
-    cr_assert_eq(vu_v_->cap, (snap).v.cap, "%s: cap %zu -> %zu", what,         \
-                 (snap).v.cap, vu_v_->cap);                                    \
-    cr_assert_eq(memcmp(vu_v_, &(snap).v, sizeof *vu_v_), 0,                   \
-                 "%s: a private field of the struct changed", what);           \
-    pv__store_info vu_st_ = pv__store_inspect(vu_v_);                          \
-    cr_assert_eq(memcmp(&vu_st_, &(snap).st, sizeof vu_st_), 0,                \
-                 "%s: the private state changed", what);                      \
-    cr_assert_eq(memcmp(vu_v_->data ? vu_v_->data : (void *)"", (snap).bytes,  \
-                        vu_v_->len * vu_v_->elem_size),                        \
-                 0, "%s: element bytes changed", what);                       \
-  } while (0)
-
-static inline void vu_drop(vu_snap *s) {
-  free(s->bytes);
-  s->bytes = NULL;
-}
+#include "sweep.h"
 
 static inline const pv__os_caps *vu_caps(void) { return pv__os_caps_get(); }
 

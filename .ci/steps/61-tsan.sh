@@ -3,4 +3,4 @@
 # tests/test_threads_plain (the same tests built with tests/minicrit.h).
 # --disable-mremap: TSan does not intercept mremap, so it would not see
 # memory the kernel moved.
-variant tsan check TESTS=tests/test_threads_plain -- --enable-tsan --disable-mremap CC=clang CXX=clang++
+variant tsan check "TESTS=tests/test_threads_plain tests/test_cache_plain" -- --enable-tsan --disable-mremap CC=clang CXX=clang++

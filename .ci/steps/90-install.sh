@@ -11,9 +11,9 @@ rm -rf "$stage"
 make -j2 install DESTDIR="$stage"
 make installcheck DESTDIR="$stage"
 make uninstall DESTDIR="$stage"
-leftover=$(find "$stage" -type f | wc -l)
+leftover=$(find "$stage" \( -type f -o -type l \) | wc -l)
 if [ "$leftover" -ne 0 ]; then
-  echo "ci: make uninstall left $leftover files:"; find "$stage" -type f
+  echo "ci: make uninstall left $leftover files:"; find "$stage" \( -type f -o -type l \)
   exit 1
 fi
 rm -rf "$stage"

@@ -58,16 +58,20 @@ PV_EXPORT const char *pv_version(void);
 /*
  * The error table.  Each entry: name, value, message.  The enum, pv_strerror
  * and pv_errname are all generated from this one list, so they cannot drift.
+ * PV_EMAPS is the kernel's refusal because the process holds as many
+ * mappings as it may (Linux: the vm.max_map_count sysctl); every other
+ * refusal of memory or address space is PV_ENOMEM.
  */
 #define PV_ERRNO_MAP(XX)                                                      \
-  XX(ENOMEM, -1, "out of memory: the kernel refused memory or a mapping")    \
+  XX(ENOMEM, -1, "out of memory: the kernel refused memory or address space")\
   XX(EINVAL, -2, "invalid argument")                                         \
   XX(ERANGE, -3, "index or range out of bounds")                             \
   XX(EOVERFLOW, -4, "size computation would overflow size_t")                \
   XX(ENOSPC, -5, "stable vector reached the capacity it reserved")           \
   XX(EACCES, -6, "the protection forbids it")                                \
   XX(ENOTSUP, -7, "not supported on this platform or build")                 \
-  XX(ENOENT, -8, "no such element")
+  XX(ENOENT, -8, "no such element")                                         \
+  XX(EMAPS, -9, "too many mappings: the process reached vm.max_map_count")
 
 typedef enum pv_errno {
 #define PV__ERR_ENUM(name, value, msg) PV_##name = (value),

@@ -39,7 +39,9 @@ enum {
 /* Flags for pv_pages_map. */
 enum {
   /* Ask for transparent huge pages: the mapping is aligned to the huge page
-   * size when it is at least that long, and advised HUGEPAGE. */
+   * size when it is at least that long, and advised HUGEPAGE.  Where the
+   * address space is too tight for the alignment's slack (RLIMIT_AS) the
+   * mapping is made unaligned rather than refused. */
   PV_MAP_HUGE = 1u << 0,
   /* These pages may ever become executable.  Without it, any protection
    * with PV_PROT_EXEC is refused with PV_EACCES. */
@@ -97,8 +99,8 @@ PV_EXPORT size_t pv_huge_page_size(void);
  *   PV_EACCES    prot has EXEC without PV_MAP_ALLOW_EXEC, or WRITE|EXEC
  *                without PV_MAP_ALLOW_WX
  *   PV_ENOTSUP   EXEC requested in a build configured with --disable-exec
- *   PV_ENOMEM    the kernel refused the memory or the mapping (also when the
- *                process reached vm.max_map_count mappings)
+ *   PV_ENOMEM    the kernel refused the memory or the address space
+ *   PV_EMAPS     the process reached vm.max_map_count mappings
  * On failure *p is not touched.
  */
 PV_EXPORT int pv_pages_map(pv_pages *p, size_t len, unsigned prot,
@@ -121,7 +123,8 @@ PV_EXPORT int pv_pages_unmap(pv_pages *p);
  *   PV_EINVAL  p is NULL or unmapped, unknown prot bits
  *   PV_EACCES  EXEC without PV_MAP_ALLOW_EXEC, or W+X without PV_MAP_ALLOW_WX
  *   PV_ENOTSUP EXEC in a --disable-exec build
- *   PV_ENOMEM  the kernel refused (for example vm.max_map_count reached)
+ *   PV_ENOMEM  the kernel refused
+ *   PV_EMAPS   the change would split the mapping past vm.max_map_count
  */
 PV_EXPORT int pv_pages_protect(pv_pages *p, unsigned prot);
 
@@ -144,6 +147,7 @@ PV_EXPORT int pv_pages_protect(pv_pages *p, unsigned prot);
  *   PV_EINVAL    p is NULL or unmapped, new_len is 0
  *   PV_EOVERFLOW new_len rounded up to a page does not fit in size_t
  *   PV_ENOMEM    the kernel refused (the mapping is unchanged)
+ *   PV_EMAPS     the move needs a mapping past vm.max_map_count (unchanged)
  */
 PV_EXPORT int pv_pages_resize(pv_pages *p, size_t new_len);
 
@@ -168,6 +172,7 @@ PV_EXPORT int pv_pages_decommit(pv_pages *p, size_t off, size_t len);
  *              unknown advice
  *   PV_ERANGE  the range runs past the end of the mapping
  *   PV_ENOMEM  the kernel refused the hint for lack of memory
+ *   PV_EMAPS   the hint would split the mapping past vm.max_map_count
  */
 PV_EXPORT int pv_pages_advise(pv_pages *p, size_t off, size_t len,
                               pv_advice advice);

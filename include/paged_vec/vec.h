@@ -49,8 +49,10 @@
  *   PV_EINVAL    a NULL vector or pointer argument, a destroyed vector
  *   PV_ERANGE    an index or range past the end
  *   PV_EOVERFLOW len + n or n * elem_size would overflow size_t
- *   PV_ENOMEM    the kernel refused memory or a mapping, or malloc a
+ *   PV_ENOMEM    the kernel refused memory or address space, or malloc a
  *                small vector's block or a vector's state
+ *   PV_EMAPS     the process reached its mapping limit (vm.max_map_count):
+ *                wherever PV_ENOMEM is listed below, PV_EMAPS can be too
  *   PV_ENOSPC    a STABLE vector would grow past opts.max_len
  *   PV_EACCES    the vector is frozen (pv_vec_freeze)
  *
@@ -96,8 +98,10 @@ enum {
    * while its elements need at least one (shrink rounds up to whole huge
    * pages, and below one huge page goes back to whole pages), its region
    * starts on a huge page boundary across growth (REMAP moves once to get
-   * there) and it is advised MADV_HUGEPAGE.  Without THP (Linux "never",
-   * other systems) both are plain page-sized vectors. */
+   * there; a growth the address space is too tight to align, under
+   * RLIMIT_AS, moves unaligned rather than fail, and the next growth that
+   * can realigns) and it is advised MADV_HUGEPAGE.  Without THP (Linux
+   * "never", other systems) both are plain page-sized vectors. */
   PV_VEC_HUGE = 1u << 0,
   /* Never ask for huge pages and do not align to them. */
   PV_VEC_NO_HUGE = 1u << 1,
