@@ -54,38 +54,57 @@
 /* ---- the vector configurations ------------------------------------------ */
 
 /*
- * X(suite, id, grow, flags, elem_size): one configuration per row.
+ * The storage phase a row pins (lib/store.h): SW_ANY, whatever the library
+ * picks for the flags (a default vector is SMALL, in malloc, below
+ * pv__store_small_max() bytes and moves into pages past it); SW_SMALL,
+ * every state is set up SMALL and every operation but freeze (which moves
+ * into pages) must leave it SMALL (operations that cross the threshold by
+ * design are not run); SW_CROSS, the full states are set up SMALL just
+ * below the threshold, so that every growth is the move into pages, each
+ * of its malloc and OS calls failed in turn, and must end in pages.
+ */
+enum sw_phase { SW_ANY, SW_SMALL, SW_CROSS };
+
+/*
+ * X(suite, id, grow, flags, elem_size, phase): one configuration per row.
  * elem_size 24 is the "odd size": capacities are then not whole pages of
- * elements and every size computation is exercised.
+ * elements and every size computation is exercised.  PV_VEC_PAGES rows are
+ * in pages from the first element (checked by test_fault_vec's v_sane).
  */
 #define SW_CONFIGS(X)                                                         \
-  X(fault_remap, plain, PV_GROW_REMAP, 0, 8)                                  \
-  X(fault_remap, odd_size, PV_GROW_REMAP, 0, 24)                              \
-  X(fault_remap, guard, PV_GROW_REMAP, PV_VEC_GUARD, 8)                       \
-  X(fault_remap, huge, PV_GROW_REMAP, PV_VEC_HUGE, 8)                         \
-  X(fault_remap, no_huge, PV_GROW_REMAP, PV_VEC_NO_HUGE, 8)                   \
-  X(fault_remap, guard_huge, PV_GROW_REMAP, PV_VEC_GUARD | PV_VEC_HUGE, 8)    \
-  X(fault_remap, move_on_grow, PV_GROW_REMAP, PV_VEC_MOVE_ON_GROW, 8)         \
+  X(fault_remap, plain, PV_GROW_REMAP, 0, 8, SW_ANY)                          \
+  X(fault_remap, odd_size, PV_GROW_REMAP, 0, 24, SW_ANY)                      \
+  X(fault_remap, guard, PV_GROW_REMAP, PV_VEC_GUARD, 8, SW_ANY)               \
+  X(fault_remap, huge, PV_GROW_REMAP, PV_VEC_HUGE, 8, SW_ANY)                 \
+  X(fault_remap, no_huge, PV_GROW_REMAP, PV_VEC_NO_HUGE, 8, SW_ANY)           \
+  X(fault_remap, guard_huge, PV_GROW_REMAP, PV_VEC_GUARD | PV_VEC_HUGE, 8, SW_ANY) \
+  X(fault_remap, move_on_grow, PV_GROW_REMAP, PV_VEC_MOVE_ON_GROW, 8, SW_ANY) \
   X(fault_remap, guard_move_on_grow, PV_GROW_REMAP,                           \
-    PV_VEC_GUARD | PV_VEC_MOVE_ON_GROW, 8)                                    \
-  X(fault_stable, plain, PV_GROW_STABLE, 0, 8)                                \
-  X(fault_stable, odd_size, PV_GROW_STABLE, 0, 24)                            \
-  X(fault_stable, guard, PV_GROW_STABLE, PV_VEC_GUARD, 8)                     \
-  X(fault_stable, huge, PV_GROW_STABLE, PV_VEC_HUGE, 8)                       \
-  X(fault_stable, guard_huge, PV_GROW_STABLE, PV_VEC_GUARD | PV_VEC_HUGE, 8)  \
-  X(fault_stable, move_on_grow, PV_GROW_STABLE, PV_VEC_MOVE_ON_GROW, 8)       \
+    PV_VEC_GUARD | PV_VEC_MOVE_ON_GROW, 8, SW_ANY)                            \
+  X(fault_stable, plain, PV_GROW_STABLE, 0, 8, SW_ANY)                        \
+  X(fault_stable, odd_size, PV_GROW_STABLE, 0, 24, SW_ANY)                    \
+  X(fault_stable, guard, PV_GROW_STABLE, PV_VEC_GUARD, 8, SW_ANY)             \
+  X(fault_stable, huge, PV_GROW_STABLE, PV_VEC_HUGE, 8, SW_ANY)               \
+  X(fault_stable, guard_huge, PV_GROW_STABLE, PV_VEC_GUARD | PV_VEC_HUGE, 8, SW_ANY) \
+  X(fault_stable, move_on_grow, PV_GROW_STABLE, PV_VEC_MOVE_ON_GROW, 8, SW_ANY) \
   X(fault_stable, guard_move_on_grow, PV_GROW_STABLE,                         \
-    PV_VEC_GUARD | PV_VEC_MOVE_ON_GROW, 8)                                    \
-  X(fault_copy, plain, PV_GROW_COPY, 0, 8)                                    \
-  X(fault_copy, odd_size, PV_GROW_COPY, 0, 24)                                \
-  X(fault_copy, guard, PV_GROW_COPY, PV_VEC_GUARD, 8)                         \
-  X(fault_copy, huge, PV_GROW_COPY, PV_VEC_HUGE, 8)                           \
-  X(fault_copy, guard_huge, PV_GROW_COPY, PV_VEC_GUARD | PV_VEC_HUGE, 8)      \
-  X(fault_copy, move_on_grow, PV_GROW_COPY, PV_VEC_MOVE_ON_GROW, 8)           \
+    PV_VEC_GUARD | PV_VEC_MOVE_ON_GROW, 8, SW_ANY)                            \
+  X(fault_copy, plain, PV_GROW_COPY, 0, 8, SW_ANY)                            \
+  X(fault_copy, odd_size, PV_GROW_COPY, 0, 24, SW_ANY)                        \
+  X(fault_copy, guard, PV_GROW_COPY, PV_VEC_GUARD, 8, SW_ANY)                 \
+  X(fault_copy, huge, PV_GROW_COPY, PV_VEC_HUGE, 8, SW_ANY)                   \
+  X(fault_copy, guard_huge, PV_GROW_COPY, PV_VEC_GUARD | PV_VEC_HUGE, 8, SW_ANY) \
+  X(fault_copy, move_on_grow, PV_GROW_COPY, PV_VEC_MOVE_ON_GROW, 8, SW_ANY)   \
   X(fault_copy, guard_move_on_grow, PV_GROW_COPY,                             \
-    PV_VEC_GUARD | PV_VEC_MOVE_ON_GROW, 8)                                    \
-  X(fault_default, plain, PV_GROW_DEFAULT, 0, 8)                              \
-  X(fault_default, guard, PV_GROW_DEFAULT, PV_VEC_GUARD, 8)
+    PV_VEC_GUARD | PV_VEC_MOVE_ON_GROW, 8, SW_ANY)                            \
+  X(fault_default, plain, PV_GROW_DEFAULT, 0, 8, SW_ANY)                      \
+  X(fault_default, guard, PV_GROW_DEFAULT, PV_VEC_GUARD, 8, SW_ANY)           \
+  X(fault_store, small, PV_GROW_DEFAULT, 0, 8, SW_SMALL)                      \
+  X(fault_store, small_odd_size, PV_GROW_DEFAULT, 0, 24, SW_SMALL)            \
+  X(fault_store, cross, PV_GROW_DEFAULT, 0, 8, SW_CROSS)                      \
+  X(fault_store, cross_copy, PV_GROW_COPY, 0, 8, SW_CROSS)                    \
+  X(fault_store, pages, PV_GROW_DEFAULT, PV_VEC_PAGES, 8, SW_ANY)             \
+  X(fault_store, pages_copy, PV_GROW_COPY, PV_VEC_PAGES, 24, SW_ANY)
 
 /* One configuration, as a value. */
 typedef struct sw_config {
@@ -93,6 +112,7 @@ typedef struct sw_config {
   pv_grow grow;
   unsigned flags;
   size_t elem_size;
+  enum sw_phase phase;
 } sw_config;
 
 /* ---- the snapshot -------------------------------------------------------- */

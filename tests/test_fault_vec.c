@@ -49,6 +49,7 @@ struct vctx {
   int (*call)(vctx *);
   void (*model)(vctx *, const char *where); /* checks the successful result */
   size_t a;            /* count argument */
+  enum sw_phase phase; /* the storage phase the row pins (sweep.h) */
   /* state */
   pv_vec v;
   pv_vec src;          /* pv_vec_copy's source */
@@ -81,7 +82,25 @@ static void v_fill_to(vctx *c, size_t n) {
 }
 
 static int vcall_copy(vctx *c);
+static int vcall_freeze(vctx *c);
+static int vcall_destroy(vctx *c);
 static void make_copy_src(vctx *c);
+
+/* The vector is in its small phase (a malloc'd block, lib/store.h); false
+ * for a destroyed one. */
+static bool v_small(const pv_vec *v) {
+  return v->pv_store != NULL && pv__store_inspect(v).kind == PV__STORE_SMALL;
+}
+
+/* SW_CROSS: fill a small vector to an exact capacity just below the
+ * small-phase threshold, so that its next growth is the move into pages. */
+static void v_fill_below_threshold(vctx *c) {
+  pv_vec *v = &c->v;
+  int rc = pv_vec_reserve_exact(v, (pv__store_small_max() - c->page) / v->elem_size);
+  cr_assert_eq(rc, 0, "%s: setup reserve: %s", c->name, pv_errname(rc));
+  v_fill_to(c, v->cap);
+  cr_assert(v_small(v), "%s: setup: not small below the threshold", c->name);
+}
 
 static void v_setup(void *vctx_) {
   vctx *c = vctx_;
@@ -103,6 +122,7 @@ static void v_setup(void *vctx_) {
   case VS_CLEARED:
     v_fill_to(c, 3);
     v_fill_to(c, v->cap);
+    if (c->phase == SW_CROSS) v_fill_below_threshold(c);
     if (c->state == VS_FROZEN) {
       rc = pv_vec_freeze(v);
       cr_assert_eq(rc, 0, "%s: setup freeze: %s", c->name, pv_errname(rc));
@@ -142,6 +162,8 @@ static void v_setup(void *vctx_) {
     break;
   }
   }
+  if (c->phase == SW_SMALL && c->state != VS_FROZEN)
+    cr_assert(v_small(v), "%s: setup: not small", c->name);
 }
 
 /* The vector, or (init) the junk struct alone. */
@@ -170,8 +192,6 @@ static void v_guard_ok(const vctx *c, const char *where) {
  * for destroy the snapshot allows exactly that: stale reset, one page
  * of address space and one mapping fewer.
  */
-static int vcall_destroy(vctx *c);
-
 static void v_allow(void *vctx_, sw_snap *s) {
   vctx *c = vctx_;
   if (c->call != vcall_destroy || s->st.stale == NULL ||
@@ -189,7 +209,15 @@ static void v_sane(vctx *c, const char *where) {
   cr_assert_leq(ebytes(v, v->cap), pv__store_bytes(v),
                 "%s: cap past committed bytes", where);
   /* Page-aligned once in pages; a small vector's block is malloc's. */
-  bool small = pv__store_inspect(v).kind == PV__STORE_SMALL;
+  bool small = v_small(v);
+  if (c->opts.flags & PV_VEC_PAGES)
+    cr_assert(!small, "%s: a PV_VEC_PAGES vector in the small phase", where);
+  /* Frozen vectors are in pages (a freeze moves a small one there). */
+  if (c->phase == SW_SMALL && c->state != VS_FROZEN && c->call != vcall_freeze &&
+      c->call != vcall_destroy)
+    cr_assert(small, "%s: left the small phase", where);
+  if (c->phase == SW_CROSS && c->state == VS_FULL && v->cap > c->s->was.v.cap)
+    cr_assert(!small, "%s: grew past the threshold and stayed small", where);
   cr_assert_eq((uintptr_t)v->data % (small ? _Alignof(max_align_t) : c->page), 0,
                "%s: data not aligned (%s)", where, small ? "small" : "pages");
   if (pv__store_bytes(v) != 0) {
@@ -446,6 +474,8 @@ static unsigned long run_mode(const sw_config *m) {
   for (size_t i = 0; i < sizeof vops / sizeof vops[0]; i++) {
     const vop *op = &vops[i];
     if (op->state == VS_HUGE_EDGE && pv_huge_page_size() == 0) continue;
+    /* Crossing the threshold is SW_CROSS's row, not SW_SMALL's. */
+    if (op->state == VS_HUGE_EDGE && m->phase == SW_SMALL) continue;
     if (op->state == VS_STALE &&
         (!(m->flags & PV_VEC_GUARD) || !pv__os_caps_get()->can_remap ||
          (m->grow != PV_GROW_REMAP && m->grow != PV_GROW_DEFAULT)))
@@ -461,6 +491,7 @@ static unsigned long run_mode(const sw_config *m) {
     c.opts.initial_cap = op->state == VS_NONE ? INIT_CAP : 0;
     c.opts.max_len = m->grow == PV_GROW_STABLE ? (64 << 20) / m->elem_size : 0;
     c.state = op->state;
+    c.phase = m->phase;
     c.call = op->call;
     c.model = op->model;
     /* Growth past the capacity: two pages' worth more than a full
@@ -475,9 +506,9 @@ static unsigned long run_mode(const sw_config *m) {
 
 /* One test per configuration, so that a failure in one does not hide the
  * others. */
-#define CONFIG_TEST(suite, id, grow, flags, es)                                \
+#define CONFIG_TEST(suite, id, grow, flags, es, phase)                         \
   Test(suite, id) {                                                            \
-    const sw_config m = {#suite " " #id, grow, flags, es};                     \
+    const sw_config m = {#suite " " #id, grow, flags, es, phase};              \
     unsigned long points = run_mode(&m);                                       \
     cr_assert_gt(points, 0, "%s: no fault point reached", m.name);             \
   }
