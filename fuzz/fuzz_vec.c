@@ -365,8 +365,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FUZZ_CHECK(rc == 0, "destroy: %s", pv_errname(rc));
   rc = pv_vec_destroy(&w);
   FUZZ_CHECK(rc == 0, "destroy w: %s", pv_errname(rc));
-  FUZZ_CHECK(pv__os_live_bytes() == 0, "%lld bytes of address space leaked",
-             pv__os_live_bytes());
+  FUZZ_CHECK((pv_cache_trim(), pv__os_live_bytes()) == 0, "%lld bytes of address space leaked",
+             (pv_cache_trim(), pv__os_live_bytes()));
   pvm_free(&m);
   return 0;
 }

@@ -182,12 +182,15 @@ void pv__store_unpoison_tail(const pv_vec *v);
 
 /* store_map.c: the two doors to plain RW regions (no guard, not a
  * reservation): every fresh one is mapped by region_map and every one
- * released by region_release, so that a region cache can sit behind them.
+ * released by region_release; they are the region cache's (lib/cache.h:
+ * pv__cache_map, pv__cache_release), which only ever sees such regions.
  * region_map hands back at least min_bytes (a page multiple) starting on a
  * multiple of align (0: the allocation granule), advised for huge pages
  * when `huge`; *got may be larger than asked and the contents are not
- * necessarily zero.  region_release takes a whole such region back (its
- * whole reserved length) with its huge-page advice state. */
+ * necessarily zero (a reused region holds an earlier vector's bytes).
+ * region_release takes a whole such region back (its whole reserved length,
+ * *got of the map that made it, or what remap and shrink made of it) with
+ * its huge-page advice state, whatever its protection. */
 int pv__store_region_map(size_t min_bytes, size_t align, bool huge, void **p,
                          size_t *got);
 int pv__store_region_release(void *p, size_t bytes, bool huge);

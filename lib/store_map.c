@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "cache.h"
 #include "os.h"
 #include "store.h"
 
@@ -28,18 +29,11 @@ static pv__store *st(const pv_vec *v) { return v->pv_store; }
 
 int pv__store_region_map(size_t min_bytes, size_t align, bool huge, void **p,
                          size_t *got) {
-  void *q;
-  int rc = pv__os_map(min_bytes, align, PV__PROT_RW, &q);
-  if (rc != 0) return rc;
-  if (huge) (void)pv__os_advise(q, min_bytes, PV_ADVISE_HUGEPAGE); /* a hint */
-  *p = q;
-  *got = min_bytes;
-  return 0;
+  return pv__cache_map(min_bytes, align, huge, p, got);
 }
 
 int pv__store_region_release(void *p, size_t bytes, bool huge) {
-  (void)huge; /* what a region cache needs to restore the advice on reuse */
-  return pv__os_unmap(p, bytes);
+  return pv__cache_release(p, bytes, huge);
 }
 
 /* A kind whose region is plain RW from data to data + reserved. */

@@ -76,7 +76,7 @@ static bool make_vec(pv_vec *v, pv_grow g, unsigned flags, size_t max_len) {
 /* ---- the API walk, once per mode --------------------------------------- */
 
 static void walk(pv_grow g, unsigned flags) {
-  const long long live = pv__os_live_bytes();
+  const long long live = (pv_cache_trim(), pv__os_live_bytes());
   const size_t n = 5 * per_page() + 3; /* several growths */
   pv_vec v;
   /* PV_VEC_PAGES: the walk checks page behaviour from the first element. */
@@ -183,8 +183,8 @@ static void walk(pv_grow g, unsigned flags) {
 
   PT_CHECK(pv_vec_destroy(&v) == 0, "destroy");
   PT_CHECK(pv_vec_destroy(&v) == 0, "second destroy");
-  PT_CHECK(pv__os_live_bytes() == live, "%s: address space leaked: %lld bytes",
-           mode_name(g), pv__os_live_bytes() - live);
+  PT_CHECK((pv_cache_trim(), pv__os_live_bytes()) == live, "%s: address space leaked: %lld bytes",
+           mode_name(g), (pv_cache_trim(), pv__os_live_bytes()) - live);
 }
 
 static void walk_default(void) { walk(PV_GROW_DEFAULT, 0); }
@@ -199,7 +199,7 @@ static void walk_copy_guard(void) { walk(PV_GROW_COPY, PV_VEC_GUARD); }
 /* The small phase in mode g (REMAP or COPY): malloc'd until the threshold,
  * then pages; freezing a small vector gives read-only pages that fault. */
 static void walk_small(pv_grow g) {
-  const long long live = pv__os_live_bytes();
+  const long long live = (pv_cache_trim(), pv__os_live_bytes());
   pv_vec v;
   if (!make_vec(&v, g, 0, 0)) return;
   PT_CHECK(pv__store_inspect(&v).kind == PV__STORE_SMALL, "%s: not small", mode_name(g));
@@ -208,7 +208,7 @@ static void walk_small(pv_grow g) {
     PT_REQUIRE(pv_vec_push(&v, (elem[]){mk(n)}) == 0, "push %zu", n);
     n++;
   }
-  PT_CHECK(pv__os_live_bytes() > live, "%s: in pages without a mapping", mode_name(g));
+  PT_CHECK((pv_cache_trim(), pv__os_live_bytes()) > live, "%s: in pages without a mapping", mode_name(g));
   PT_CHECK((uintptr_t)v.data % pv_page_size() == 0, "%s: pages not aligned", mode_name(g));
   PT_CHECK(v.len * sizeof(elem) < pv__store_small_max() + sizeof(elem),
            "%s: moved late, at %zu elements", mode_name(g), v.len);
@@ -227,8 +227,8 @@ static void walk_small(pv_grow g) {
   PT_CHECK(first_bad(&v, 0) == 10, "frozen data changed");
   PT_REQUIRE(pv_vec_thaw(&v) == 0, "thaw");
   PT_CHECK(pv_vec_destroy(&v) == 0, "destroy");
-  PT_CHECK(pv__os_live_bytes() == live, "%s: leaked %lld bytes", mode_name(g),
-           pv__os_live_bytes() - live);
+  PT_CHECK((pv_cache_trim(), pv__os_live_bytes()) == live, "%s: leaked %lld bytes", mode_name(g),
+           (pv_cache_trim(), pv__os_live_bytes()) - live);
 }
 static void walk_small_remap(void) { walk_small(PV_GROW_REMAP); }
 static void walk_small_copy(void) { walk_small(PV_GROW_COPY); }
@@ -298,7 +298,7 @@ static void mutator_errors_change_nothing(void) {
 static void refused_growth_changes_nothing(void) {
   const pv_grow modes[] = {PV_GROW_DEFAULT, PV_GROW_STABLE, PV_GROW_COPY, PV_GROW_REMAP};
   for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
-    const long long live = pv__os_live_bytes();
+    const long long live = (pv_cache_trim(), pv__os_live_bytes());
     pv_vec v;
     if (!make_vec(&v, modes[m], 0, 10 * per_page())) continue;
     /* Fill to exactly cap, so the next push must grow. */
@@ -318,7 +318,7 @@ static void refused_growth_changes_nothing(void) {
     PT_CHECK(pv_vec_push(&v, (elem[]){mk(v.len)}) == 0, "%s: push after the failure",
              mode_name(modes[m]));
     PT_CHECK(pv_vec_destroy(&v) == 0, "destroy");
-    PT_CHECK(pv__os_live_bytes() == live, "%s: address space leaked",
+    PT_CHECK((pv_cache_trim(), pv__os_live_bytes()) == live, "%s: address space leaked",
              mode_name(modes[m]));
   }
 }
@@ -330,7 +330,7 @@ enum { MODEL_OPS = 4000 }; /* reduced from the Criterion suite's count */
 /* Random operations on a vector of uint32_t and on the reference model
  * (tests/model.h): the same code, length and bytes after every one. */
 static void model_run(pv_grow g, unsigned flags, uint64_t seed) {
-  const long long live = pv__os_live_bytes();
+  const long long live = (pv_cache_trim(), pv__os_live_bytes());
   pv_vec_opts o = {sizeof(uint32_t), 0, 0, g, flags};
   if (g == PV_GROW_STABLE) o.max_len = 64 * pv_page_size();
   pv_vec v;
@@ -451,14 +451,14 @@ static void model_run(pv_grow g, unsigned flags, uint64_t seed) {
   }
   pvm_free(&m);
   PT_CHECK(pv_vec_destroy(&v) == 0, "destroy");
-  PT_CHECK(pv__os_live_bytes() == live, "%s: address space leaked", mode_name(g));
+  PT_CHECK((pv_cache_trim(), pv__os_live_bytes()) == live, "%s: address space leaked", mode_name(g));
 }
 
 /* REMAP where the kernel cannot remap (Windows, --disable-mremap): most
  * growths commit in place inside the reservation, every element survives
  * the ones that copy, and shrinking keeps a working vector. */
 static void remap_grows_in_place_mostly(void) {
-  const long long live = pv__os_live_bytes();
+  const long long live = (pv_cache_trim(), pv__os_live_bytes());
   pv_vec v;
   if (!make_vec(&v, PV_GROW_REMAP, 0, 0)) return;
   size_t growths = 0, moves = 0, cap = v.cap;
@@ -491,7 +491,7 @@ static void remap_grows_in_place_mostly(void) {
   PT_CHECK(first_bad(&v, 0) == v.len, "element %zu wrong after regrowth",
            first_bad(&v, 0));
   PT_CHECK(pv_vec_destroy(&v) == 0, "destroy");
-  PT_CHECK(pv__os_live_bytes() == live, "address space leaked");
+  PT_CHECK((pv_cache_trim(), pv__os_live_bytes()) == live, "address space leaked");
 }
 
 static void model_default(void) { model_run(PV_GROW_DEFAULT, 0, 0x9e3779b97f4a7c15u); }

@@ -18,6 +18,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "os.h"
+#include "paged_vec.h"
+
+/*
+ * The address space the library holds for objects: pv__os_live_bytes()
+ * after the region cache (lib/cache.h) returned every region it holds, so
+ * that a region a destroy or a failed growth handed to the cache is not
+ * counted as leaked, and one lost outside it is (a trim that fails leaves
+ * its regions counted).  Call it with no fault set: the trim unmaps.
+ */
+static inline long long ru_live_bytes(void) {
+  (void)pv_cache_trim();
+  return pv__os_live_bytes();
+}
+
 /* Calls fn(line, len, arg) for each line of the file at `path` (a /proc
  * file: /proc/self/maps or /proc/self/smaps), streaming through a stack
  * buffer (no malloc, no stdio), until fn returns true.  Returns the number
@@ -206,6 +221,41 @@ static inline bool ru_anon_huge(const void *addr, size_t len, size_t *bytes) {
   size_t lines = ru_proc_each("/proc/self/smaps", ru_huge_line, &q);
   *bytes = q.bytes;
   return lines != 0;
+}
+
+struct ru_advice_query {
+  uintptr_t at;
+  bool in;    /* the current smaps entry holds `at` */
+  char found; /* 'h', 'n', '-' once its VmFlags line is read */
+};
+
+static inline bool ru_advice_line(const char *line, size_t len, void *arg) {
+  struct ru_advice_query *q = arg;
+  uintptr_t a, b;
+  const char *p;
+  static const char key[] = "VmFlags:";
+  if (ru_maps_line(line, len, &a, &b, &p)) {
+    q->in = q->at >= a && q->at < b;
+  } else if (q->in && len >= sizeof key - 1 && memcmp(line, key, sizeof key - 1) == 0) {
+    q->found = '-';
+    for (size_t i = sizeof key - 1; i + 2 < len; i++)
+      if (line[i] == ' ' && line[i + 1] == 'h' && line[i + 2] == 'g') q->found = 'h';
+      else if (line[i] == ' ' && line[i + 1] == 'n' && line[i + 2] == 'h') q->found = 'n';
+    return true;
+  }
+  return false;
+}
+
+/* The kernel's view of the huge-page advice on the mapping holding addr:
+ * 'h' when its VmFlags say hg (MADV_HUGEPAGE), 'n' for nh
+ * (MADV_NOHUGEPAGE), '-' for neither, 0 if /proc/self/smaps cannot tell
+ * (not Linux). */
+static inline char ru_huge_advice(const void *addr) {
+  struct ru_advice_query q;
+  memset(&q, 0, sizeof q);
+  q.at = (uintptr_t)addr;
+  ru_proc_each("/proc/self/smaps", ru_advice_line, &q);
+  return q.found;
 }
 
 static inline bool ru_size_line(const char *line, size_t len, void *arg) {

@@ -7,8 +7,8 @@
  * it was: the object's struct (every field, private ones too), the bytes of
  * its data, the protection the kernel reports for its pages and for the
  * page right after them (a guard page, or whatever the neighbour is), the
- * address space the library holds (pv__os_live_bytes) and the process's
- * mapping count.  sw_assert_failed() checks all of that against a fresh
+ * address space the library holds (ru_live_bytes: pv__os_live_bytes with
+ * the region cache emptied first) and the process's mapping count.  sw_assert_failed() checks all of that against a fresh
  * look; SW_EXPECT_UNCHANGED() wraps one call in it.
  *
  * The sweep (sw_sweep) makes OS call 1, 2, 3, ... of an operation fail in
@@ -117,6 +117,7 @@ typedef struct sw_config {
 
 /* ---- the snapshot -------------------------------------------------------- */
 
+
 /* What kind of object a snapshot holds (for the messages). */
 enum sw_kind { SW_RAW, SW_VEC, SW_PAGES };
 
@@ -137,7 +138,7 @@ typedef struct sw_snap {
   size_t prot_len;
   char perms[5];         /* the kernel's permissions of that range ... */
   char after[5];         /* ... and of the page right after it */
-  long long live;        /* pv__os_live_bytes() */
+  long long live;        /* ru_live_bytes() */
   size_t maps;           /* ru_maps_count() */
   bool maps_may_drop;    /* set by a test: one mapping may be gone */
 } sw_snap;
@@ -165,7 +166,7 @@ static inline void sw_take(sw_snap *s, const void *obj, size_t obj_size,
   if (s->nbytes != 0) memcpy(s->bytes, data, s->nbytes);
   s->prot_addr = prot_len != 0 ? prot_addr : NULL;
   s->prot_len = s->prot_addr != NULL ? prot_len : 0;
-  s->live = pv__os_live_bytes();
+  s->live = ru_live_bytes(); /* first: the trim changes the mapping count */
   if (s->prot_addr != NULL)
     s->maps = ru_perms_and_after(s->prot_addr, s->prot_len, s->perms, s->after);
   else
@@ -239,7 +240,7 @@ static inline void sw_assert_same(const sw_snap *s, const char *what) {
 /* Nothing leaked: the address space held and the mapping count are as the
  * snapshot says (valgrind's own mappings make the count meaningless). */
 static inline void sw_assert_no_leak(const sw_snap *s, const char *what) {
-  long long live = pv__os_live_bytes();
+  long long live = ru_live_bytes();
   size_t maps = ru_maps_count();
   cr_assert_eq(live, s->live, "%s: address space held went from %lld to %lld bytes",
                what, s->live, live);
@@ -315,7 +316,7 @@ static inline void sw_finish(const sw_ops *o, void *ctx, sw_snap *s,
 static inline sw_result sw_sweep(const char *name, const sw_ops *o, void *ctx,
                                  int err) {
   sw_result res = {0, 0, 0};
-  long long live0 = pv__os_live_bytes();
+  long long live0 = ru_live_bytes();
   char where[192];
   for (unsigned long n = 1;; n++) {
     cr_assert_lt(n, SW_LIMIT, "%s: the sweep does not end", name);
@@ -349,11 +350,11 @@ static inline sw_result sw_sweep(const char *name, const sw_ops *o, void *ctx,
     cr_assert_eq(rc, 0, "%s: the retry without the fault failed with %s", where,
                  pv_errname(rc));
     sw_finish(o, ctx, &s, where);
-    cr_assert_eq(pv__os_live_bytes(), live0,
-                 "%s: teardown left %lld bytes of address space", where,
-                 pv__os_live_bytes() - live0);
+    long long live = ru_live_bytes();
+    cr_assert_eq(live, live0, "%s: teardown left %lld bytes of address space",
+                 where, live - live0);
   }
-  cr_assert_eq(pv__os_live_bytes(), live0, "%s: address space leaked", name);
+  cr_assert_eq(ru_live_bytes(), live0, "%s: address space leaked", name);
   fprintf(stderr, "fault-points %s %s %lu (absorbed %lu, calls %lu)\n", name,
           pv_errname(err), res.points, res.absorbed, res.calls);
   return res;

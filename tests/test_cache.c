@@ -38,6 +38,7 @@
 #include "cache.h"
 #include "os.h"
 #include "paged_vec.h"
+#include "relutil.h"
 
 static size_t page(void) { return pv__os_caps_get()->page_size; }
 
@@ -371,33 +372,11 @@ Test(cache, huge_state_is_restored_on_reuse) {
   cr_assert_eq(pv__os_live_bytes(), base, "nothing leaked");
 }
 
-/* The kernel's view of the advice on the mapping holding p: 'h' when its
- * VmFlags say hg (MADV_HUGEPAGE), 'n' for nh (MADV_NOHUGEPAGE), '-' for
- * neither, 0 if /proc/self/smaps cannot tell (not Linux). */
-static char smaps_advice(const void *p) {
-  FILE *f = fopen("/proc/self/smaps", "r");
-  if (f == NULL) return 0;
-  char line[512];
-  bool inside = false;
-  char found = 0;
-  while (found == 0 && fgets(line, sizeof line, f) != NULL) {
-    unsigned long lo, hi;
-    if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, ':') != NULL &&
-        line[strspn(line, "0123456789abcdef")] == '-') {
-      inside = (uintptr_t)p >= lo && (uintptr_t)p < hi;
-    } else if (inside && strncmp(line, "VmFlags:", 8) == 0) {
-      found = strstr(line, " hg") != NULL ? 'h' : strstr(line, " nh") != NULL ? 'n' : '-';
-    }
-  }
-  fclose(f);
-  return found;
-}
-
 Test(cache, the_kernel_sees_the_restored_advice) {
   long long base = reset();
   size_t b = 2 * page(), got;
   void *p = cmap(b, 0, true, &got);
-  char a = smaps_advice(p);
+  char a = ru_huge_advice(p);
   if (a == 0 || a == '-') {
     crel(p, got, true);
     cr_assert_eq(pv_cache_trim(), 0, "trim");
@@ -407,11 +386,11 @@ Test(cache, the_kernel_sees_the_restored_advice) {
   crel(p, got, true);
   void *q = cmap(b, 0, false, &got);
   cr_assert_eq(q, p, "reused");
-  cr_assert_eq(smaps_advice(q), 'n', "reused plain: MADV_NOHUGEPAGE");
+  cr_assert_eq(ru_huge_advice(q), 'n', "reused plain: MADV_NOHUGEPAGE");
   crel(q, got, false);
   q = cmap(b, 0, true, &got);
   cr_assert_eq(q, p, "reused");
-  cr_assert_eq(smaps_advice(q), 'h', "reused huge: MADV_HUGEPAGE again");
+  cr_assert_eq(ru_huge_advice(q), 'h', "reused huge: MADV_HUGEPAGE again");
   crel(q, got, true);
   cr_assert_eq(pv_cache_trim(), 0, "trim");
   cr_assert_eq(pv__os_live_bytes(), base, "nothing leaked");

@@ -266,12 +266,9 @@ static void m_init(vctx *c, const char *where) {
   cr_assert_geq(c->v.cap, c->opts.initial_cap, "%s: cap %zu < initial %zu",
                 where, c->v.cap, c->opts.initial_cap);
   cr_assert_eq(c->v.elem_size, c->opts.elem_size, "%s: elem_size", where);
-  /* Fresh pages read as zero (malloc's small block need not). */
-  size_t held = pv__store_bytes(&c->v);
-  if (held != 0 && pv__store_inspect(&c->v).kind != PV__STORE_SMALL) {
-    pv__asan_unpoison(c->v.data, held); /* ASan: past len, on purpose */
-    cr_assert(tu_all_zero(c->v.data, held), "%s: not zero", where);
-  }
+  /* No zero check: a vector's block (malloc's while small, or a region
+   * the cache reuses) holds unspecified bytes past len; v_sane checked
+   * that its pages are read-write. */
 }
 
 /* destroy --------------------------------------------------------------- */
@@ -280,6 +277,8 @@ static void m_destroy(vctx *c, const char *where) {
   pv_vec zero;
   memset(&zero, 0, sizeof zero);
   cr_assert_eq(memcmp(&c->v, &zero, sizeof zero), 0, "%s: not reset", where);
+  /* A plain region may wait in the region cache: empty it first. */
+  cr_assert_eq(pv_cache_trim(), 0, "%s: cache trim", where);
   if (c->s->st.reserved != 0)
     cr_assert(ru_unmapped(c->s->was.v.data, c->s->st.reserved),
               "%s: still mapped", where);

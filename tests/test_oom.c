@@ -105,7 +105,7 @@ struct grow_arg {
 static void grow_until_refused(cr_child_report *r, void *varg) {
   const struct grow_arg *a = varg;
   if (cap_address_space(r) != 0) return;
-  long long live0 = pv__os_live_bytes();
+  long long live0 = ru_live_bytes();
   pv_vec v;
   pv_vec_opts o = {.elem_size = sizeof(uint64_t), .grow = a->grow,
                    .flags = a->flags};
@@ -115,7 +115,7 @@ static void grow_until_refused(cr_child_report *r, void *varg) {
     /* The reservation itself does not fit: refused at init, v untouched. */
     CHILD_CHECK(r, rc == PV_ENOMEM, "STABLE init over the limit: %s",
                 pv_errname(rc));
-    CHILD_CHECK(r, pv__os_live_bytes() == live0, "STABLE init leaked");
+    CHILD_CHECK(r, ru_live_bytes() == live0, "STABLE init leaked");
     o.max_len = BUDGET / 2 / sizeof(uint64_t);
     rc = pv_vec_init_opts(&v, &o);
   }
@@ -158,8 +158,8 @@ static void grow_until_refused(cr_child_report *r, void *varg) {
   r->n[1] = (unsigned long)(pv__store_bytes(&v) >> 20);
   rc = pv_vec_destroy(&v);
   CHILD_CHECK(r, rc == 0, "destroy: %s", pv_errname(rc));
-  CHILD_CHECK(r, pv__os_live_bytes() == live0, "address space leaked: %lld bytes",
-              pv__os_live_bytes() - live0);
+  CHILD_CHECK(r, ru_live_bytes() == live0, "address space leaked: %lld bytes",
+              ru_live_bytes() - live0);
 }
 
 static void run_grow(const char *name, pv_grow grow, unsigned flags) {
@@ -187,7 +187,7 @@ Test(oom, stable_reservation_refused) {
 static void pages_refused(cr_child_report *r, void *arg) {
   (void)arg;
   if (cap_address_space(r) != 0) return;
-  long long live0 = pv__os_live_bytes();
+  long long live0 = ru_live_bytes();
   pv_pages p, junk;
   memset(&junk, 0x5a, sizeof junk);
   p = junk;
@@ -211,7 +211,7 @@ static void pages_refused(cr_child_report *r, void *arg) {
     }
   rc = pv_pages_unmap(&p);
   CHILD_CHECK(r, rc == 0, "unmap: %s", pv_errname(rc));
-  CHILD_CHECK(r, pv__os_live_bytes() == live0, "address space leaked");
+  CHILD_CHECK(r, ru_live_bytes() == live0, "address space leaked");
 }
 
 Test(oom, pages_map_and_resize_refused) {
@@ -265,7 +265,7 @@ struct reach_arg {
 static void reach_child(cr_child_report *r, void *varg) {
   const struct reach_arg *a = varg;
   if (cap_address_space_by(r, a->budget) != 0) return;
-  long long live0 = pv__os_live_bytes();
+  long long live0 = ru_live_bytes();
   r->n[0] = (unsigned long)realloc_reach();
   pv_vec v;
   pv_vec_opts o = {.elem_size = sizeof(uint64_t), .grow = a->grow, .flags = a->flags};
@@ -296,7 +296,7 @@ static void reach_child(cr_child_report *r, void *varg) {
   r->n[1] = (unsigned long)i;
   rc = pv_vec_destroy(&v);
   CHILD_CHECK(r, rc == 0, "destroy: %s", pv_errname(rc));
-  CHILD_CHECK(r, pv__os_live_bytes() == live0, "address space leaked");
+  CHILD_CHECK(r, ru_live_bytes() == live0, "address space leaked");
 }
 
 /* Run the measurement at each budget; the ratio pv / realloc must be at
@@ -392,7 +392,7 @@ static void remap_fallback_faults(cr_child_report *r, void *varg) {
   for (uint64_t k = 0; v.len < v.cap; k++) pv_vec_push(&v, &k);
   void *blocker = (*flags & PV_VEC_MOVE_ON_GROW) ? NULL : block_after(v.data, pv__store_bytes(&v));
   if (cap_address_space_by(r, pv__store_bytes(&v) + pv__store_bytes(&v) / 2) != 0) return;
-  long long live = pv__os_live_bytes();
+  long long live = ru_live_bytes();
   size_t maps = ru_maps_count();
   unsigned long fallback_failed = 0, failures = 0;
   for (unsigned long k = 1;; k++) {
@@ -409,7 +409,7 @@ static void remap_fallback_faults(cr_child_report *r, void *varg) {
     if (k == 2 && calls == 2) fallback_failed = 1;
     CHILD_CHECK(r, rc == PV_ENOMEM, "fault %lu: %s", k, pv_errname(rc));
     CHILD_CHECK(r, memcmp(&v, &before, sizeof v) == 0, "fault %lu changed the vector", k);
-    CHILD_CHECK(r, pv__os_live_bytes() == live, "fault %lu: address space held changed", k);
+    CHILD_CHECK(r, ru_live_bytes() == live, "fault %lu: address space held changed", k);
     CHILD_CHECK(r, ru_maps_count() == maps, "fault %lu: %zu mappings, was %zu", k,
                 ru_maps_count(), maps);
     CHILD_CHECK(r, k <= calls, "refused with no fault left to inject: %s",
@@ -454,7 +454,7 @@ static void map_fallback_faults(cr_child_report *r, void *arg) {
   (void)arg;
   const size_t huge = pv__os_caps_get()->huge_page_size;
   if (cap_address_space_by(r, FALLBACK_BYTES + huge / 2) != 0) return;
-  long long live = pv__os_live_bytes();
+  long long live = ru_live_bytes();
   size_t maps = ru_maps_count();
   unsigned long fallback_failed = 0;
   pv_pages p, junk;
@@ -472,7 +472,7 @@ static void map_fallback_faults(cr_child_report *r, void *arg) {
     if (k == 2 && calls == 2) fallback_failed = 1;
     CHILD_CHECK(r, rc == PV_ENOMEM, "fault %lu: %s", k, pv_errname(rc));
     CHILD_CHECK(r, memcmp(&p, &junk, sizeof p) == 0, "fault %lu wrote *p", k);
-    CHILD_CHECK(r, pv__os_live_bytes() == live, "fault %lu: address space held", k);
+    CHILD_CHECK(r, ru_live_bytes() == live, "fault %lu: address space held", k);
     CHILD_CHECK(r, ru_maps_count() == maps, "fault %lu: mappings", k);
     CHILD_CHECK(r, k <= calls, "refused with no fault left to inject: %s",
                 pv_errname(rc));
@@ -485,7 +485,7 @@ static void map_fallback_faults(cr_child_report *r, void *arg) {
   b[FALLBACK_BYTES - 1] = 2;
   r->n[0] = ((uintptr_t)p.addr & (huge - 1)) == 0;
   CHILD_CHECK(r, pv_pages_unmap(&p) == 0, "unmap");
-  CHILD_CHECK(r, pv__os_live_bytes() == live, "leaked");
+  CHILD_CHECK(r, ru_live_bytes() == live, "leaked");
 }
 
 Test(oom_fallback, huge_map_fallback_fault_changes_nothing) {

@@ -12,7 +12,9 @@
 #include <signal.h>
 #include <stdalign.h>
 #include <stdint.h>
+#include <stdlib.h>
 
+#include "childrun.h"
 #include "paged_vec/typed.h"
 #include "vecutil.h"
 
@@ -44,7 +46,7 @@ Test(store, struct_is_six_words) {
 }
 
 Test(store, default_vector_starts_small_without_os_calls) {
-  long long live = pv__os_live_bytes();
+  long long live = ru_live_bytes();
   pv__os_fault_set(0, 0); /* zeroes the call counter */
   pv_vec v;
   cr_assert_eq(pv_vec_init(&v, 8), 0, "init");
@@ -52,19 +54,19 @@ Test(store, default_vector_starts_small_without_os_calls) {
   vu_push_seq(&v, 0, 16);
   vu_check_seq(&v, 16);
   cr_assert(small(&v), "16 elements left the small phase");
-  cr_assert_eq(pv__os_live_bytes(), live, "a small vector mapped pages");
+  cr_assert_eq(ru_live_bytes(), live, "a small vector mapped pages");
   /* Only the seam checks of malloc/realloc, no mapping. */
   cr_assert_leq(pv__os_fault_calls(), 16, "%lu fallible calls", pv__os_fault_calls());
   cr_assert_eq((uintptr_t)v.data % alignof(max_align_t), 0, "data %p", v.data);
   cr_assert_eq(pv__store_bytes(&v), v.cap * 8, "a small block is exactly cap");
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
-  cr_assert_eq(pv__os_live_bytes(), live, "leak");
+  cr_assert_eq(ru_live_bytes(), live, "leak");
 }
 
 /* Push one by one: the vector stays small while its capacity is below the
  * threshold, then moves once into pages, page-aligned, elements intact. */
 static void cross(pv_grow g, pv__store_kind want) {
-  long long live = pv__os_live_bytes();
+  long long live = ru_live_bytes();
   pv_vec v;
   vu_init(&v, g, 8, 0, 0);
   size_t t = pv__store_small_max(), last_small = 0;
@@ -81,11 +83,11 @@ static void cross(pv_grow g, pv__store_kind want) {
   if (huge_usable())
     cr_assert_eq((uintptr_t)v.data % vu_caps()->huge_page_size, 0,
                  "past one huge page, not huge-aligned");
-  cr_assert_gt(pv__os_live_bytes(), live, "no mapping");
+  cr_assert_gt(ru_live_bytes(), live, "no mapping");
   vu_push_seq(&v, v.len, 3 * t / 8);
   vu_check_seq(&v, v.len);
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
-  cr_assert_eq(pv__os_live_bytes(), live, "leak");
+  cr_assert_eq(ru_live_bytes(), live, "leak");
 }
 
 Test(store, remap_crosses_the_threshold_into_pages) { cross(PV_GROW_REMAP, remap_kind()); }
@@ -138,14 +140,14 @@ Test(store, pages_flag_and_the_page_options_skip_the_phase) {
       {{.elem_size = 8, .grow = PV_GROW_STABLE, .max_len = 1000}, "STABLE"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    long long live = pv__os_live_bytes();
+    long long live = ru_live_bytes();
     pv_vec v;
     cr_assert_eq(pv_vec_init_opts(&v, &cases[i].o), 0, "%s: init", cases[i].what);
     cr_assert(!small(&v), "%s: small", cases[i].what);
     vu_push_seq(&v, 0, 1);
     cr_assert_eq((uintptr_t)v.data % pv_page_size(), 0, "%s: first element not "
                  "page-aligned", cases[i].what);
-    cr_assert_gt(pv__os_live_bytes(), live, "%s: no pages", cases[i].what);
+    cr_assert_gt(ru_live_bytes(), live, "%s: no pages", cases[i].what);
     cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
   }
 }
@@ -195,7 +197,7 @@ Test(store, shrink_of_a_small_vector_is_exact) {
 /* Once in pages a vector stays in pages (vec.h): shrinking below the
  * threshold keeps whole pages, shrinking to nothing releases them. */
 Test(store, shrinking_back_below_the_threshold_stays_in_pages) {
-  long long live = pv__os_live_bytes();
+  long long live = ru_live_bytes();
   pv_vec_opts o = {.elem_size = 8, .flags = PV_VEC_NO_HUGE};
   pv_vec v;
   cr_assert_eq(pv_vec_init_opts(&v, &o), 0, "init");
@@ -213,12 +215,12 @@ Test(store, shrinking_back_below_the_threshold_stays_in_pages) {
   cr_assert_eq(v.cap, 0, "cap %zu", v.cap);
   cr_assert_eq(kind(&v), k, "changed phase");
   if (vu_caps()->can_remap)
-    cr_assert_eq(pv__os_live_bytes(), live, "pages kept after shrinking to nothing");
+    cr_assert_eq(ru_live_bytes(), live, "pages kept after shrinking to nothing");
   vu_push_seq(&v, 0, 10); /* pages again, from the first element */
   cr_assert_eq((uintptr_t)v.data % pv_page_size(), 0, "not page-aligned");
   vu_check_seq(&v, 10);
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
-  cr_assert_eq(pv__os_live_bytes(), live, "leak");
+  cr_assert_eq(ru_live_bytes(), live, "leak");
 }
 
 /* ---- freezing a small vector ---------------------------------------------- */
@@ -273,7 +275,7 @@ typedef int (*vec_op)(pv_vec *);
  * succeeds (the failed call was a hint: huge-page advice), and succeeds
  * once k passes the calls it makes.  No leak either way. */
 static void each_failure(void (*build)(pv_vec *), vec_op op, const char *what) {
-  long long live = pv__os_live_bytes();
+  long long live = ru_live_bytes();
   unsigned failures = 0;
   for (unsigned long k = 1;; k++) {
     pv_vec v;
@@ -293,8 +295,8 @@ static void each_failure(void (*build)(pv_vec *), vec_op op, const char *what) {
     }
     sw_drop(&s);
     cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
-    cr_assert_eq(pv__os_live_bytes(), live, "%s fault %lu: %lld bytes leaked", what, k,
-                 pv__os_live_bytes() - live);
+    cr_assert_eq(ru_live_bytes(), live, "%s fault %lu: %lld bytes leaked", what, k,
+                 ru_live_bytes() - live);
     if (!fired) break;
   }
   cr_assert_gt(failures, 0, "%s: no fallible call", what);
@@ -353,7 +355,7 @@ Test(store_fault, init_refused_leaves_v_untouched) {
       {.elem_size = 8, .initial_cap = 1u << 20} /* straight into pages */
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    long long live = pv__os_live_bytes();
+    long long live = ru_live_bytes();
     for (unsigned long k = 1;; k++) {
       pv_vec v, junk;
       memset(&v, 0x5a, sizeof v);
@@ -369,7 +371,7 @@ Test(store_fault, init_refused_leaves_v_untouched) {
       }
       cr_assert_eq(rc, PV_ENOMEM, "case %zu fault %lu: %s", i, k, pv_errname(rc));
       cr_assert_eq(memcmp(&v, &junk, sizeof v), 0, "case %zu: *v written", i);
-      cr_assert_eq(pv__os_live_bytes(), live, "case %zu fault %lu: leak", i, k);
+      cr_assert_eq(ru_live_bytes(), live, "case %zu fault %lu: leak", i, k);
     }
   }
 }
@@ -432,4 +434,155 @@ Test(store, the_huge_advice_state_follows_the_region) {
   cr_assert_eq(pv_vec_resize(&v, 2 * h, NULL), 0, "resize");
   cr_assert_eq(pv__store_inspect(&v).flags & PV__ST_HUGE, 0, "NO_HUGE advised");
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+}
+
+/* ---- the region cache behind the plain regions (lib/cache.h) ------------ */
+
+/* Wide bounds, no decay, nothing held: what the cache holds next is what
+ * the test released. */
+static void cache_reset(void) {
+  cr_assert_eq(pv_cache_set_limits(SIZE_MAX, PV_CACHE_MAX_REGIONS, 0), 0, "limits");
+  cr_assert_eq(pv_cache_trim(), 0, "trim");
+}
+
+static pv_cache_info cache_info(void) {
+  pv_cache_info s;
+  cr_assert_eq(pv_cache_stats(&s), 0, "stats");
+  return s;
+}
+
+/* A vector in its own plain pages of `bytes` (a page multiple), full. */
+static void plain_full(pv_vec *v, unsigned flags, size_t bytes) {
+  pv_vec_opts o = {.elem_size = 8, .flags = PV_VEC_PAGES | flags};
+  cr_assert_eq(pv_vec_init_opts(v, &o), 0, "init");
+  cr_assert_eq(pv_vec_reserve_exact(v, bytes / 8), 0, "reserve");
+  vu_push_seq(v, 0, v->cap);
+}
+
+/* Every byte of the vector's pages is read-write: the kernel says so and
+ * a write to each page lands (the byte is put back). */
+static void assert_rw_everywhere(const pv_vec *v, const char *what) {
+  char perms[5];
+  size_t bytes = pv__store_bytes(v);
+  ru_perms(v->data, bytes, perms);
+  cr_assert_str_eq(perms, "rw-p", "%s: %s", what, perms);
+  volatile unsigned char *d = v->data;
+  for (size_t off = 0; off < bytes; off += pv_page_size()) {
+    unsigned char was = d[off];
+    d[off] = (unsigned char)~was;
+    cr_assert_eq(d[off], (unsigned char)~was, "%s: write at %zu lost", what, off);
+    d[off] = was;
+  }
+}
+
+Test(store_cache, a_destroyed_vectors_region_serves_the_next_one) {
+  cache_reset();
+  size_t bytes = 16 * pv_page_size();
+  pv_vec v;
+  plain_full(&v, 0, bytes);
+  void *was = v.data;
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+  pv_cache_info before = cache_info();
+  cr_assert_eq(before.regions, 1, "the region is held");
+  long long live = pv__os_live_bytes();
+  size_t maps = ru_maps_count();
+  pv_vec_opts o = {.elem_size = 8, .flags = PV_VEC_PAGES};
+  int rc = pv_vec_init_opts(&v, &o);
+  if (rc == 0) rc = pv_vec_reserve_exact(&v, bytes / 8);
+  cr_assert_eq(rc, 0, "second vector: %s", pv_errname(rc));
+  pv_cache_info after = cache_info();
+  cr_assert_eq(after.hits, before.hits + 1, "hits %llu -> %llu",
+               (unsigned long long)before.hits, (unsigned long long)after.hits);
+  cr_assert_eq(after.misses, before.misses, "a miss");
+  cr_assert_eq(v.data, was, "not the released region");
+  cr_assert_eq(pv__os_live_bytes(), live, "new address space mapped");
+  cr_assert_eq(ru_maps_count(), maps, "new mapping");
+  assert_rw_everywhere(&v, "reused");
+  vu_push_seq(&v, 0, v.cap);
+  vu_check_seq(&v, v.len);
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+  cr_assert_eq(pv_cache_trim(), 0, "trim");
+}
+
+/* A region a PV_VEC_HUGE vector released, reused by a PV_VEC_NO_HUGE one
+ * (and back): the kernel sees the advice of the vector holding it. */
+Test(store_cache, a_reused_region_takes_the_new_vectors_huge_advice) {
+  if (!huge_usable()) cr_skip_test("no transparent huge pages");
+  cache_reset();
+  size_t h = vu_caps()->huge_page_size;
+  pv_vec v;
+  plain_full(&v, PV_VEC_HUGE, h);
+  char a = ru_huge_advice(v.data);
+  if (a == 0 || a == '-') {
+    cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+    cr_skip_test("no smaps, or this kernel ignores MADV_HUGEPAGE");
+  }
+  cr_assert_eq(a, 'h', "HUGE vector: advice %c", a);
+  void *was = v.data;
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+  uint64_t hits = cache_info().hits;
+  plain_full(&v, PV_VEC_NO_HUGE, h);
+  cr_assert_eq(cache_info().hits, hits + 1, "not served from the cache");
+  cr_assert_eq(v.data, was, "not the released region");
+  cr_assert_eq(ru_huge_advice(v.data), 'n', "NO_HUGE vector on a reused HUGE region");
+  assert_rw_everywhere(&v, "NO_HUGE on a reused region");
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+  plain_full(&v, PV_VEC_HUGE, h);
+  cr_assert_eq(v.data, was, "not the released region");
+  cr_assert_eq(ru_huge_advice(v.data), 'h', "HUGE vector on a reused NO_HUGE region");
+  assert_rw_everywhere(&v, "HUGE on a reused region");
+  vu_check_seq(&v, v.len);
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+  cr_assert_eq(pv_cache_trim(), 0, "trim");
+}
+
+Test(store_cache, a_frozen_vectors_region_is_read_write_when_reused) {
+  cache_reset();
+  size_t bytes = 8 * pv_page_size();
+  pv_vec v;
+  plain_full(&v, 0, bytes);
+  cr_assert_eq(pv_vec_freeze(&v), 0, "freeze");
+  char perms[5];
+  ru_perms(v.data, bytes, perms);
+  cr_assert_str_eq(perms, "r--p", "frozen: %s", perms);
+  void *was = v.data;
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+  uint64_t hits = cache_info().hits;
+  plain_full(&v, 0, bytes);
+  cr_assert_eq(cache_info().hits, hits + 1, "not served from the cache");
+  cr_assert_eq(v.data, was, "not the released region");
+  assert_rw_everywhere(&v, "reused after a freeze");
+  vu_check_seq(&v, v.len);
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+  cr_assert_eq(pv_cache_trim(), 0, "trim");
+}
+
+/* PV_CACHE=0, read at the cache's first use (in a child: this process may
+ * have used it): a destroyed vector's pages go straight back. */
+static void child_cache_off(cr_child_report *r, void *arg) {
+  (void)arg;
+  CHILD_CHECK(r, setenv("PV_CACHE", "0", 1) == 0, "setenv");
+  long long live = pv__os_live_bytes();
+  pv_vec v;
+  pv_vec_opts o = {.elem_size = 8, .flags = PV_VEC_PAGES};
+  int rc = pv_vec_init_opts(&v, &o);
+  if (rc == 0) rc = pv_vec_reserve_exact(&v, 16 * pv_page_size() / 8);
+  CHILD_CHECK(r, rc == 0, "vector: %s", pv_errname(rc));
+  if (rc != 0) return;
+  void *was = v.data;
+  CHILD_CHECK(r, pv_vec_destroy(&v) == 0, "destroy");
+  pv_cache_info s;
+  CHILD_CHECK(r, pv_cache_stats(&s) == 0, "stats");
+  CHILD_CHECK(r, s.max_bytes == 0 && s.max_regions == 0, "bounds %zu bytes %zu regions",
+              s.max_bytes, s.max_regions);
+  CHILD_CHECK(r, s.regions == 0 && s.kept == 0, "held %zu regions, kept %llu",
+              s.regions, (unsigned long long)s.kept);
+  CHILD_CHECK(r, pv__os_live_bytes() == live, "destroy left %lld bytes mapped",
+              pv__os_live_bytes() - live);
+  CHILD_CHECK(r, ru_unmapped(was, 16 * pv_page_size()), "the region is still mapped");
+}
+
+Test(store_cache, pv_cache_0_in_the_environment_disables_it) {
+  cr_child_report r = child_run(child_cache_off, NULL);
+  cr_assert_eq(r.failed, 0, "%s", r.msg);
 }

@@ -26,6 +26,7 @@
 
 #include "os.h"
 #include "paged_vec.h"
+#include "relutil.h"
 
 enum { THREADS = 8 };
 
@@ -160,11 +161,11 @@ static void *own_vectors(void *arg) {
 Test(threads, each_thread_grows_and_destroys_its_own_vectors) {
   worker ws[THREADS];
   memset(ws, 0, sizeof ws);
-  long long live0 = pv__os_live_bytes();
+  long long live0 = ru_live_bytes();
   run_threads(ws, own_vectors);
-  cr_assert_eq(pv__os_live_bytes(), live0,
+  cr_assert_eq(ru_live_bytes(), live0,
                "address space counter off by %lld after all threads",
-               pv__os_live_bytes() - live0);
+               ru_live_bytes() - live0);
 }
 
 /* ---- one vector, many readers ------------------------------------------- */

@@ -51,7 +51,7 @@ static int cmp_u64(const void *a, const void *b) {
 /* ---- init --------------------------------------------------------------- */
 
 Test(vec_init, empty_vector_makes_no_system_call) {
-  long long live = pv__os_live_bytes();
+  long long live = ru_live_bytes();
   pv__os_fault_set(0, 0); /* also zeroes the call counter */
   pv_vec v;
   cr_assert_eq(pv_vec_init(&v, 24), 0, "init");
@@ -61,7 +61,7 @@ Test(vec_init, empty_vector_makes_no_system_call) {
   cr_assert_eq(v.len, 0, "len");
   cr_assert_eq(v.cap, 0, "cap");
   cr_assert_eq(v.elem_size, 24, "elem_size");
-  cr_assert_eq(pv__os_live_bytes(), live, "init mapped memory");
+  cr_assert_eq(ru_live_bytes(), live, "init mapped memory");
   cr_assert_eq(pv_vec_reserve(&v, 0), 0, "reserve(0)");
   cr_assert_eq(pv__os_fault_calls(), 0, "reserve(0) made an OS call");
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
@@ -145,7 +145,7 @@ Test(vec_init, kernel_refusal_leaves_the_struct_untouched) {
   pv_vec v, was;
   memset(&v, 0x5a, sizeof v);
   was = v;
-  long long live = pv__os_live_bytes();
+  long long live = ru_live_bytes();
   const pv_grow modes[] = {PV_GROW_DEFAULT, PV_GROW_STABLE, PV_GROW_COPY};
   for (size_t k = 0; k < 3; k++) {
     pv_vec_opts o = {.elem_size = 8, .initial_cap = 100, .max_len = 1000,
@@ -162,7 +162,7 @@ Test(vec_init, kernel_refusal_leaves_the_struct_untouched) {
   int rc = pv_vec_init_opts(&v, &big);
   cr_assert_eq(rc, PV_ENOMEM, "8 EiB reservation: %s", pv_errname(rc));
   cr_assert_eq(memcmp(&v, &was, sizeof v), 0, "struct touched");
-  cr_assert_eq(pv__os_live_bytes(), live, "failed inits leaked address space");
+  cr_assert_eq(ru_live_bytes(), live, "failed inits leaked address space");
 }
 
 /* ---- destroy ------------------------------------------------------------ */
@@ -214,24 +214,29 @@ Test(vec_destroy, null_is_einval) {
 }
 
 Test(vec_destroy, releases_all_address_space_in_every_mode) {
-  long long live = pv__os_live_bytes();
+  long long live = ru_live_bytes();
   const pv_grow modes[] = {PV_GROW_REMAP, PV_GROW_STABLE, PV_GROW_COPY};
   for (size_t k = 0; k < 3; k++) {
     for (unsigned flags = 0; flags <= PV_VEC_GUARD; flags += PV_VEC_GUARD) {
       pv_vec v;
       vu_init(&v, modes[k], 8, 100000, flags | PV_VEC_PAGES);
       vu_push_seq(&v, 0, 50000);
-      cr_assert_gt(pv__os_live_bytes(), live, "nothing mapped?");
+      cr_assert_gt(ru_live_bytes(), live, "nothing mapped?");
       cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
-      cr_assert_eq(pv__os_live_bytes(), live, "%s flags %#x: %lld bytes leaked",
-                   vu_mode_name(modes[k]), flags, pv__os_live_bytes() - live);
+      cr_assert_eq(ru_live_bytes(), live, "%s flags %#x: %lld bytes leaked",
+                   vu_mode_name(modes[k]), flags, ru_live_bytes() - live);
     }
   }
 }
 
 Test(vec_destroy, kernel_refusal_changes_nothing) {
+  /* Without the region cache, so that destroy unmaps.  Its OS call 1 is
+   * the cache's making the region read-write again (lib/cache.h), whose
+   * failure is absorbed (the region is unmapped instead); call 2 is the
+   * unmap the kernel refuses. */
+  cr_assert_eq(pv_cache_set_limits(0, 0, 0), 0, "cache off");
   pv_vec v = seq(100);
-  SW_EXPECT_UNCHANGED(&v, 1, PV_ENOMEM, PV_ENOMEM, pv_vec_destroy(&v), "destroy");
+  SW_EXPECT_UNCHANGED(&v, 2, PV_ENOMEM, PV_ENOMEM, pv_vec_destroy(&v), "destroy");
   vu_check_seq(&v, 100);
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy after the fault");
 }
@@ -677,7 +682,7 @@ Test(vec_reserve, errors_change_nothing) {
 /* ---- shrink_to_fit / trim / resident ------------------------------------ */
 
 Test(vec_shrink, lowers_capacity_to_the_pages_in_use) {
-  long long live = pv__os_live_bytes();
+  long long live = ru_live_bytes();
   pv_vec_opts o = {.elem_size = 8, .flags = PV_VEC_NO_HUGE | PV_VEC_PAGES};
   pv_vec v;
   cr_assert_eq(pv_vec_init_opts(&v, &o), 0, "init");
@@ -687,7 +692,7 @@ Test(vec_shrink, lowers_capacity_to_the_pages_in_use) {
   cr_assert_eq(v.cap, round_pages(1000 * 8) / 8, "cap %zu", v.cap);
   vu_check_seq(&v, 1000);
   if (vu_caps()->can_remap) {
-    cr_assert_eq(pv__os_live_bytes() - live, (long long)round_pages(8000),
+    cr_assert_eq(ru_live_bytes() - live, (long long)round_pages(8000),
                  "the tail was not given back");
   } else {
     /* REMAP without mremap keeps its reservation and uncommits the tail. */
@@ -703,7 +708,7 @@ Test(vec_shrink, lowers_capacity_to_the_pages_in_use) {
   cr_assert_eq(pv_vec_shrink_to_fit(&v), 0, "shrink empty");
   cr_assert_eq(v.cap, 0, "cap");
   cr_assert_null(v.data, "data");
-  cr_assert_eq(pv__os_live_bytes(), live, "empty vector still maps memory");
+  cr_assert_eq(ru_live_bytes(), live, "empty vector still maps memory");
   vu_push_seq(&v, 0, 10);
   vu_check_seq(&v, 10);
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
@@ -955,9 +960,9 @@ Test(vec_freeze, empty_and_destroy) {
   cr_assert_eq(pv_vec_thaw(&v), 0, "thaw");
   cr_assert_eq(pv_vec_push(&v, &x), 0, "push");
   cr_assert_eq(pv_vec_freeze(&v), 0, "freeze");
-  long long live = pv__os_live_bytes();
+  long long live = ru_live_bytes();
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy a frozen vector");
-  cr_assert_lt(pv__os_live_bytes(), live, "destroy did not unmap");
+  cr_assert_lt(ru_live_bytes(), live, "destroy did not unmap");
   cr_assert(!pv_vec_frozen(&v), "destroyed vector is not frozen");
   cr_assert(!pv_vec_frozen(NULL), "NULL is not frozen");
   cr_assert_eq(pv_vec_freeze(NULL), PV_EINVAL, "freeze(NULL)");

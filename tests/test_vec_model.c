@@ -452,7 +452,7 @@ static void model_run(pv_grow grow, size_t es) {
    * with a guard page, which changes every growth and shrink path (REMAP
    * then always moves); the others without, to keep in-place growth. */
   unsigned flags = PV_VEC_NO_HUGE | ((es == 3 || es == 24) ? PV_VEC_GUARD : 0);
-  long long live0 = pv__os_live_bytes();
+  long long live0 = ru_live_bytes();
   vu_init(&t->v, grow, es, t->limit, flags);
   vu_init(&t->other, grow, es, t->limit, PV_VEC_NO_HUGE);
   t->stable_base = t->v.data;
@@ -491,8 +491,8 @@ static void model_run(pv_grow grow, size_t es) {
 
   cr_assert_eq(pv_vec_destroy(&t->v), 0, "destroy");
   cr_assert_eq(pv_vec_destroy(&t->other), 0, "destroy other");
-  cr_assert_eq(pv__os_live_bytes(), live0, "address space leaked: %lld bytes",
-               pv__os_live_bytes() - live0);
+  cr_assert_eq(ru_live_bytes(), live0, "address space leaked: %lld bytes",
+               ru_live_bytes() - live0);
   pvm_free(&t->m);
   free(t->buf);
   free(t->buf2);
