@@ -451,9 +451,17 @@ static pv_cache_info cache_info(void) {
   return s;
 }
 
+/* The options of a vector in its own plain pages (PV_GROW_COPY: plain with
+ * or without mremap; REMAP is a reservation where the kernel cannot remap,
+ * which the cache never takes). */
+static pv_vec_opts plain_opts(unsigned flags) {
+  pv_vec_opts o = {.elem_size = 8, .grow = PV_GROW_COPY, .flags = PV_VEC_PAGES | flags};
+  return o;
+}
+
 /* A vector in its own plain pages of `bytes` (a page multiple), full. */
 static void plain_full(pv_vec *v, unsigned flags, size_t bytes) {
-  pv_vec_opts o = {.elem_size = 8, .flags = PV_VEC_PAGES | flags};
+  pv_vec_opts o = plain_opts(flags);
   cr_assert_eq(pv_vec_init_opts(v, &o), 0, "init");
   cr_assert_eq(pv_vec_reserve_exact(v, bytes / 8), 0, "reserve");
   vu_push_seq(v, 0, v->cap);
@@ -486,7 +494,7 @@ Test(store_cache, a_destroyed_vectors_region_serves_the_next_one) {
   cr_assert_eq(before.regions, 1, "the region is held");
   long long live = pv__os_live_bytes();
   size_t maps = ru_maps_count();
-  pv_vec_opts o = {.elem_size = 8, .flags = PV_VEC_PAGES};
+  pv_vec_opts o = plain_opts(0);
   int rc = pv_vec_init_opts(&v, &o);
   if (rc == 0) rc = pv_vec_reserve_exact(&v, bytes / 8);
   cr_assert_eq(rc, 0, "second vector: %s", pv_errname(rc));
@@ -564,7 +572,7 @@ static void child_cache_off(cr_child_report *r, void *arg) {
   CHILD_CHECK(r, setenv("PV_CACHE", "0", 1) == 0, "setenv");
   long long live = pv__os_live_bytes();
   pv_vec v;
-  pv_vec_opts o = {.elem_size = 8, .flags = PV_VEC_PAGES};
+  pv_vec_opts o = plain_opts(0);
   int rc = pv_vec_init_opts(&v, &o);
   if (rc == 0) rc = pv_vec_reserve_exact(&v, 16 * pv_page_size() / 8);
   CHILD_CHECK(r, rc == 0, "vector: %s", pv_errname(rc));
