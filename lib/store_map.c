@@ -237,11 +237,12 @@ static int move_guarded(pv_vec *v, size_t nb, size_t g, void **out) {
  * guard are two kernel mappings that never merge back, and mremap moves
  * one mapping.)  When that reservation or the move onto it is refused for
  * want of room (PV_ENOMEM: under RLIMIT_AS the move is charged its growth
- * on top of the reservation it replaces), move_guarded moves without one.  Once the data has moved
- * the growth has happened and cannot be undone safely (its old address is
- * no longer ours), so if releasing the old guard fails the growth still
- * succeeds and the page, PROT_NONE and holding no memory, is kept in
- * `stale` and released by the next guarded growth or by destroy.  Both
+ * on top of the reservation it replaces), move_guarded moves without one.
+ * Once the data has moved the growth has happened and cannot be undone
+ * safely (its old address is no longer ours), so if releasing the old
+ * guard fails the growth still succeeds and the page, PROT_NONE and
+ * holding no memory, is kept in `stale` and released by the next guarded
+ * growth or by destroy.  Both
  * releases happen only after the growth succeeded, so a growth that fails
  * changes nothing, not even `stale`.  (Should the stale page and the old
  * guard both fail to go in one growth, which takes two failed munmaps of

@@ -578,8 +578,9 @@ static double as_reach(const char *name, unsigned flags) {
   cr_assert_eq(r.failed, 0, "%s: %s", name, r.msg);
   double ratio = (double)r.n[1] / (double)r.n[0];
   fprintf(stderr, "as-limit %s%s: RLIMIT_AS = in use + %zu MiB: realloc reached %lu MiB, "
-          "paged_vec %lu MiB, ratio %.3f\n", name, vu_caps()->can_remap ? "" : " (no mremap)",
-          AS_REACH_BUDGET >> 20, r.n[0] * 8 >> 20, r.n[1] * 8 >> 20, ratio);
+          "paged_vec %lu MiB, ratio %.3f\n", name,
+          vu_caps()->can_remap ? "" : " (no mremap)", AS_REACH_BUDGET >> 20,
+          r.n[0] * 8 >> 20, r.n[1] * 8 >> 20, ratio);
   return ratio;
 }
 
@@ -620,12 +621,14 @@ Test(store_as, moving_modes_reach_what_a_copy_reaches_without_mremap) {
  * capacity, then a cap on the address space that lets its doubling grow by
  * the growth but not hold old and new at once: the new region cannot be
  * reserved (proven by a raw map of it being refused), or, with
- * room_to_reserve, it can but the move onto it is refused.  The growth to twice the length is then made
- * with the k-th fallible OS call failing with PV_ENOMEM: it must either fail
- * with PV_ENOMEM and change nothing (struct, private state, bytes, live
- * address space, mappings) or succeed whole (the elements kept, the page
- * after the new capacity a guard where flags ask for one).  n[0]: the
- * growth's return code, n[1]: fallible calls it made. */
+ * room_to_reserve, it can but the move onto it is refused.  The growth to
+ * twice the length is then made with the k-th fallible OS call failing
+ * with PV_ENOMEM: it must either fail with PV_ENOMEM and change nothing
+ * (struct, private state, bytes, live address space, mappings) or succeed
+ * whole (the elements kept, the page after the new capacity a guard where
+ * flags ask for one).  n[0]: the growth's return code, n[1]: fallible
+ * calls it made, n[2]: 1 if the fault left the refused reservation mapped
+ * (see below). */
 #define AS_FB_LEN ((size_t)1 << 21) /* 16 MiB of u64 */
 
 struct as_fb_arg {
