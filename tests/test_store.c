@@ -458,8 +458,15 @@ Test(store, the_huge_advice_state_follows_the_region) {
 #define PV_AS_SANITIZED 1
 #endif
 
-/* Room above the address space in use for the reach measurements. */
-#define AS_REACH_BUDGET ((size_t)256 << 20)
+/* Room above the address space in use for the reach measurements, in MiB;
+ * PV_TEST_AS_BUDGET_MIB measures at another. */
+#define AS_REACH_BUDGET_MIB 256ul
+
+static size_t as_reach_budget(void) {
+  const char *env = getenv("PV_TEST_AS_BUDGET_MIB");
+  unsigned long mib = env != NULL ? strtoul(env, NULL, 10) : 0;
+  return (size_t)(mib != 0 ? mib : AS_REACH_BUDGET_MIB) << 20;
+}
 
 static void as_skip_if_unmeasurable(void) {
 #ifdef PV_AS_SANITIZED
@@ -551,7 +558,7 @@ static size_t as_realloc_reach(void) {
 /* In the child: n[0] realloc's length, n[1] the vector's (flags in arg). */
 static void as_reach_child(cr_child_report *r, void *arg) {
   unsigned flags = *(const unsigned *)arg;
-  if (as_cap(r, AS_REACH_BUDGET) != 0) return;
+  if (as_cap(r, as_reach_budget()) != 0) return;
   long long live0 = pv__os_live_bytes();
   r->n[0] = (unsigned long)as_realloc_reach();
   pv_vec v;
@@ -579,7 +586,7 @@ static double as_reach(const char *name, unsigned flags) {
   double ratio = (double)r.n[1] / (double)r.n[0];
   fprintf(stderr, "as-limit %s%s: RLIMIT_AS = in use + %zu MiB: realloc reached %lu MiB, "
           "paged_vec %lu MiB, ratio %.3f\n", name,
-          vu_caps()->can_remap ? "" : " (no mremap)", AS_REACH_BUDGET >> 20,
+          vu_caps()->can_remap ? "" : " (no mremap)", as_reach_budget() >> 20,
           r.n[0] * 8 >> 20, r.n[1] * 8 >> 20, ratio);
   return ratio;
 }
