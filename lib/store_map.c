@@ -61,12 +61,19 @@ static int map_guarded(size_t bytes, size_t guard, size_t align, void **out) {
 /* RESERVE: a reservation RESERVE_AHEAD times nb (while that stays below
  * 1/16 of the address space: always on 64 bits; on 32 bits a vector past
  * 32 MiB reserves what it commits, and then copies on every growth, like
- * COPY, rather than fail), nb bytes of it committed. */
+ * COPY, rather than fail), nb bytes of it committed.  Where the address
+ * space cannot hold that much (RLIMIT_AS), the reservation falls back to
+ * exactly nb + g: the vector then reaches what a copy can (old and new
+ * held at once), copying on each growth past that point. */
 static int map_reservation(size_t nb, size_t g, size_t align, pv__store_region *out) {
   size_t total = nb + g;
   if (nb <= (SIZE_MAX / 16 - g) / RESERVE_AHEAD) total = nb * RESERVE_AHEAD + g;
   void *p;
   int rc = pv__os_map(total, align, PV_PROT_NONE, &p);
+  if (rc == PV_ENOMEM && total != nb + g) {
+    total = nb + g;
+    rc = pv__os_map(total, align, PV_PROT_NONE, &p);
+  }
   if (rc != 0) return rc;
   rc = pv__os_commit(p, nb, PV__PROT_RW);
   if (rc != 0) {
@@ -173,36 +180,86 @@ int pv__store_map_release_stale(pv__store *s) {
   return rc;
 }
 
+/* Release the old guard of a growth that has happened; kept in `stale`
+ * (PROT_NONE, holding no memory) if the unmap fails, so that the growth
+ * still succeeds (see grow_remap_guarded). */
+static void drop_old_guard(pv__store *s, char *old_guard, size_t g) {
+  if (pv__os_unmap(old_guard, g) != 0 && s->stale == NULL) s->stale = old_guard;
+}
+
+/* REMAP_GUARD's fallback where the new region and its guard cannot be
+ * reserved beside the old one (RLIMIT_AS: that reservation costs old + new
+ * at once): move the data with pv__os_remap, grown to nb plus one guard
+ * more, which is charged only the growth, and make that last part the
+ * guard.  The guard's place is exact by construction: it moved with the
+ * data, so no other mapping can be there.  (The remap cannot grow in
+ * place, the old guard being mapped right after the data, so it moves;
+ * asking for no move lets the OS layer use a plain move where no
+ * alignment is needed.)  Two exact ways to make the guard, so that one
+ * failed call after the move still ends with a guard: first the old guard
+ * travels onto the tail (pv__os_remap_fixed: no new mapping, and its old
+ * place is released in the same call); if that fails, the old guard is
+ * released (one mapping and g bytes fewer, what a protection change that
+ * splits the mapping may need) and the tail is made PROT_NONE.  The move
+ * fails with nothing changed; once it has happened the data's old address
+ * is no longer ours, so the growth cannot be undone: should both ways
+ * fail (two failed calls, after a move that the first of them repeats),
+ * the growth still succeeds and the tail stays RW, unguarded.  Returns the
+ * new start in *out. */
+static int move_guarded(pv_vec *v, size_t nb, size_t g, void **out) {
+  pv__store *s = st(v);
+  char *old_guard = (char *)v->data + s->bytes;
+  void *p;
+  int rc = pv__os_remap(v->data, s->bytes, nb + g, pv__store_align_for(s->flags, nb),
+                        0, &p);
+  if (rc != 0) return rc;
+  char *guard = (char *)p + nb;
+  bool travelled = pv__os_remap_fixed(old_guard, g, guard, g) == 0;
+  (void)pv__store_map_release_stale(s); /* kept in stale if it fails again */
+  if (!travelled) {
+    drop_old_guard(s, old_guard, g);
+    (void)pv__os_protect(guard, g, PV_PROT_NONE); /* the last way: see above */
+  }
+  *out = p;
+  return 0;
+}
+
 /* REMAP_GUARD: the data cannot grow in place (its guard is in the way), so
  * reserve the new region with its guard (PROT_NONE), move the data onto its
  * start, growing it on the way, and release the old guard.  (The old guard
  * cannot travel with the data: after a first move the data mapping and the
  * guard are two kernel mappings that never merge back, and mremap moves
- * one mapping.)  Once the data has moved the growth has happened and
- * cannot be undone safely (its old address is no longer ours), so if
- * releasing the old guard fails the growth still succeeds and the page,
- * PROT_NONE and holding no memory, is kept in `stale` and released by the
- * next guarded growth or by destroy.  Both releases happen only after the
- * growth succeeded, so a growth that fails changes nothing, not even
- * `stale`.  (Should the stale page and the old guard both fail to go in
- * one growth, which takes two failed munmaps of whole single-page
- * mappings, this growth's old guard stays mapped until the process
- * exits.) */
+ * one mapping.)  When that reservation or the move onto it is refused for
+ * want of room (PV_ENOMEM: under RLIMIT_AS the move is charged its growth
+ * on top of the reservation it replaces), move_guarded moves without one.
+ * Once the data has moved the growth has happened and cannot be undone
+ * safely (its old address is no longer ours), so if releasing the old
+ * guard fails the growth still succeeds and the page, PROT_NONE and
+ * holding no memory, is kept in `stale` and released by the next guarded
+ * growth or by destroy.  Both
+ * releases happen only after the growth succeeded, so a growth that fails
+ * changes nothing, not even `stale`.  (Should the stale page and the old
+ * guard both fail to go in one growth, which takes two failed munmaps of
+ * whole single-page mappings, this growth's old guard stays mapped until
+ * the process exits.) */
 static int grow_remap_guarded(pv_vec *v, size_t nb, pv__store_region *out) {
   pv__store *s = st(v);
   size_t g = pv__store_guard(s->flags);
   if (nb > SIZE_MAX - g) return PV_EOVERFLOW;
+  char *old_guard = (char *)v->data + s->bytes;
   void *dest;
   int rc = pv__os_map(nb + g, pv__store_align_for(s->flags, nb), PV_PROT_NONE, &dest);
-  if (rc != 0) return rc;
-  char *old_guard = (char *)v->data + s->bytes;
-  rc = pv__os_remap_fixed(v->data, s->bytes, dest, nb);
-  if (rc != 0) {
-    pv__os_unmap(dest, nb + g);
-    return rc;
+  if (rc == 0) {
+    rc = pv__os_remap_fixed(v->data, s->bytes, dest, nb);
+    if (rc != 0) {
+      pv__os_unmap(dest, nb + g);
+    } else {
+      (void)pv__store_map_release_stale(s); /* kept in stale if it fails again */
+      drop_old_guard(s, old_guard, g);
+    }
   }
-  (void)pv__store_map_release_stale(s); /* kept in stale if it fails again */
-  if (pv__os_unmap(old_guard, g) != 0 && s->stale == NULL) s->stale = old_guard;
+  if (rc == PV_ENOMEM) rc = move_guarded(v, nb, g, &dest);
+  if (rc != 0) return rc;
   pv__store_advise_huge(dest, nb, g, s->flags);
   out->data = dest;
   out->bytes = nb;

@@ -594,3 +594,376 @@ Test(store_cache, pv_cache_0_in_the_environment_disables_it) {
   cr_child_report r = child_run(child_cache_off, NULL);
   cr_assert_eq(r.failed, 0, "%s", r.msg);
 }
+
+/* ---- address-space limits: the guarded growth and RESERVE fall back ------ */
+
+/* Under RLIMIT_AS the largest vector is decided by what one growth needs at
+ * once.  A guarded growth reserves its new region and guard beside the old
+ * region (old + new at once); when that is refused it moves the data
+ * without a reservation, charged only the growth (lib/store_map.c
+ * move_guarded).  Without mremap, RESERVE's reservation RESERVE_AHEAD times
+ * the size falls back to exactly what is needed, so it reaches what a copy
+ * reaches.  Each check runs in a forked child (tests/childrun.h) that
+ * lowers its own limit. */
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "childrun.h"
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define PV_AS_SANITIZED 1
+#endif
+#endif
+#if PV__ASAN || defined(__SANITIZE_THREAD__)
+#define PV_AS_SANITIZED 1
+#endif
+
+/* Room above the address space in use for the reach measurements, in MiB;
+ * PV_TEST_AS_BUDGET_MIB measures at another. */
+#define AS_REACH_BUDGET_MIB 256ul
+
+static size_t as_reach_budget(void) {
+  const char *env = getenv("PV_TEST_AS_BUDGET_MIB");
+  unsigned long mib = env != NULL ? strtoul(env, NULL, 10) : 0;
+  return (size_t)(mib != 0 ? mib : AS_REACH_BUDGET_MIB) << 20;
+}
+
+static void as_skip_if_unmeasurable(void) {
+#ifdef PV_AS_SANITIZED
+  cr_skip_test("built with a sanitizer: its shadow memory makes RLIMIT_AS meaningless");
+#endif
+  const char *pre = getenv("LD_PRELOAD");
+  if (pre != NULL && strstr(pre, "vgpreload") != NULL)
+    cr_skip_test("under valgrind: RLIMIT_AS would limit valgrind");
+  const pv__os_caps *c = vu_caps();
+  if (c->alloc_granularity > c->os_page_size)
+    cr_skip_test("the build forces a page larger than the OS's: every move "
+                 "keeps that granule, so it pays the aligned price (lib/os.h)");
+}
+
+/* Read /proc/self/maps with no allocation: the number of mappings, and the
+ * permissions ("rwxp") of the one holding addr in perms (empty if none). */
+static size_t as_maps(const void *addr, char perms[5]) {
+  int fd = open("/proc/self/maps", O_RDONLY);
+  perms[0] = '\0';
+  if (fd < 0) return 0;
+  char buf[4096], line[512];
+  size_t n = 0, ll = 0;
+  ssize_t got;
+  while ((got = read(fd, buf, sizeof buf)) > 0) {
+    for (ssize_t i = 0; i < got; i++) {
+      if (buf[i] != '\n') {
+        if (ll < sizeof line - 1) line[ll++] = buf[i];
+        continue;
+      }
+      line[ll] = '\0';
+      ll = 0;
+      n++;
+      unsigned long lo, hi;
+      char p[5];
+      if (sscanf(line, "%lx-%lx %4s", &lo, &hi, p) == 3 &&
+          (uintptr_t)addr >= lo && (uintptr_t)addr < hi)
+        memcpy(perms, p, 5);
+    }
+  }
+  close(fd);
+  return n;
+}
+
+/* The process's address space now (VmSize), with no allocation. */
+static size_t as_vm_size(void) {
+  int fd = open("/proc/self/status", O_RDONLY);
+  if (fd < 0) return 0;
+  char buf[4096];
+  ssize_t got = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (got <= 0) return 0;
+  buf[got] = '\0';
+  const char *at = strstr(buf, "VmSize:");
+  unsigned long long kb = 0;
+  if (at == NULL || sscanf(at, "VmSize: %llu kB", &kb) != 1) return 0;
+  return (size_t)kb * 1024u;
+}
+
+/* Cap the address space at what is in use plus budget. */
+static int as_cap(cr_child_report *r, size_t budget) {
+  (void)pv_page_size(); /* the library's first-use work, before the cap */
+  size_t now = as_vm_size();
+  struct rlimit rl = {now + budget, now + budget};
+  if (now == 0 || setrlimit(RLIMIT_AS, &rl) != 0) {
+    child_fail(r, "cannot cap the address space");
+    return -1;
+  }
+  return 0;
+}
+
+/* The length a doubling realloc vector of u64 reaches. */
+static size_t as_realloc_reach(void) {
+  uint64_t *d = NULL;
+  size_t len = 0, cap = 0;
+  for (;;) {
+    if (len == cap) {
+      void *nd = realloc(d, (cap == 0 ? 1 : 2 * cap) * sizeof *d);
+      if (nd == NULL) break;
+      d = nd;
+      cap = cap == 0 ? 1 : 2 * cap;
+    }
+    d[len] = len;
+    len++;
+  }
+  free(d);
+  return len;
+}
+
+/* In the child: n[0] realloc's length, n[1] the vector's (flags in arg). */
+static void as_reach_child(cr_child_report *r, void *arg) {
+  unsigned flags = *(const unsigned *)arg;
+  if (as_cap(r, as_reach_budget()) != 0) return;
+  long long live0 = pv__os_live_bytes();
+  r->n[0] = (unsigned long)as_realloc_reach();
+  pv_vec v;
+  pv_vec_opts o = {.elem_size = sizeof(uint64_t), .grow = PV_GROW_REMAP, .flags = flags};
+  int rc = pv_vec_init_opts(&v, &o);
+  CHILD_CHECK(r, rc == 0, "init: %s", pv_errname(rc));
+  if (rc != 0) return;
+  uint64_t i = 0;
+  while ((rc = pv_vec_push(&v, &i)) == 0) i++;
+  CHILD_CHECK(r, rc == PV_ENOMEM, "the refused push: %s", pv_errname(rc));
+  for (uint64_t k = 0; k < v.len; k++)
+    if (((const uint64_t *)v.data)[k] != k) {
+      child_fail(r, "element %llu changed", (unsigned long long)k);
+      break;
+    }
+  r->n[1] = (unsigned long)v.len;
+  CHILD_CHECK(r, pv_vec_destroy(&v) == 0, "destroy");
+  CHILD_CHECK(r, pv__os_live_bytes() == live0, "address space leaked");
+}
+
+/* The reach of a REMAP vector with flags against realloc's, printed. */
+static double as_reach(const char *name, unsigned flags) {
+  cr_child_report r = child_run(as_reach_child, &flags);
+  cr_assert_eq(r.failed, 0, "%s: %s", name, r.msg);
+  double ratio = (double)r.n[1] / (double)r.n[0];
+  fprintf(stderr, "as-limit %s%s: RLIMIT_AS = in use + %zu MiB: realloc reached %lu MiB, "
+          "paged_vec %lu MiB, ratio %.3f\n", name,
+          vu_caps()->can_remap ? "" : " (no mremap)", as_reach_budget() >> 20,
+          r.n[0] * 8 >> 20, r.n[1] * 8 >> 20, ratio);
+  return ratio;
+}
+
+/* With mremap a guarded vector moves its data without a reservation once
+ * the reserved move does not fit: it reaches realloc's length.  Without
+ * mremap it copies into a reservation that falls back to the exact size,
+ * which reaches what a copy does (old and new at once: one doubling
+ * short of realloc's, which keeps mremap there). */
+Test(store_as, guard_reaches_realloc) {
+  as_skip_if_unmeasurable();
+  double ratio = as_reach("guard no_huge", PV_VEC_GUARD | PV_VEC_NO_HUGE);
+  cr_assert_geq(ratio, vu_caps()->can_remap ? 0.95 : 0.5, "guard: ratio %.3f", ratio);
+}
+
+/* The other moving modes' figures.  With mremap, REMAP, HUGE and
+ * MOVE_ON_GROW move through the OS layer's own fallback (lib/os_posix.c),
+ * and so does a guarded vector that asks for huge pages (the default past
+ * a huge page): its move is aligned; without mremap all of them reserve
+ * ahead and fall back to the exact size. */
+Test(store_as, moving_modes_reach_what_a_copy_reaches_without_mremap) {
+  as_skip_if_unmeasurable();
+  static const struct { const char *name; unsigned flags; } modes[] = {
+      {"remap", 0},
+      {"remap huge", PV_VEC_HUGE},
+      {"move_on_grow", PV_VEC_MOVE_ON_GROW},
+      {"guard", PV_VEC_GUARD},
+  };
+  for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+    double ratio = as_reach(modes[m].name, modes[m].flags);
+    if (!vu_caps()->can_remap)
+      cr_assert_geq(ratio, 0.5, "%s without mremap: ratio %.3f", modes[m].name, ratio);
+  }
+}
+
+/* ---- the fallbacks under fault injection --------------------------------- */
+
+/* A vector of `flags` holding AS_FB_LEN u64 (0, 1, ...) in exactly that
+ * capacity, then a cap on the address space that lets its doubling grow by
+ * the growth but not hold old and new at once: the new region cannot be
+ * reserved (proven by a raw map of it being refused), or, with
+ * room_to_reserve, it can but the move onto it is refused.  The growth to
+ * twice the length is then made with the k-th fallible OS call failing
+ * with PV_ENOMEM: it must either fail with PV_ENOMEM and change nothing
+ * (struct, private state, bytes, live address space, mappings) or succeed
+ * whole (the elements kept, the page after the new capacity a guard where
+ * flags ask for one).  n[0]: the growth's return code, n[1]: fallible
+ * calls it made, n[2]: 1 if the fault left the refused reservation mapped
+ * (see below). */
+#define AS_FB_LEN ((size_t)1 << 21) /* 16 MiB of u64 */
+
+struct as_fb_arg {
+  unsigned flags;
+  unsigned long k;
+  bool room_to_reserve; /* the cap lets the new region be reserved (then the
+                           move onto it is refused: it is charged its
+                           growth on top) */
+};
+
+static bool as_elements_kept(const pv_vec *v) {
+  for (size_t i = 0; i < v->len; i++)
+    if (((const uint64_t *)v->data)[i] != i) return false;
+  return true;
+}
+
+/* Build the vector and cap the address space; false (with r failed) if the
+ * setup could not be made. */
+static bool as_fb_setup(cr_child_report *r, unsigned flags, bool room_to_reserve,
+                        pv_vec *v) {
+  pv_vec_opts o = {.elem_size = sizeof(uint64_t), .grow = PV_GROW_REMAP,
+                   .flags = flags | PV_VEC_PAGES, .initial_cap = AS_FB_LEN};
+  int rc = pv_vec_init_opts(v, &o);
+  CHILD_CHECK(r, rc == 0, "init: %s", pv_errname(rc));
+  if (rc != 0) return false;
+  for (uint64_t i = 0; i < AS_FB_LEN; i++) pv_vec_push(v, &i);
+  CHILD_CHECK(r, v->len == AS_FB_LEN && v->cap == AS_FB_LEN, "setup: len %zu cap %zu",
+              v->len, v->cap);
+  size_t old = AS_FB_LEN * sizeof(uint64_t);
+  size_t budget = room_to_reserve ? 2 * old + old / 2 : old + old / 4;
+  if (r->failed || as_cap(r, budget) != 0) return false;
+  void *p = mmap(NULL, 2 * old, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  CHILD_CHECK(r, (p == MAP_FAILED) != room_to_reserve, "the cap %s the new region",
+              room_to_reserve ? "refuses" : "lets old and new hold");
+  if (p != MAP_FAILED) munmap(p, 2 * old);
+  return !r->failed;
+}
+
+static void as_fb_child(cr_child_report *r, void *varg) {
+  const struct as_fb_arg *a = varg;
+  pv_vec v;
+  if (!as_fb_setup(r, a->flags, a->room_to_reserve, &v)) return;
+  pv_vec was = v;
+  pv__store_info st0 = pv__store_inspect(&v);
+  long long live0 = pv__os_live_bytes();
+  char perms[5];
+  size_t maps0 = as_maps(v.data, perms);
+  pv__os_fault_set(a->k, PV_ENOMEM);
+  int rc = pv_vec_reserve_exact(&v, AS_FB_LEN);
+  r->n[1] = pv__os_fault_calls();
+  pv__os_fault_set(0, 0);
+  r->n[0] = (unsigned long)(long)rc;
+  CHILD_CHECK(r, as_elements_kept(&v), "call %lu: elements changed", a->k);
+  size_t maps1 = as_maps((char *)v.data + pv__store_bytes(&v), perms);
+  if (rc != 0) {
+    pv__store_info st1 = pv__store_inspect(&v);
+    CHILD_CHECK(r, rc == PV_ENOMEM, "call %lu: %s, want PV_ENOMEM", a->k, pv_errname(rc));
+    CHILD_CHECK(r, memcmp(&v, &was, sizeof v) == 0, "call %lu: the struct changed", a->k);
+    CHILD_CHECK(r, memcmp(&st1, &st0, sizeof st1) == 0, "call %lu: private state changed",
+                a->k);
+    /* The one exception: the fault refused the unmap that gives back the
+     * reservation the move onto was refused (a whole PROT_NONE mapping,
+     * which munmap cannot really refuse: it splits nothing), and that
+     * reservation is left mapped, as by every such rollback in the
+     * library.  Counted in n[2] and printed. */
+    long long grown = pv__os_live_bytes() - live0;
+    long long reservation = (long long)(2 * AS_FB_LEN * sizeof(uint64_t) +
+                                        pv__store_guard(PV_VEC_GUARD));
+    if (a->room_to_reserve && grown == reservation && maps1 == maps0 + 1) {
+      r->n[2] = 1;
+      grown = 0;
+      maps1 = maps0;
+    }
+    CHILD_CHECK(r, grown == 0, "call %lu: live %lld -> %lld", a->k, live0,
+                pv__os_live_bytes());
+    CHILD_CHECK(r, maps1 == maps0, "call %lu: mappings %zu -> %zu", a->k, maps0, maps1);
+  } else {
+    CHILD_CHECK(r, v.cap >= 2 * AS_FB_LEN, "call %lu: cap %zu", a->k, v.cap);
+    if (a->flags & PV_VEC_GUARD)
+      CHILD_CHECK(r, strcmp(perms, "---p") == 0,
+                  "call %lu: the page after the data is '%s', not a guard", a->k, perms);
+  }
+  CHILD_CHECK(r, pv_vec_destroy(&v) == 0, "destroy");
+}
+
+/* Every fallible call of the growth in turn, until one is not reached;
+ * must_grow: the growth with no fault must succeed. */
+static void as_fb_sweep(const char *name, unsigned flags, bool room_to_reserve,
+                        bool must_grow) {
+  as_skip_if_unmeasurable();
+  unsigned long k = 1, ok = 0; /* growths that succeeded with their fault */
+  unsigned long kept = 0;       /* rollback unmaps refused (as_fb_child) */
+  int last;                     /* the growth with no fault */
+  for (;; k++) {
+    struct as_fb_arg a = {flags, k, room_to_reserve};
+    cr_child_report r = child_run(as_fb_child, &a);
+    cr_assert_eq(r.failed, 0, "%s: %s", name, r.msg);
+    last = (int)(long)r.n[0];
+    if (r.n[1] < k) break;
+    if (last == 0) ok++;
+    kept += r.n[2];
+  }
+  cr_assert(!must_grow || last == 0, "%s: the growth with no fault failed: %s", name,
+            pv_errname(last));
+  fprintf(stderr, "as-fallback %s%s%s: %lu fallible calls; with the fault at each, %lu "
+          "growths failed whole (%lu of them leaving the refused reservation "
+          "mapped: its rollback unmap faulted) and %lu succeeded whole; with none: %s\n",
+          name, room_to_reserve ? " (room to reserve)" : "",
+          vu_caps()->can_remap ? "" : " (no mremap)", k - 1, k - 1 - ok, kept, ok,
+          pv_errname(last));
+}
+
+/* Page-aligned, the guarded move is a plain one: it must fit.  Huge, it is
+ * an aligned move, which fits where the OS layer falls back to a plain move
+ * (lib/os_posix.c): all-or-nothing is checked either way. */
+Test(store_as_fault, the_guarded_move_without_a_reservation) {
+  for (int room = 0; room < 2; room++) {
+    as_fb_sweep("guard no_huge", PV_VEC_GUARD | PV_VEC_NO_HUGE, room, true);
+    as_fb_sweep("guard", PV_VEC_GUARD, room, false);
+  }
+}
+Test(store_as_fault, the_reservation_that_falls_back_to_the_exact_size) {
+  if (vu_caps()->can_remap) cr_skip_test("RESERVE is the kind of REMAP without mremap");
+  as_fb_sweep("reserve", 0, false, true);
+  as_fb_sweep("reserve guard", PV_VEC_GUARD, false, true);
+}
+
+/* The guard made by the fallback is a guard: a write past the data faults,
+ * whether the old guard travelled onto the tail or (its move refused: the
+ * fallback's third call, after the refused reservation and the move) the
+ * tail was made PROT_NONE; without mremap, the guard of the exact-size
+ * reservation.  The write is made in a forked child and must kill it with
+ * SIGSEGV (a fork, not .signal, so that the test can skip). */
+static void as_guard_write_child(unsigned long fault_at) {
+  pv_vec v;
+  cr_child_report r;
+  memset(&r, 0, sizeof r);
+  if (!as_fb_setup(&r, PV_VEC_GUARD | PV_VEC_NO_HUGE, false, &v)) _exit(2);
+  pv__os_fault_set(fault_at, PV_ENOMEM);
+  int rc = pv_vec_reserve_exact(&v, AS_FB_LEN);
+  unsigned long calls = pv__os_fault_calls();
+  pv__os_fault_set(0, 0);
+  if (rc != 0 || calls < fault_at) _exit(3);
+  volatile char *end = (char *)v.data + pv__store_bytes(&v);
+  end[-1] = 1; /* the last byte of the capacity is writable */
+  *end = 1;    /* the first past it must fault */
+  _exit(4);
+}
+
+static void as_guard_write(unsigned long fault_at) {
+  as_skip_if_unmeasurable();
+  if (fault_at != 0 && !vu_caps()->can_remap)
+    cr_skip_test("the guarded move is mremap's; without it the guard is the "
+                 "reservation's (the_travelled_guard_faults)");
+  fflush(NULL);
+  pid_t pid = fork();
+  cr_assert_neq(pid, -1, "fork");
+  if (pid == 0) as_guard_write_child(fault_at);
+  int status;
+  cr_assert_eq(waitpid(pid, &status, 0), pid, "waitpid");
+  cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV,
+            "the write past the guarded data did not fault (%s %d: 2 setup, "
+            "3 growth refused or fault not reached, 4 no fault)",
+            WIFSIGNALED(status) ? "signal" : "exit",
+            WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+}
+Test(store_as, the_travelled_guard_faults) { as_guard_write(0); }
+Test(store_as, the_protected_tail_faults) { as_guard_write(3); }
