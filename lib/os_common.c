@@ -11,33 +11,46 @@
 
 #include "os.h"
 
-static pv__os_caps caps_value;
-static atomic_int caps_state; /* 0 unset, 1 filling, 2 ready */
+/* The query, with the build's forced page size applied. */
+static void caps_fill(pv__os_caps *c) {
+  memset(c, 0, sizeof *c);
+  pv__os_caps_query(c);
+  c->os_page_size = c->page_size;
+#if PV_FORCE_PAGE_SIZE > 0
+  /* A test build can treat the page as larger than the OS's (16 or 64
+   * KiB) to prove nothing assumes 4 KiB: every length, offset and
+   * reservation is then rounded to that granule. */
+  if (c->page_size < PV_FORCE_PAGE_SIZE) c->page_size = PV_FORCE_PAGE_SIZE;
+#endif
+  if (c->alloc_granularity < c->page_size) c->alloc_granularity = c->page_size;
+}
+
+/* Nobody waits for another thread here: each first caller fills a slot of
+ * its own and publishes it with one compare-and-swap (the query is the
+ * same for all, so whichever lands first is the answer).  A thread that
+ * waited for another's query would wait forever in a child forked while
+ * that query ran (the region cache's fork test caught exactly that).
+ * Callers past the last slot use a copy of their thread's own. */
+#define CAPS_SLOTS 8
+static pv__os_caps caps_slots[CAPS_SLOTS];
+static atomic_uint caps_next;
+static _Atomic(const pv__os_caps *) caps_ready;
+static _Thread_local pv__os_caps caps_own;
 
 const pv__os_caps *pv__os_caps_get(void) {
-  if (atomic_load_explicit(&caps_state, memory_order_acquire) == 2)
-    return &caps_value;
-  int expected = 0;
-  if (atomic_compare_exchange_strong(&caps_state, &expected, 1)) {
-    pv__os_caps c;
-    memset(&c, 0, sizeof c);
-    pv__os_caps_query(&c);
-    c.os_page_size = c.page_size;
-#if PV_FORCE_PAGE_SIZE > 0
-    /* A test build can treat the page as larger than the OS's (16 or 64
-     * KiB) to prove nothing assumes 4 KiB: every length, offset and
-     * reservation is then rounded to that granule. */
-    if (c.page_size < PV_FORCE_PAGE_SIZE) c.page_size = PV_FORCE_PAGE_SIZE;
-#endif
-    if (c.alloc_granularity < c.page_size) c.alloc_granularity = c.page_size;
-    caps_value = c;
-    atomic_store_explicit(&caps_state, 2, memory_order_release);
-  } else {
-    while (atomic_load_explicit(&caps_state, memory_order_acquire) != 2) {
-      /* another thread is filling; the query is a few syscalls */
-    }
-  }
-  return &caps_value;
+  const pv__os_caps *r = atomic_load_explicit(&caps_ready, memory_order_acquire);
+  if (r != NULL) return r;
+  unsigned i = atomic_fetch_add_explicit(&caps_next, 1, memory_order_relaxed);
+  pv__os_caps *mine = i < CAPS_SLOTS ? &caps_slots[i] : &caps_own;
+  caps_fill(mine);
+  const pv__os_caps *expected = NULL;
+  if (mine != &caps_own &&
+      atomic_compare_exchange_strong_explicit(&caps_ready, &expected, mine,
+                                              memory_order_acq_rel,
+                                              memory_order_acquire))
+    return mine;
+  r = atomic_load_explicit(&caps_ready, memory_order_acquire);
+  return r != NULL ? r : mine;
 }
 
 /* ---- fault injection ---------------------------------------------------- */
