@@ -281,6 +281,7 @@ static void vecs_exhaust(cr_child_report *r, void *arg) {
   CHILD_CHECK(r, vs != NULL, "no memory for the table");
   if (vs == NULL) return;
   long long live0 = pv__os_live_bytes();
+  size_t maps0 = ru_maps_count();
   int where = -1;
   size_t first = vecs_fill(r, vs, room, &where);
   CHILD_CHECK(r, first < room, "never refused after %zu vectors", first);
@@ -322,8 +323,11 @@ static void vecs_exhaust(cr_child_report *r, void *arg) {
   for (size_t i = 0; i < again; i++) pv_vec_destroy(&vs[i]);
   CHILD_CHECK(r, ru_maps_count() == maps1, "mappings left after a second round: "
               "%zu, was %zu", ru_maps_count(), maps1);
-  CHILD_CHECK(r, again == first, "%zu vectors the first time, %zu the second",
-              first, again);
+  /* Each mapping the heap kept is one vector fewer the second time. */
+  size_t heap_kept = maps1 > maps0 ? maps1 - maps0 : 0;
+  CHILD_CHECK(r, again + heap_kept >= first && again <= first,
+              "%zu vectors the first time, %zu the second (the heap kept %zu "
+              "more mappings)", first, again, heap_kept);
   r->n[0] = first;
   r->n[1] = maps_full;
   r->n[2] = (unsigned long)where;
