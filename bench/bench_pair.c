@@ -94,10 +94,10 @@ static const size_t pvb_sz_live[] = {1000000, 0};
 static const size_t pvb_sz_hash[] = {100000, 1000000, 0};
 /* The mixed program: this many vectors, sizes log-uniform in
  * [1, PVB_MIXED_MAX], the last PVB_MIXED_LIVE of them alive at a time. */
-static const size_t pvb_sz_mixed[] = {64, 0};
+static const size_t pvb_sz_mixed[] = {32, 0};
 #define PVB_MIXED_MAX 10000000.0
 #define PVB_MIXED_LIVE 8u
-#define PVB_MIXED_COUNT_MAX 64u
+#define PVB_MIXED_COUNT_MAX 32u
 /* Elements per vector in live; records per bucket in hash (a hash table
  * at load factor 4). */
 #define PVB_LIVE_PER 16u

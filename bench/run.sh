@@ -9,8 +9,8 @@
 # warms that much memory instead of the mode's amount (0: no warm-up).
 #
 # 1. The machine: pv_bench_machine warms the memory (touches and frees
-#    warm_mib MiB, all held at once: twice the largest workload's footprint,
-#    capped at warm_cap_mib and at half the memory available) and records
+#    warm_mib MiB, all held at once: the largest workload's footprint times
+#    warm_x, capped at warm_cap_mib and at half the memory available) and records
 #    the machine-state line (kernel, THP, page sizes, the measured cost of a
 #    4 KiB and a 2 MiB first-touch fault, load) in machine.txt, printed at
 #    the top of the table.
@@ -67,25 +67,32 @@ done
 # each).  The paired rows: rounds (PVB_ROUNDS, odd, >= 7) in pair_procs
 # processes.  footprint_mib: the most memory one workload of the mode holds
 # at once (std::vector growing to 10^8 u64 holds 0.5 + 1 GiB while it
-# copies; limit_as reaches 1 GiB), so warm_mib is twice that.
+# copies; limit_as reaches 1 GiB), so warm_mib is warm_x times that
+# (make bench: twice; quick: once, to stay within its two minutes).
 warm_cap_mib=8192
 footprint_mib=1536
 big_methods=
+warm_x=2
 case $mode in
   full)
     reps=5; reps_big=3; min_time=0.03; min_time_huge=1.5; warmup=0.03
     cold_runs=5
     rounds=9; pair_procs=3
-    # The unpaired table: every workload and peer, but at 10^8 only the
-    # peers whose row says something their 10^7 row does not (a 4 KiB-page
-    # peer's 10^8 row costs half a minute to a minute of CPU).
+    # The paired rows: everything in glibc's process; in the other
+    # allocators' processes all but reserve and mixed (pv against one more
+    # realloc vector); at 10^8 all but GArray and stb_ds (a minute of CPU
+    # each in 3 processes, and never the best malloc peer there).  The
+    # unpaired table: every workload and peer but those the paired rows
+    # cover (small, reserve_fill), and at 10^8 only the peers whose row says
+    # something their 10^7 row does not.
     select='.'
-    exclude='^push/(pv_stable_nh|pv_copy_nh|pv_nohuge|jemalloc|mimalloc|tcmalloc|stdvec|boostvec|garray|stbds|pvgen[a-z_]*)/100000000$'
+    exclude='^(pair_reserve|pair_mixed)/(glibc_thp|jemalloc|mimalloc|tcmalloc)/|^(small|reserve_fill)/|^push/(pv_stable_nh|pv_copy_nh|pv_nohuge|jemalloc|mimalloc|tcmalloc|stdvec|boostvec|garray|stbds|pvgen[a-z_]*)/100000000$'
+    big_methods="pv pvgen glibc glibc_thp jemalloc mimalloc tcmalloc stdvec boostvec touch1 touchp"
     ;;
   quick)
     reps=3; reps_big=3; min_time=0.02; min_time_huge=1; warmup=0.02
     cold_runs=3
-    rounds=7; pair_procs=1
+    rounds=7; pair_procs=1; warm_x=1
     # In one process each: the build-and-free loop in every allocator's
     # process, the other paired rows in glibc's (what the targets need), and
     # one cold vector per peer for the chart; at 10^8 only the methods of
@@ -114,15 +121,15 @@ if [ ! -x "$machine" ]; then
   exit 1
 fi
 avail_mib=$("$awk" '/^MemAvailable:/ { printf "%d", $2 / 1024 }' /proc/meminfo)
-warm_mib=$((2 * footprint_mib))
+warm_mib=$((warm_x * footprint_mib))
 [ "$warm_mib" -le "$warm_cap_mib" ] || warm_mib=$warm_cap_mib
 [ "$warm_mib" -le $((avail_mib / 2)) ] || warm_mib=$((avail_mib / 2))
 [ -z "$warm_opt" ] || warm_mib=$warm_opt
 warmed="no warm-up"
 [ "$warm_mib" -eq 0 ] || warmed=$("$machine" warm "$warm_mib")
 state=$("$machine" state)
-printf 'machine: %s\nwarm-up: %s (twice the largest footprint, %s MiB)\n' "$state" "$warmed" \
-  "$footprint_mib" > "$out/machine.txt"
+printf 'machine: %s\nwarm-up: %s (%s x the largest footprint, %s MiB)\n' "$state" "$warmed" \
+  "$warm_x" "$footprint_mib" > "$out/machine.txt"
 cat "$out/machine.txt"
 
 # ---- 2. the peers ----------------------------------------------------------
