@@ -22,6 +22,8 @@
  *   m.rss                 peak RSS of one run above the RSS before it
  *                         (median over rounds, bytes)
  *   m.wall                1 if m's ratios are by the wall clock
+ *   m.fail                1 (and nothing else) if a run of m failed: it
+ *                         left the row, the others went on
  * and "rounds", the number of rounds.  The runner starts the rows in several
  * processes (make bench: 3) and the table reports the spread across them.
  *
@@ -303,6 +305,8 @@ static void pvb_body_paired(pvb_state *s, const void *ctx) {
   const pvb_pwl *w = (const pvb_pwl *)ctx;
   const size_t n = pvb_size(s), rounds = pvb_rounds();
   size_t idx[PVB_METHODS_MAX], nm = 0, ref = SIZE_MAX, times, elems, r, k;
+  int failed[PVB_METHODS_MAX] = {0};
+  char name[PVB_METHOD_NAME + 8];
   nm = pvb_chosen(w, n, idx);
   for (k = 0; k < nm; k++)
     if (strcmp(pvb_meths[idx[k]].name, "pv") == 0)
@@ -313,23 +317,29 @@ static void pvb_body_paired(pvb_state *s, const void *ctx) {
       pvb_fail(s, "no method runs this workload here");
       return;
     }
+    /* A method that fails (a peer out of memory) drops out of the row and
+     * is reported as failed; the others go on. */
     if (n < PVB_WARM_MAX)
       for (k = 0; k < nm; k++)
-        if (pvb_run(w, &pvb_meths[idx[k]], n, times) != 0) {
-          pvb_fail(s, pvb_meths[idx[k]].name);
-          return;
-        }
+        if (pvb_run(w, &pvb_meths[idx[k]], n, times) != 0)
+          failed[k] = 1;
     for (r = 0; r < rounds; r++)
       for (k = 0; k < nm; k++) {
         const size_t j = (r + k) % nm; /* the rotation */
-        if (pvb_timed(w, &pvb_meths[idx[j]], n, times, r, j) != 0) {
-          pvb_fail(s, pvb_meths[idx[j]].name);
-          return;
-        }
+        if (!failed[j] && pvb_timed(w, &pvb_meths[idx[j]], n, times, r, j) != 0)
+          failed[j] = 1;
       }
   }
-  for (k = 0; k < nm; k++)
-    pvb_report(s, &pvb_meths[idx[k]], k, ref, rounds, (double)elems);
+  if (ref != SIZE_MAX && failed[ref])
+    ref = SIZE_MAX; /* no ratios without pv */
+  for (k = 0; k < nm; k++) {
+    if (failed[k]) {
+      snprintf(name, sizeof name, "%s.fail", pvb_meths[idx[k]].name);
+      pvb_counter(s, name, 1.0, false);
+    } else {
+      pvb_report(s, &pvb_meths[idx[k]], k, ref, rounds, (double)elems);
+    }
+  }
   pvb_counter(s, "rounds", (double)rounds, false);
   pvb_set_work(s, elems, sizeof(uint64_t));
 }

@@ -51,6 +51,7 @@ file == 4 {
   if (!((w, n) in PHAVE)) { PHAVE[w, n] = 1; PNS[w]++; PSZ[w, PNS[w]] = n }
   if (m == "-") { PERR[w, pr, n] = $7; next }
   P[w, pr, n, run, m, stat] = $7
+  if (stat == "fail") MFAIL[w, m, n] = 1
   if (!((w, pr, n, run) in RUNSEEN)) { RUNSEEN[w, pr, n, run] = 1; NRUN[w, pr, n]++; RUNID[w, pr, n, NRUN[w, pr, n]] = run }
   if (!((w, m) in MSEEN)) { MSEEN[w, m] = 1 }
   # The process a method is measured in: its own (an allocator), else the
@@ -163,7 +164,8 @@ function paired_tables(   k, w, nm, i, j, n, line, mdl, c, hd, mh) {
     sort_num_sizes(w)
     print ""
     print w ": each method's time / pv's time in the same round (above 1: pv is faster);"
-    print "  median over the rounds of " procs " process(es), (min-max over all of them); \"=\" marks a tie"
+    print "  median over the rounds of " procs " process(es), (min-max over all of them); \"=\" marks a tie;"
+    print "  FAIL: a run of the method failed (out of memory) and it left the row"
     line = sprintf("%6s %9s", "N", "pv ns/el")
     mh = "N\tpv ns/el"
     for (i = 1; i <= nm; i++) if (MC[i] != "pv") { line = line sprintf(" %18s", MC[i]); mh = mh "\t" MC[i] }
@@ -172,12 +174,13 @@ function paired_tables(   k, w, nm, i, j, n, line, mdl, c, hd, mh) {
     for (j = 1; j <= PNS[w]; j++) {
       n = PSZ[w, j]
       line = sprintf("%6s", fmt_n(n)); mdl = "| " fmt_n(n) " |"
-      c = agg(w, "pv", n, "t") ? fmt_t(G_MED) : "-"
+      c = agg(w, "pv", n, "t") ? fmt_t(G_MED) : ((w, "pv", n) in MFAIL ? "FAIL" : "-")
       line = line sprintf(" %9s", c); mdl = mdl " " c " |"
       for (i = 1; i <= nm; i++) {
         if (MC[i] == "pv") continue
         c = agg(w, MC[i], n, "r") ? rcell(G_MED, G_LO, G_HI) : "-"
         if (c == "-" && ((w, MPROC[w, MC[i]], n) in PERR)) c = "ERR"
+        if (c == "-" && ((w, MC[i], n) in MFAIL)) c = "FAIL"
         line = line sprintf(" %18s", c); mdl = mdl " " c " |"
       }
       row(line, mdl)
