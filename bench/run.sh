@@ -83,10 +83,11 @@ case $mode in
     # realloc vector); at 10^8 all but GArray and stb_ds (a minute of CPU
     # each in 3 processes, and never the best malloc peer there).  The
     # unpaired table: every workload and peer but those the paired rows
-    # cover (small, reserve_fill), and at 10^8 only the peers whose row says
-    # something their 10^7 row does not.
+    # cover (small, reserve_fill, and push but for paged_vec's options and
+    # the limits), and at 10^8 only the options whose row says something
+    # their 10^7 row does not.
     select='.'
-    exclude='^(pair_reserve|pair_mixed)/(glibc_thp|jemalloc|mimalloc|tcmalloc)/|^(small|reserve_fill)/|^push/(pv_stable_nh|pv_copy_nh|pv_nohuge|jemalloc|mimalloc|tcmalloc|stdvec|boostvec|garray|stbds|pvgen[a-z_]*)/100000000$'
+    exclude='^(pair_reserve|pair_mixed)/(glibc_thp|jemalloc|mimalloc|tcmalloc)/|^(small|reserve_fill)/|^push/(glibc|glibc_thp|jemalloc|mimalloc|tcmalloc|stdvec|boostvec|garray|stbds)/|^push/(pv_stable_nh|pv_copy_nh|pv_nohuge|pvgen[a-z_]*)/100000000$'
     big_methods="pv pvgen glibc glibc_thp jemalloc mimalloc tcmalloc stdvec boostvec touch1 touchp"
     ;;
   quick)
