@@ -17,15 +17,10 @@
 # linker binds.  bench/peers/*.peer say which program runs which peer.
 # pv_bench_machine warms the memory and measures the machine's state.
 
+# bench/peers is distributed as a directory: a new peer file needs no line
+# here.
 PVB_RUNNER_FILES = bench/run.sh bench/json2tsv.awk bench/table.awk bench/charts.gp \
-	bench/pairs.awk $(PVB_PEER_FILES)
-PVB_PEER_FILES = bench/peers/10-pv.peer bench/peers/15-pvgen.peer \
-	bench/peers/20-glibc.peer bench/peers/21-glibc_thp.peer \
-	bench/peers/22-jemalloc.peer bench/peers/23-mimalloc.peer \
-	bench/peers/24-tcmalloc.peer bench/peers/30-stdvec.peer \
-	bench/peers/31-boostvec.peer bench/peers/40-garray.peer \
-	bench/peers/41-stbds.peer bench/peers/90-touch1.peer \
-	bench/peers/91-touch2.peer bench/peers/92-touchp.peer
+	bench/pairs.awk bench/peers
 EXTRA_DIST += $(PVB_RUNNER_FILES)
 
 if PV_BENCH
