@@ -134,19 +134,19 @@ printf 'machine: %s\nwarm-up: %s (%s x the largest footprint, %s MiB)\n' "$state
 cat "$out/machine.txt"
 
 # ---- 2. the peers ----------------------------------------------------------
-# peers.tsv: order name binary env kind base host variants workloads label
+# peers.tsv: order name binary env kind host variants workloads label
 # ("-" for an empty field), from the files in name order.
 "$awk" -v OFS="$tab" '
   function flush() {
     if (name == "") return
-    print ++n, name, bin, (env == "" ? "-" : env), kind, (base == "" ? "-" : base),
+    print ++n, name, bin, (env == "" ? "-" : env), kind,
       (host == "" ? "-" : host), (var == "" ? "-" : var), (wl == "" ? "." : wl), label
   }
-  FNR == 1 { flush(); name = bin = env = kind = base = host = var = wl = label = "" }
+  FNR == 1 { flush(); name = bin = env = kind = host = var = wl = label = "" }
   /^#/ || NF == 0 { next }
   { k = $1; v = $0; sub(/^[^ ]+ +/, "", v) }
   k == "name" { name = v } k == "binary" { bin = v } k == "env" { env = v }
-  k == "kind" { kind = v } k == "base" { base = v } k == "host" { host = v }
+  k == "kind" { kind = v } k == "host" { host = v }
   k == "variants" { var = v } k == "workloads" { wl = v } k == "label" { label = v }
   END { flush() }' "$scripts"/peers/*.peer > "$out/peers.tsv"
 
@@ -156,7 +156,7 @@ cat "$out/machine.txt"
 # paired rows of its process.
 plan=$out/plan.tsv
 : > "$plan"
-while IFS="$tab" read -r _ name bin envset _ _ host variants wl _; do
+while IFS="$tab" read -r _ name bin envset _ host variants wl _; do
   prog=$bindir/$bin
   if [ ! -x "$prog" ]; then
     echo "run.sh: $prog is missing (make bench-build)" >&2

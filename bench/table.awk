@@ -1,11 +1,11 @@
 # bench/table.awk - the results of bench/run.sh -> the printed table.
 #
 # Reads four files, in this order: machine.txt (printed first), peers.tsv
-# (the peers: their order, kind, base and label), summary.tsv (unpaired
+# (the peers: their order, kind and variants), summary.tsv (unpaired
 # rows, json2tsv.awk) and pairs.tsv (paired rows, pairs.awk).  Workloads,
 # sizes, peers and methods are all found in these files: nothing here
 # lists them.  Prints, and writes in Markdown to the file `md`:
-#   1. the machine-state line;
+#   1. the machine-state line and the peers;
 #   2. the paired rows: per workload, per N, each method's time over pv's
 #      in the same round (above 1: pv is faster), median over the rounds of
 #      every process, with the min-max over all those rounds; a ratio whose
@@ -15,7 +15,7 @@
 #   4. the targets, PASS or MISS with the paired median, the range over
 #      the rounds and the spread of the per-process medians;
 #   5. the unpaired rows (time per element of every workload x peer, the
-#      paged_vec options), when the run has them.
+#      paged_vec options), when the run has them: times only, no ratios.
 # Also writes the chart data (charts.gp): build_time.dat, cold_time.dat,
 # rss.dat and charts.vars.
 # Variables: md, datadir, mode, secs, runs, procs.
@@ -27,10 +27,10 @@ FNR == 1 { file = ARGNO[FILENAME] }
 file == 1 { MACH[++nmach] = $0; next }
 
 file == 2 {
-  np++; PEER[np] = $2; KIND[$2] = $5; BASE[$2] = $6; LABEL[$2] = $10; RANK[$2] = np
-  if ($8 != "-") {
-    nv = split($8, VV, " ")
-    for (i = 1; i <= nv; i++) { nvar++; VAR[nvar] = VV[i]; BASE[VV[i]] = $2 == "pv" ? "pv" : $2 }
+  np++; PEER[np] = $2; KIND[$2] = $5; LABEL[$2] = $9; RANK[$2] = np
+  if ($7 != "-") {
+    nv = split($7, VV, " ")
+    for (i = 1; i <= nv; i++) { nvar++; VAR[nvar] = VV[i] }
   }
   next
 }
@@ -324,18 +324,12 @@ function targets(   j, n, i, best, bm, bv, ok, nb, big, w) {
 
 # ---- the unpaired rows ---------------------------------------------------
 
-function base_of(p) { return (p in BASE) && BASE[p] != "-" ? BASE[p] : "pv" }
-function cell(w, p, n,   key, b, bk, t) {
+# An unpaired cell: the time only (every ratio the table quotes is paired).
+function cell(w, p, n,   key) {
   key = w SUBSEP p SUBSEP n
   if (!(key in ST)) return "-"
   if (ST[key] != "ok") return "ERR"
-  t = fmt_t(T[key])
-  b = base_of(p)
-  if (p == b || p == "pv") return t
-  bk = w SUBSEP b SUBSEP n
-  if ((bk in ST) && ST[bk] == "ok" && num(T[bk]) && T[bk] + 0 > 0 && num(T[key]))
-    return t " " fmt_r(T[key] / T[bk]) "x"
-  return t
+  return fmt_t(T[key])
 }
 function sort_sizes(w,   j, A) {
   for (j = 1; j <= NS[w]; j++) A[j] = SZ[w, j]
@@ -422,22 +416,28 @@ END {
   print "# paged_vec benchmark results (" mode ")" > md
   print "" > md
   for (i = 1; i <= nmach; i++) { print MACH[i]; print "    " MACH[i] > md }
+  print "peers (bench/peers/):"
+  print "" > md
+  for (i = 1; i <= np; i++) {
+    printf "  %-10s %s\n", PEER[i], LABEL[PEER[i]]
+    print "- `" PEER[i] "`: " LABEL[PEER[i]] > md
+  }
   paired_tables()
   rss_tables()
   targets()
 
   if (nw > 0) {
     print ""
-    print "Unpaired rows: CPU ns per element, median of the repetitions of one process per row, and"
-    print "the ratio peer / its base (pv, or pvgen for GArray): these move with the machine (see the"
-    print "machine line); quote the paired rows above."
+    print "Unpaired rows: CPU ns per element, the median of the repetitions of one process per row"
+    print "(push_cold: over its processes).  No ratios: these move with the machine (see its line);"
+    print "the ratios are the paired rows above."
     ncol = 0
     for (i = 1; i <= np; i++) if (PEER[i] in PSEEN) COLS[++ncol] = PEER[i]
     table("Unpaired: time per element, workloads x peers", ncol, "^[a-z0-9_]+$")
     ncol = 0
     COLS[++ncol] = "pv"
     for (i = 1; i <= nvar; i++) if (VAR[i] in PSEEN) COLS[++ncol] = VAR[i]
-    if (ncol > 1) table("Unpaired: paged_vec options (ratios against pv, or pvgen)", ncol, "^push(_cold)?$")
+    if (ncol > 1) table("Unpaired: paged_vec options", ncol, "^push(_cold)?$")
   }
   charts()
   close(md)
