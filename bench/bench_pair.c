@@ -45,7 +45,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "peer.h"
@@ -198,13 +197,6 @@ static void pvb_stats(double *v, size_t n, double *med, double *lo, double *hi) 
   *hi = v[n - 1];
 }
 
-static uint64_t pvb_proc_cpu_ns(void) {
-  struct timespec ts;
-  const uint64_t ns_per_s = 1000000000u;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return (uint64_t)ts.tv_sec * ns_per_s + (uint64_t)ts.tv_nsec;
-}
-
 static size_t pvb_rounds(void) {
   const char *e = getenv("PVB_ROUNDS");
   unsigned long r = e != NULL ? strtoul(e, NULL, 10) : 0;
@@ -254,11 +246,11 @@ static int pvb_timed(const pvb_pwl *w, const pvb_meth *m, size_t n,
   uint64_t c0, w0;
   int rc;
   pvb_peak_reset();
-  c0 = pvb_proc_cpu_ns();
+  c0 = pvb_cpu_ns();
   w0 = pvb_now_ns();
   rc = pvb_run(w, m, n, times);
   pvb_wall[r][i] = (double)(pvb_now_ns() - w0);
-  pvb_cpu[r][i] = (double)(pvb_proc_cpu_ns() - c0);
+  pvb_cpu[r][i] = (double)(pvb_cpu_ns() - c0);
   peak = pvb_peak_bytes();
   pvb_rss[r][i] = peak > rss0 ? (double)(peak - rss0) : 0.0;
   return rc;

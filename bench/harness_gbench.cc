@@ -243,7 +243,7 @@ extern "C" size_t pvb_rss_bytes(void) {
 
 extern "C" uint64_t pvb_cpu_ns(void) {
   struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   const uint64_t ns_per_s = 1000000000u;
   return static_cast<uint64_t>(ts.tv_sec) * ns_per_s + static_cast<uint64_t>(ts.tv_nsec);
 }

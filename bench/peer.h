@@ -45,8 +45,9 @@ size_t pvb_rss_bytes(void);
  * operation inside an iteration. */
 uint64_t pvb_now_ns(void);
 
-/* pvb_cpu_ns - this thread's CPU time in nanoseconds, for bodies that
- * time parts of an iteration themselves (the paired benchmarks). */
+/* pvb_cpu_ns - this process's CPU time (all its threads) in nanoseconds,
+ * for bodies that time parts of an iteration themselves (the paired
+ * workloads). */
 uint64_t pvb_cpu_ns(void);
 
 /* The operations a peer offers the paired workloads (bench/bench_pair.c),
