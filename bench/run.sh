@@ -263,7 +263,7 @@ done
 # shellcheck disable=SC2086
 "$awk" -f "$scripts/pairs.awk" /dev/null $paired > "$out/pairs.tsv"
 "$awk" -v md="$out/table.md" -v datadir="$out" -v mode="$mode" -v secs="$secs" \
-  -v runs="$nrun" -v procs="$pair_procs" -f "$scripts/table.awk" \
+  -v runs="$nrun" -v procs="$pair_procs" -v rounds="$rounds" -f "$scripts/table.awk" \
   "$out/machine.txt" "$out/peers.tsv" "$out/summary.tsv" "$out/pairs.tsv" | tee "$out/table.txt"
 
 if [ -n "$gnuplot" ]; then

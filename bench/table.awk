@@ -18,7 +18,7 @@
 #      paged_vec options), when the run has them: times only, no ratios.
 # Also writes the chart data (charts.gp): build_time.dat, cold_time.dat,
 # rss.dat and charts.vars.
-# Variables: md, datadir, mode, secs, runs, procs.
+# Variables: md, datadir, mode, secs, runs, procs, rounds.
 
 # The files by position on the command line (an empty one reads no line).
 BEGIN { FS = "\t"; for (i = 1; i < ARGC; i++) ARGNO[ARGV[i]] = i }
@@ -164,7 +164,7 @@ function paired_tables(   k, w, nm, i, j, n, line, mdl, c, hd, mh) {
     sort_num_sizes(w)
     print ""
     print w ": each method's time / pv's time in the same round (above 1: pv is faster);"
-    print "  median over the rounds of " procs " process(es), (min-max over all of them); \"=\" marks a tie;"
+    print "  median over the " rounds " rounds of each of " procs " process(es) (min-max over all of them); \"=\" marks a tie;"
     print "  FAIL: a run of the method failed (out of memory) and it left the row"
     line = sprintf("%6s %9s", "N", "pv ns/el")
     mh = "N\tpv ns/el"
