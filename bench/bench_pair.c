@@ -15,17 +15,21 @@
  * A row "pair_<workload>/<process>/<N>" (process: the allocator of this
  * process, pvb_rvec_name: glibc, glibc_thp, jemalloc, ...) runs once (one
  * Google Benchmark iteration, PVB_COLD) and reports, for every method m:
- *   m.t, m.tmin, m.tmax   CPU ns per element: median, min, max over rounds
+ *   m.t, m.tmin, m.tmax   CPU ns per element (the process's, all threads;
+ *                         wall-clock ns for a PVB_M_WALL method): median,
+ *                         min, max over the rounds
  *   m.r, m.rmin, m.rmax   m's time / pv's time in the same round: median,
- *                         min, max (wall-clock times for a PVB_M_WALL
- *                         method, against pv's wall-clock time)
+ *                         min, max (a PVB_M_WALL method against pv's
+ *                         wall-clock time)
  *   m.rss                 peak RSS of one run above the RSS before it
  *                         (median over rounds, bytes)
  *   m.wall                1 if m's ratios are by the wall clock
  *   m.fail                1 (and nothing else) if a run of m failed: it
  *                         left the row, the others went on
- * and "rounds", the number of rounds.  The runner starts the rows in several
- * processes (make bench: 3) and the table reports the spread across them.
+ * and "rounds", the number of rounds.  The methods are those named in
+ * PVB_METHODS (the runner sets it from the peer files' "host" field), else
+ * all that registered.  The runner starts the rows in several processes
+ * (make bench: 3) and the table reports the spread across them.
  *
  * The rounds: PVB_ROUNDS in the environment (at least PVB_ROUNDS_MIN, the
  * default), after one untimed warm-up round below PVB_WARM_MAX elements (a
@@ -38,7 +42,6 @@
  * the child died instead of failing the push (GLib aborts, for one).
  */
 #include <math.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
