@@ -73,6 +73,12 @@ warm_cap_mib=8192
 footprint_mib=1536
 big_methods=
 warm_x=2
+# The rows about memory (many live vectors: hash tables, live16; the
+# mixed program; the largest vector) are slow (a hash table at 10^6
+# buckets is bound by cache misses, 0.2-0.5 us a record): there only the
+# methods that answer their question run, pv and the malloc-based vectors
+# a C or C++ program would use.
+mem_methods="pv pvgen glibc glibc_thp jemalloc mimalloc tcmalloc stdvec"
 case $mode in
   full)
     reps=5; reps_big=3; min_time=0.03; min_time_huge=1.5; warmup=0.03
@@ -99,7 +105,7 @@ case $mode in
     # one cold vector per peer for the chart; at 10^8 only the methods of
     # the targets (big_methods).  The rest needs `make bench`.
     select='^(pair_build/|(pair_[a-z0-9]+|limit_as)/glibc/|push_cold/(pv|glibc|stdvec|touch1)/)'
-    exclude='^pair_[a-z0-9]+/(glibc_thp|jemalloc|mimalloc|tcmalloc)/100000000/|^pair_reserve/glibc/100000000/'
+    exclude='^pair_[a-z0-9]+/(glibc_thp|jemalloc|mimalloc|tcmalloc)/100000000/|^pair_reserve/glibc/100000000/|^pair_hash/glibc/1000000/'
     big_methods="pv pvgen glibc touch1 touchp"
     ;;
   *) echo "run.sh: --mode must be full or quick" >&2; exit 2 ;;
@@ -201,10 +207,13 @@ while IFS="$tab" read -r workload n _ prog envset methods name; do
     *_cold) runs=$cold_runs; w=0 ;;
     pair_*|limit_as) runs=$pair_procs; w=0 ;;
   esac
-  if [ -n "$big_methods" ] && [ "$n" -ge "$huge" ] && [ "$methods" != - ]; then
+  only=
+  if [ -n "$big_methods" ] && [ "$n" -ge "$huge" ]; then only=$big_methods; fi
+  case $workload in pair_hash|pair_live16|pair_mixed|limit_as) only=$mem_methods ;; esac
+  if [ -n "$only" ] && [ "$methods" != - ]; then
     keep=
     for m in $methods; do
-      case " $big_methods " in *" $m "*) keep="$keep $m" ;; esac
+      case " $only " in *" $m "*) keep="$keep $m" ;; esac
     done
     methods=${keep# }
   fi
