@@ -93,7 +93,7 @@ typedef struct pvb_pwl {
 static const size_t pvb_sz_build[] = {16,      100,      1000,      10000,
                                       100000,  1000000,  10000000,  100000000,
                                       0};
-static const size_t pvb_sz_reserve[] = {1000, 100000, 10000000, 100000000, 0};
+static const size_t pvb_sz_reserve[] = {1000, 100000, 10000000, 0};
 static const size_t pvb_sz_live[] = {1000000, 0};
 static const size_t pvb_sz_hash[] = {100000, 1000000, 0};
 /* The mixed program: this many vectors, sizes log-uniform in

@@ -78,23 +78,25 @@ warm_x=2
 # buckets is bound by cache misses, 0.2-0.5 us a record): there only the
 # methods that answer their question run, pv and the malloc-based vectors
 # a C or C++ program would use.
-mem_methods="pv pvgen glibc glibc_thp jemalloc mimalloc tcmalloc stdvec"
+mem_methods="pv glibc glibc_thp jemalloc mimalloc tcmalloc stdvec"
 case $mode in
   full)
     reps=5; reps_big=3; min_time=0.03; min_time_huge=1.5; warmup=0.03
     cold_runs=5
-    rounds=9; pair_procs=3
-    # The paired rows: everything in glibc's process; in the other
-    # allocators' processes all but reserve and mixed (pv against one more
-    # realloc vector); at 10^8 all but GArray and stb_ds (a minute of CPU
-    # each in 3 processes, and never the best malloc peer there).  The
-    # unpaired table: every workload and peer but those the paired rows
-    # cover (small, reserve_fill, and push but for paged_vec's options and
-    # the limits), and at 10^8 only the options whose row says something
-    # their 10^7 row does not.
+    rounds=7; pair_procs=3
+    # The paired rows: all of them in glibc's process; in the other
+    # allocators' processes the build-and-free loop (10^8: glibc_thp only),
+    # the hash table at 10^5 and the largest vector (pv against one more
+    # realloc vector); at 10^8 only the methods of the targets (the others
+    # copy or fault 4 KiB pages there, seconds a run, never the best).  The
+    # unpaired table: the workloads the paired rows do not cover (not small,
+    # reserve_fill, nor push but for paged_vec's options and the limits),
+    # not repeated for the allocators but glibc (push_cold excepted), and
+    # at 10^8 only the options whose row says something their 10^7 row does
+    # not.
     select='.'
-    exclude='^(pair_reserve|pair_mixed)/(glibc_thp|jemalloc|mimalloc|tcmalloc)/|^(small|reserve_fill)/|^push/(glibc|glibc_thp|jemalloc|mimalloc|tcmalloc|stdvec|boostvec|garray|stbds)/|^push/(pv_stable_nh|pv_copy_nh|pv_nohuge|pvgen[a-z_]*)/100000000$'
-    big_methods="pv pvgen glibc glibc_thp jemalloc mimalloc tcmalloc stdvec boostvec touch1 touchp"
+    exclude='^pair_build/(jemalloc|mimalloc|tcmalloc)/100000000/|^pair_(live16|mixed|reserve)/(glibc_thp|jemalloc|mimalloc|tcmalloc)/|^pair_hash/(glibc_thp|jemalloc|mimalloc|tcmalloc)/1000000/|^(small|reserve_fill)/|^push/(glibc|glibc_thp|jemalloc|mimalloc|tcmalloc|stdvec|boostvec|garray|stbds)/|^(push24|append|sum|rand_read|insert_front|copy|shrink|trim)/(glibc_thp|jemalloc|mimalloc|tcmalloc)/|^push/(pv_stable_nh|pv_copy_nh|pv_nohuge|pvgen[a-z_]*)/100000000$'
+    big_methods="pv pvgen glibc glibc_thp touch1 touchp"
     ;;
   quick)
     reps=3; reps_big=3; min_time=0.02; min_time_huge=1; warmup=0.02
