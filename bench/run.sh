@@ -4,21 +4,23 @@
 #
 #   run.sh --mode full|quick [--bindir DIR] [--out DIR] [--awk AWK]
 #          [--gnuplot GNUPLOT] [--scripts DIR] [--filter ERE] [--warm MIB]
+#          [--plan]
 #
 # --filter ERE runs only the benchmarks whose names match; --warm MIB
-# warms that much memory instead of the mode's amount (0: no warm-up).
+# warms that much memory instead of the mode's amount (0: no warm-up);
+# --plan prints what would run (plan.tsv) and runs nothing.
 #
-# 1. The machine: pv_bench_machine warms the memory (touches and frees
-#    warm_mib MiB, all held at once: the largest workload's footprint times
-#    warm_x, capped at warm_cap_mib and at half the memory available) and records
-#    the machine-state line (kernel, THP, page sizes, the measured cost of a
-#    4 KiB and a 2 MiB first-touch fault, load) in machine.txt, printed at
-#    the top of the table.
-# 2. The peers: every bench/peers/*.peer file names a peer, the program
+# 1. The peers: every bench/peers/*.peer file names a peer, the program
 #    that runs it and that program's environment (peers.tsv in the results
 #    is what the table and the charts read).  A peer with a "host" field is
 #    an allocator whose process also runs the paired rows, with the methods
-#    that field lists (PVB_METHODS).
+#    that field lists (PVB_METHODS).  From them, the plan.
+# 2. The machine: pv_bench_machine warms the memory (touches and frees
+#    warm_mib MiB, all held at once: the largest workload's footprint times
+#    warm_x, capped at warm_cap_mib and at half the memory available) and
+#    records the machine-state line (kernel, THP, page sizes, the measured
+#    cost of a 4 KiB and a 2 MiB first-touch fault, load) in machine.txt,
+#    printed at the top of the table.
 # 3. The paired headline rows (pair_*, limit_as: bench/bench_pair.c) run in
 #    pair_procs processes each (make bench: 3), and the table gives the
 #    spread across them; the other rows (one workload, one peer, one size)
@@ -44,6 +46,7 @@ gnuplot=
 scripts=$(dirname "$0")
 filter=
 warm_opt=
+plan_only=
 
 while [ $# -gt 0 ]; do
   case $1 in
@@ -55,6 +58,7 @@ while [ $# -gt 0 ]; do
     --scripts) scripts=$2; shift 2 ;;
     --filter) filter=$2; shift 2 ;;
     --warm) warm_opt=$2; shift 2 ;;
+    --plan) plan_only=1; shift ;;
     *) echo "run.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -107,7 +111,7 @@ case $mode in
     # one cold vector per peer for the chart; at 10^8 only the methods of
     # the targets (big_methods).  The rest needs `make bench`.
     select='^(pair_build/|(pair_[a-z0-9]+|limit_as)/glibc/|push_cold/(pv|glibc|stdvec|touch1)/)'
-    exclude='^pair_[a-z0-9]+/(glibc_thp|jemalloc|mimalloc|tcmalloc)/100000000/|^pair_reserve/glibc/100000000/|^pair_hash/glibc/1000000/'
+    exclude='^pair_[a-z0-9]+/(glibc_thp|jemalloc|mimalloc|tcmalloc)/100000000/|^pair_hash/glibc/1000000/'
     big_methods="pv pvgen glibc touch1 touchp"
     ;;
   *) echo "run.sh: --mode must be full or quick" >&2; exit 2 ;;
@@ -123,25 +127,7 @@ log=$out/run.log
 start=$(date +%s)
 tab=$(printf '\t')
 
-# ---- 1. the machine --------------------------------------------------------
-machine=$bindir/pv_bench_machine
-if [ ! -x "$machine" ]; then
-  echo "run.sh: $machine is missing (make bench-build)" >&2
-  exit 1
-fi
-avail_mib=$("$awk" '/^MemAvailable:/ { printf "%d", $2 / 1024 }' /proc/meminfo)
-warm_mib=$((warm_x * footprint_mib))
-[ "$warm_mib" -le "$warm_cap_mib" ] || warm_mib=$warm_cap_mib
-[ "$warm_mib" -le $((avail_mib / 2)) ] || warm_mib=$((avail_mib / 2))
-[ -z "$warm_opt" ] || warm_mib=$warm_opt
-warmed="no warm-up"
-[ "$warm_mib" -eq 0 ] || warmed=$("$machine" warm "$warm_mib")
-state=$("$machine" state)
-printf 'machine: %s\nwarm-up: %s (%s x the largest footprint, %s MiB)\n' "$state" "$warmed" \
-  "$warm_x" "$footprint_mib" > "$out/machine.txt"
-cat "$out/machine.txt"
-
-# ---- 2. the peers ----------------------------------------------------------
+# ---- 1. the peers and the plan ---------------------------------------------
 # peers.tsv: order name binary env kind host variants workloads label
 # ("-" for an empty field), from the files in name order.
 "$awk" -v OFS="$tab" '
@@ -186,10 +172,32 @@ while IFS="$tab" read -r _ name bin envset _ host variants wl _; do
       >> "$plan" || true
 done < "$out/peers.tsv"
 
-# ---- 3. the runs -----------------------------------------------------------
 # Order: by workload, then size, then peer, so that all the peers of a row
 # run one after the other.
 sort -t "$tab" -k1,1 -k2,2n -s "$plan" > "$plan.sorted"
+if [ -n "$plan_only" ]; then
+  cat "$plan.sorted"
+  exit 0
+fi
+
+# ---- 2. the machine, right before the runs ---------------------------------
+machine=$bindir/pv_bench_machine
+if [ ! -x "$machine" ]; then
+  echo "run.sh: $machine is missing (make bench-build)" >&2
+  exit 1
+fi
+avail_mib=$("$awk" '/^MemAvailable:/ { printf "%d", $2 / 1024 }' /proc/meminfo)
+warm_mib=$((warm_x * footprint_mib))
+[ "$warm_mib" -le "$warm_cap_mib" ] || warm_mib=$warm_cap_mib
+[ "$warm_mib" -le $((avail_mib / 2)) ] || warm_mib=$((avail_mib / 2))
+[ -z "$warm_opt" ] || warm_mib=$warm_opt
+warmed="no warm-up"
+[ "$warm_mib" -eq 0 ] || warmed=$("$machine" warm "$warm_mib")
+state=$("$machine" state)
+printf 'machine: %s\nwarm-up: %s (%s x the largest footprint, %s MiB)\n' "$state" "$warmed" \
+  "$warm_x" "$footprint_mib" > "$out/machine.txt"
+cat "$out/machine.txt"
+# ---- 3. the runs -----------------------------------------------------------
 total=$(wc -l < "$plan.sorted")
 echo "bench: mode $mode: $total benchmarks; paired rows: $rounds rounds in $pair_procs process(es); others: medians of $reps repetitions, a fresh process each; log in $log"
 nrun=0
