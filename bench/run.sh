@@ -86,7 +86,7 @@ mem_methods="pv glibc glibc_thp jemalloc mimalloc tcmalloc stdvec"
 case $mode in
   full)
     reps=5; reps_big=3; min_time=0.03; min_time_huge=1.5; warmup=0.03
-    cold_runs=5
+    cold_runs=3
     rounds=7; pair_procs=3
     # The paired rows: all of them in glibc's process; in the other
     # allocators' processes the build-and-free loop (10^8: glibc_thp only),
