@@ -90,6 +90,7 @@ static inline int peer24_push(peer_vec24 *v, pvb_e24 x) {
 static inline pvb_e24 *peer24_data(peer_vec24 *v) { return (pvb_e24 *)(void *)v->a->data; }
 static inline void peer24_destroy(peer_vec24 *v) { g_array_free(v->a, TRUE); }
 
+#define PVB_WANT_OPS 1
 #include "bodies.h"
 
 PVB_REGISTER_FN(garray_register) {
@@ -98,4 +99,5 @@ PVB_REGISTER_FN(garray_register) {
            glib_minor_version, glib_micro_version);
   pvb_context("glib", version);
   pvb_register_peer("garray", NULL, PVB_W_ALL & ~(PVB_W_SHRINK | PVB_W_TRIM));
+  pvb_method("garray", &pvb_peer_ops, NULL, 0);
 }

@@ -10,13 +10,19 @@
  *   touch2  "written again": the buffer is mapped and faulted in once,
  *           before timing; each iteration only stores.  No page faults:
  *           the speed of the stores themselves.
+ *   touchp  "written by all cores": touch1's buffer written by one thread
+ *           per online CPU, each its own contiguous part (the paired
+ *           workloads only, timed by the wall clock): how fast the kernel
+ *           can hand out zeroed pages when every core asks at once.
  *
  * A container cannot beat touch1 on a fresh vector; the distance to it is
  * the container's own overhead (growth, bookkeeping, worse pages).
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "peer.h"
 
@@ -139,14 +145,78 @@ static inline int peer24_push(peer_vec24 *v, pvb_e24 x) {
 static inline pvb_e24 *peer24_data(peer_vec24 *v) { return (pvb_e24 *)(void *)v->base; }
 static inline void peer24_destroy(peer_vec24 *v) { pvb_lim_destroy(v); }
 
-#define PVB_WANT_ONCE 1
+#define PVB_WANT_OPS 1
+#define PVB_IS_LIMIT 1
 #include "bodies.h"
 
-int pvb_once_touch1(size_t n) { return pvb_push_once(&pvb_lim_first, n); }
+/* touchp: one part of the buffer, written by one thread. */
+typedef struct pvb_part {
+  uint64_t *base;
+  size_t from, to; /* elements [from, to) */
+  pthread_t tid;
+} pvb_part;
+
+static void *pvb_part_write(void *arg) {
+  pvb_part *p = (pvb_part *)arg;
+  size_t i;
+  for (i = p->from; i < p->to; i++)
+    p->base[i] = (uint64_t)i;
+  return NULL;
+}
+
+/* The most threads touchp starts: more than any machine this runs on. */
+#define PVB_PAR_MAX 64
+
+/* One touchp iteration: map n elements as touch1 does, write them from
+ * every online CPU in disjoint parts, unmap.  0, or -1 on failure. */
+static int pvb_par_once(size_t n) {
+  pvb_part parts[PVB_PAR_MAX];
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  size_t k, nt = cpus > 0 ? (size_t)cpus : 1u, started = 0;
+  pvb_lim l;
+  int rc = 0;
+  if (nt > PVB_PAR_MAX)
+    nt = PVB_PAR_MAX;
+  if (pvb_lim_map(&l, n * sizeof(uint64_t)) != 0)
+    return -1;
+  for (k = 0; k < nt; k++) {
+    parts[k].base = (uint64_t *)(void *)l.base;
+    parts[k].from = n / nt * k;
+    parts[k].to = k + 1u == nt ? n : n / nt * (k + 1u);
+  }
+  /* Thread 0 is this one; the others are started first. */
+  for (k = 1; k < nt; k++) {
+    if (pthread_create(&parts[k].tid, NULL, pvb_part_write, &parts[k]) != 0) {
+      rc = -1;
+      break;
+    }
+    started++;
+  }
+  if (rc == 0)
+    (void)pvb_part_write(&parts[0]);
+  for (k = 1; k <= started; k++)
+    (void)pthread_join(parts[k].tid, NULL);
+  pvb_escape(l.base);
+  pvb_lim_destroy(&l);
+  return rc;
+}
+
+static int pvb_par_build(const void *ctx, size_t n, size_t times) {
+  size_t t;
+  (void)ctx;
+  for (t = 0; t < times; t++)
+    if (pvb_par_once(n) != 0)
+      return -1;
+  return 0;
+}
+
+static const pvb_ops pvb_par_ops = {pvb_par_build, NULL, NULL, NULL, NULL, NULL};
 
 PVB_REGISTER_FN(limit_register) {
   const unsigned w = PVB_W_PUSH | PVB_W_PUSH24 | PVB_W_APPEND | PVB_W_RESERVE_FILL;
   /* touch2 faults its buffer in before timing, cold or not. */
   pvb_register_peer("touch1", &pvb_lim_first, w | PVB_W_PUSH_COLD);
   pvb_register_peer("touch2", &pvb_lim_again, w);
+  pvb_method("touch1", &pvb_peer_ops, &pvb_lim_first, PVB_M_LIMIT);
+  pvb_method("touchp", &pvb_par_ops, NULL, PVB_M_LIMIT | PVB_M_WALL);
 }

@@ -1,112 +1,433 @@
 /*
- * bench/bench_pair.c - paired benchmarks: two peers alternated inside one
- * process, each iteration running both, in alternating order (A B, B A,
- * ...), each timed by this thread's CPU clock.
+ * bench/bench_pair.c - the paired workloads: every method (peer) that this
+ * process offers (pvb_method) runs the same workload inside one process,
+ * round after round, in rotating order (round r starts with method r mod
+ * M), each run timed alone.  The ratios the targets quote are taken inside
+ * each round, between neighbouring runs, and reported as the median over
+ * the rounds with their minimum and maximum.
  *
- * On a shared machine the cost of the kernel's page zeroing drifts by tens
- * of percent from one minute to the next; two peers measured in separate
- * processes can land on different sides of such a drift.  Alternating them
- * in one process exposes both to the same conditions, so their ratio is
- * what is measured, not the drift.  The row "pair/pv_PEER/N" reports
- * counters a_ns (the peer: touch1, the first-touch limit, or glibc_thp)
- * and b_ns (pv, the typed layer), both per element, and ratio: the median
- * over the iterations of b / a, each from two neighbouring runs.
+ * Why: on a shared virtual machine the cost of a first-touch page fault
+ * drifts by tens of percent from one minute to the next and by an order of
+ * magnitude between hosts.  Methods measured in separate processes land on
+ * different sides of such drifts; alternated in one process they see the
+ * same conditions, so their ratio is what is measured, not the drift.
+ *
+ * A row "pair_<workload>/<process>/<N>" (process: the allocator of this
+ * process, pvb_rvec_name: glibc, glibc_thp, jemalloc, ...) runs once (one
+ * Google Benchmark iteration, PVB_COLD) and reports, for every method m:
+ *   m.t, m.tmin, m.tmax   CPU ns per element (the process's, all threads;
+ *                         wall-clock ns for a PVB_M_WALL method): median,
+ *                         min, max over the rounds
+ *   m.r, m.rmin, m.rmax   m's time / pv's time in the same round: median,
+ *                         min, max (a PVB_M_WALL method against pv's
+ *                         wall-clock time)
+ *   m.rss                 peak RSS of one run above the RSS before it
+ *                         (median over rounds, bytes)
+ *   m.wall                1 if m's ratios are by the wall clock
+ *   m.fail                1 (and nothing else) if a run of m failed: it
+ *                         left the row, the others went on
+ * and "rounds", the number of rounds.  The methods are those named in
+ * PVB_METHODS (the runner sets it from the peer files' "host" field), else
+ * all that registered.  The runner starts the rows in several processes
+ * (make bench: 3) and the table reports the spread across them.
+ *
+ * The rounds: PVB_ROUNDS in the environment (at least PVB_ROUNDS_MIN, the
+ * default), after one untimed warm-up round below PVB_WARM_MAX elements (a
+ * round at 10^8 costs seconds, and a first run is then one more sample of
+ * what a program that builds one large vector pays).
+ *
+ * "limit_as/<process>/<MiB>" is the largest-vector workload: each method in
+ * a child process under RLIMIT_AS of its address space at start plus MiB,
+ * pushing until a push fails; m.frac is the bytes it reached / MiB, -1 if
+ * the child died instead of failing the push (GLib aborts, for one).
  */
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "peer.h"
 
-static const size_t pvb_sizes_pair[] = {10000000, 100000000, 0};
+/* ---- the methods ------------------------------------------------------ */
 
-typedef struct pvb_pair {
-  int (*a)(size_t n);
-  int (*b)(size_t n);
-} pvb_pair;
+#define PVB_METHODS_MAX 16
+#define PVB_METHOD_NAME 32
+typedef struct pvb_meth {
+  char name[PVB_METHOD_NAME];
+  const pvb_ops *ops;
+  const void *ctx;
+  unsigned flags;
+} pvb_meth;
+static pvb_meth pvb_meths[PVB_METHODS_MAX];
+static size_t pvb_nmeths;
 
-static const pvb_pair pvb_pair_pv_touch1 = {pvb_once_touch1, pvb_once_pv};
-static const pvb_pair pvb_pair_pv_rvec = {pvb_once_rvec, pvb_once_pv};
+void pvb_method(const char *name, const pvb_ops *ops, const void *ctx,
+                unsigned flags) {
+  pvb_meth *m;
+  if (pvb_nmeths == PVB_METHODS_MAX || ops == NULL)
+    return; /* the rows then lack it: visible in the table */
+  m = &pvb_meths[pvb_nmeths++];
+  snprintf(m->name, sizeof m->name, "%s", name);
+  m->ops = ops;
+  m->ctx = ctx;
+  m->flags = flags;
+}
 
-/* The per-iteration ratios of one run, for their median. */
-#define PVB_PAIR_MAX 1024
-static double pvb_pair_ratio[PVB_PAIR_MAX];
-static double pvb_pair_a[PVB_PAIR_MAX], pvb_pair_b[PVB_PAIR_MAX];
+/* ---- the workloads ---------------------------------------------------- */
+
+enum { PVB_P_BUILD, PVB_P_RESERVE, PVB_P_LIVE, PVB_P_HASH, PVB_P_MIXED, PVB_P_LARGEST };
+
+typedef struct pvb_pwl {
+  const char *name;
+  int kind;
+  const size_t *sizes; /* N: elements, vectors or buckets; 0-terminated */
+  size_t per;          /* live: elements per vector; hash: records per bucket */
+} pvb_pwl;
+
+/* The build-and-free loop at every power of ten and at 16 (create, push
+ * 16, destroy: the small-vector cost), so that the crossover is a line. */
+static const size_t pvb_sz_build[] = {16,      100,      1000,      10000,
+                                      100000,  1000000,  10000000,  100000000,
+                                      0};
+static const size_t pvb_sz_reserve[] = {1000, 100000, 10000000, 0};
+static const size_t pvb_sz_live[] = {1000000, 0};
+static const size_t pvb_sz_hash[] = {100000, 1000000, 0};
+/* The mixed program: this many vectors, sizes log-uniform in
+ * [1, PVB_MIXED_MAX], the last PVB_MIXED_LIVE of them alive at a time. */
+static const size_t pvb_sz_mixed[] = {32, 0};
+#define PVB_MIXED_MAX 10000000.0
+#define PVB_MIXED_LIVE 8u
+#define PVB_MIXED_COUNT_MAX 32u
+/* Elements per vector in live; records per bucket in hash (a hash table
+ * at load factor 4). */
+#define PVB_LIVE_PER 16u
+#define PVB_HASH_PER 4u
+
+static const pvb_pwl pvb_pwls[] = {
+    {"pair_build", PVB_P_BUILD, pvb_sz_build, 0},
+    {"pair_reserve", PVB_P_RESERVE, pvb_sz_reserve, 0},
+    {"pair_live16", PVB_P_LIVE, pvb_sz_live, PVB_LIVE_PER},
+    {"pair_hash", PVB_P_HASH, pvb_sz_hash, PVB_HASH_PER},
+    {"pair_mixed", PVB_P_MIXED, pvb_sz_mixed, 0},
+};
+
+/* A run of build or reserve repeats the loop until it has pushed at least
+ * this many elements: long enough for the clock at N = 16. */
+#define PVB_RUN_ELEMS ((size_t)1 << 20)
+#define PVB_ROUNDS_MIN 7u
+#define PVB_ROUNDS_MAX 64u
+#define PVB_WARM_MAX ((size_t)10000000)
+
+static size_t pvb_mixed_sizes[PVB_MIXED_COUNT_MAX];
+
+/* The mixed program's sizes: log-uniform, from a fixed seed (the same
+ * program for every method and every run). */
+static size_t pvb_mixed_make(size_t count) {
+  uint64_t rng = 12345;
+  size_t k, total = 0;
+  for (k = 0; k < count && k < PVB_MIXED_COUNT_MAX; k++) {
+    double u;
+    rng = rng * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+    u = (double)(rng >> 11) / 9007199254740992.0; /* [0, 1), 53 bits */
+    pvb_mixed_sizes[k] = (size_t)exp(u * log(PVB_MIXED_MAX));
+    if (pvb_mixed_sizes[k] == 0)
+      pvb_mixed_sizes[k] = 1;
+    total += pvb_mixed_sizes[k];
+  }
+  return total;
+}
+
+/* Whether method m runs workload w at n. */
+static int pvb_runs(const pvb_pwl *w, const pvb_meth *m, size_t n) {
+  const pvb_ops *o = m->ops;
+  if ((m->flags & PVB_M_LIMIT) && n < PVB_LIMIT_MIN_N)
+    return 0;
+  switch (w->kind) {
+  case PVB_P_BUILD: return o->build != NULL;
+  case PVB_P_RESERVE: return o->reserve_fill != NULL;
+  case PVB_P_LIVE: return o->live != NULL;
+  case PVB_P_HASH: return o->hash != NULL;
+  case PVB_P_MIXED: return o->mixed != NULL;
+  default: return o->largest != NULL;
+  }
+}
+
+/* The elements one run of w at n stores (for the per-element times) and
+ * their bytes (for nothing but the peak RSS ratio the table may show). */
+static size_t pvb_run_elems(const pvb_pwl *w, size_t n, size_t *times) {
+  *times = 1;
+  switch (w->kind) {
+  case PVB_P_BUILD:
+  case PVB_P_RESERVE:
+    *times = n >= PVB_RUN_ELEMS ? 1 : (PVB_RUN_ELEMS + n - 1) / n;
+    return n * *times;
+  case PVB_P_LIVE:
+  case PVB_P_HASH: return n * w->per;
+  default: return pvb_mixed_make(n);
+  }
+}
+
+/* One run of m: 0, or -1 if the peer failed. */
+static int pvb_run(const pvb_pwl *w, const pvb_meth *m, size_t n, size_t times) {
+  const pvb_ops *o = m->ops;
+  switch (w->kind) {
+  case PVB_P_BUILD: return o->build(m->ctx, n, times);
+  case PVB_P_RESERVE: return o->reserve_fill(m->ctx, n, times);
+  case PVB_P_LIVE: return o->live(m->ctx, n, w->per);
+  case PVB_P_HASH: return o->hash(m->ctx, n, n * w->per);
+  default:
+    return o->mixed(m->ctx, pvb_mixed_sizes, n < PVB_MIXED_COUNT_MAX ? n : PVB_MIXED_COUNT_MAX,
+                    PVB_MIXED_LIVE);
+  }
+}
+
+/* ---- statistics ------------------------------------------------------- */
 
 static int pvb_cmp_double(const void *x, const void *y) {
   double a = *(const double *)x, b = *(const double *)y;
   return (a > b) - (a < b);
 }
 
-static double pvb_median(double *v, size_t n) {
+/* Sorts v[0 .. n-1] (n >= 1) and gives its median, min and max. */
+static void pvb_stats(double *v, size_t n, double *med, double *lo, double *hi) {
   qsort(v, n, sizeof v[0], pvb_cmp_double);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  *med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  *lo = v[0];
+  *hi = v[n - 1];
 }
 
-static void pvb_body_pair(pvb_state *s, const void *ctx) {
-  const pvb_pair *pr = (const pvb_pair *)ctx;
-  size_t n = pvb_size(s);
-  uint64_t a_ns = 0, b_ns = 0, iters = 0;
-  size_t nr = 0;
+static size_t pvb_rounds(void) {
+  const char *e = getenv("PVB_ROUNDS");
+  unsigned long r = e != NULL ? strtoul(e, NULL, 10) : 0;
+  if (r < PVB_ROUNDS_MIN)
+    r = PVB_ROUNDS_MIN;
+  if (r > PVB_ROUNDS_MAX)
+    r = PVB_ROUNDS_MAX;
+  return (size_t)r;
+}
+
+/* ---- the paired body -------------------------------------------------- */
+
+/* The methods that run w at n here, as indexes into pvb_meths (idx has
+ * room for PVB_METHODS_MAX): those named in PVB_METHODS (space-separated,
+ * in that order; the runner sets it from the peer files' "host" field) or,
+ * without it, every registered one.  Returns how many. */
+static size_t pvb_chosen(const pvb_pwl *w, size_t n, size_t *idx) {
+  const char *list = getenv("PVB_METHODS");
+  size_t k, nm = 0;
+  if (list == NULL) {
+    for (k = 0; k < pvb_nmeths; k++)
+      if (pvb_runs(w, &pvb_meths[k], n))
+        idx[nm++] = k;
+    return nm;
+  }
+  while (*list != '\0' && nm < PVB_METHODS_MAX) {
+    size_t len = strcspn(list, " ");
+    for (k = 0; k < pvb_nmeths; k++)
+      if (strlen(pvb_meths[k].name) == len && strncmp(pvb_meths[k].name, list, len) == 0 &&
+          pvb_runs(w, &pvb_meths[k], n))
+        idx[nm++] = k;
+    list += len;
+    list += strspn(list, " ");
+  }
+  return nm;
+}
+
+/* Per round and method: CPU ns, wall ns, peak RSS bytes. */
+static double pvb_cpu[PVB_ROUNDS_MAX][PVB_METHODS_MAX];
+static double pvb_wall[PVB_ROUNDS_MAX][PVB_METHODS_MAX];
+static double pvb_rss[PVB_ROUNDS_MAX][PVB_METHODS_MAX];
+
+/* Times one run of m into round r's slot i.  0, or -1 on failure. */
+static int pvb_timed(const pvb_pwl *w, const pvb_meth *m, size_t n,
+                     size_t times, size_t r, size_t i) {
+  size_t rss0 = pvb_rss_bytes(), peak;
+  uint64_t c0, w0;
+  int rc;
+  pvb_peak_reset();
+  c0 = pvb_cpu_ns();
+  w0 = pvb_now_ns();
+  rc = pvb_run(w, m, n, times);
+  pvb_wall[r][i] = (double)(pvb_now_ns() - w0);
+  pvb_cpu[r][i] = (double)(pvb_cpu_ns() - c0);
+  peak = pvb_peak_bytes();
+  pvb_rss[r][i] = peak > rss0 ? (double)(peak - rss0) : 0.0;
+  return rc;
+}
+
+/* Reports the counters of method m, whose runs are in slot i (see the top
+ * of the file); ref is pv's slot, SIZE_MAX if pv does not run here. */
+static void pvb_report(pvb_state *s, const pvb_meth *m, size_t i, size_t ref,
+                       size_t rounds, double elems) {
+  double t[PVB_ROUNDS_MAX], q[PVB_ROUNDS_MAX], x[PVB_ROUNDS_MAX];
+  double med, lo, hi;
+  const int wall = (m->flags & PVB_M_WALL) != 0;
+  char name[PVB_METHOD_NAME + 8];
+  size_t r;
+  for (r = 0; r < rounds; r++) {
+    const double mine = wall ? pvb_wall[r][i] : pvb_cpu[r][i];
+    const double base = wall ? pvb_wall[r][ref] : pvb_cpu[r][ref];
+    t[r] = mine / elems;
+    q[r] = base > 0 ? mine / base : 0.0;
+    x[r] = pvb_rss[r][i];
+  }
+  pvb_stats(t, rounds, &med, &lo, &hi);
+#define PVB_PUT(suffix, value)                                                \
+  do {                                                                        \
+    snprintf(name, sizeof name, "%s.%s", m->name, suffix);                    \
+    pvb_counter(s, name, (value), false);                                     \
+  } while (0)
+  PVB_PUT("t", med);
+  PVB_PUT("tmin", lo);
+  PVB_PUT("tmax", hi);
+  if (ref != SIZE_MAX) {
+    pvb_stats(q, rounds, &med, &lo, &hi);
+    PVB_PUT("r", med);
+    PVB_PUT("rmin", lo);
+    PVB_PUT("rmax", hi);
+  }
+  pvb_stats(x, rounds, &med, &lo, &hi);
+  PVB_PUT("rss", med);
+  PVB_PUT("wall", wall ? 1.0 : 0.0);
+#undef PVB_PUT
+}
+
+static void pvb_body_paired(pvb_state *s, const void *ctx) {
+  const pvb_pwl *w = (const pvb_pwl *)ctx;
+  const size_t n = pvb_size(s), rounds = pvb_rounds();
+  size_t idx[PVB_METHODS_MAX], nm = 0, ref = SIZE_MAX, times, elems, r, k;
+  int failed[PVB_METHODS_MAX] = {0};
+  char name[PVB_METHOD_NAME + 8];
+  nm = pvb_chosen(w, n, idx);
+  for (k = 0; k < nm; k++)
+    if (strcmp(pvb_meths[idx[k]].name, "pv") == 0)
+      ref = k;
+  elems = pvb_run_elems(w, n, &times);
   while (pvb_keep_running(s)) {
-    /* Alternate the order so that neither always runs on memory the other
-     * has just freed. */
-    const int a_first = iters % 2 == 0;
-    int (*first)(size_t) = a_first ? pr->a : pr->b;
-    int (*second)(size_t) = a_first ? pr->b : pr->a;
-    uint64_t t0 = pvb_cpu_ns();
-    int r1 = first(n);
-    uint64_t t1 = pvb_cpu_ns();
-    int r2 = second(n);
-    uint64_t t2 = pvb_cpu_ns();
-    uint64_t da = a_first ? t1 - t0 : t2 - t1;
-    uint64_t db = a_first ? t2 - t1 : t1 - t0;
-    a_ns += da;
-    b_ns += db;
-    if (nr < PVB_PAIR_MAX && da > 0) {
-      pvb_pair_a[nr] = (double)da;
-      pvb_pair_b[nr] = (double)db;
-      pvb_pair_ratio[nr++] = (double)db / (double)da;
-    }
-    iters++;
-    if (r1 != 0 || r2 != 0) {
-      pvb_fail(s, "a peer failed");
+    if (nm == 0) {
+      pvb_fail(s, "no method runs this workload here");
       return;
     }
+    /* A method that fails (a peer out of memory) drops out of the row and
+     * is reported as failed; the others go on. */
+    if (n < PVB_WARM_MAX)
+      for (k = 0; k < nm; k++)
+        if (pvb_run(w, &pvb_meths[idx[k]], n, times) != 0)
+          failed[k] = 1;
+    for (r = 0; r < rounds; r++)
+      for (k = 0; k < nm; k++) {
+        const size_t j = (r + k) % nm; /* the rotation */
+        if (!failed[j] && pvb_timed(w, &pvb_meths[idx[j]], n, times, r, j) != 0)
+          failed[j] = 1;
+      }
   }
-  if (iters > 0 && a_ns > 0) {
-    double per = (double)iters * (double)n;
-    pvb_counter(s, "a_ns", (double)a_ns / per, false);
-    pvb_counter(s, "b_ns", (double)b_ns / per, false);
-    /* The median of the ratios of neighbouring runs: each pair ran within
-     * a fraction of a second, so a slow phase of the machine hits both. */
-    pvb_counter(s, "ratio", pvb_median(pvb_pair_ratio, nr), false);
-    /* Also each peer's own median time per element, and the ratio of the
-     * totals: when one peer has a heavy tail (a slow phase of page zeroing
-     * hitting some of its runs) the three tell different stories, and the
-     * table shows them all. */
-    pvb_counter(s, "a_med_ns", pvb_median(pvb_pair_a, nr) / (double)n, false);
-    pvb_counter(s, "b_med_ns", pvb_median(pvb_pair_b, nr) / (double)n, false);
-    pvb_counter(s, "ratio_total", (double)b_ns / (double)a_ns, false);
+  if (ref != SIZE_MAX && failed[ref])
+    ref = SIZE_MAX; /* no ratios without pv */
+  for (k = 0; k < nm; k++) {
+    if (failed[k]) {
+      snprintf(name, sizeof name, "%s.fail", pvb_meths[idx[k]].name);
+      pvb_counter(s, name, 1.0, false);
+    } else {
+      pvb_report(s, &pvb_meths[idx[k]], k, ref, rounds, (double)elems);
+    }
   }
-  /* Both peers' elements: the row's own time per element is their sum. */
-  pvb_set_work(s, 2 * n, sizeof(uint64_t));
+  pvb_counter(s, "rounds", (double)rounds, false);
+  pvb_set_work(s, elems, sizeof(uint64_t));
+}
+
+/* ---- the largest vector under RLIMIT_AS ------------------------------- */
+
+static const size_t pvb_sz_limit_as[] = {1024, 0}; /* MiB of address space */
+static const pvb_pwl pvb_pwl_largest = {"limit_as", PVB_P_LARGEST, pvb_sz_limit_as, 0};
+#define PVB_MIB ((size_t)1 << 20)
+
+/* The process's address space now (VmSize from statm), in bytes. */
+static size_t pvb_vm_bytes(void) {
+  FILE *f = fopen("/proc/self/statm", "r");
+  unsigned long long pages = 0;
+  int got;
+  if (f == NULL)
+    return 0;
+  got = fscanf(f, "%llu", &pages);
+  fclose(f);
+  return got == 1 ? (size_t)pages * pvb_page_size() : 0;
+}
+
+/* In a child under RLIMIT_AS = its address space + room: how many elements
+ * method m reached.  -1 if the child did not report (it died). */
+static double pvb_largest_in_child(const pvb_meth *m, size_t room) {
+  int fds[2], status = 0;
+  size_t got = 0;
+  ssize_t rd;
+  pid_t pid;
+  if (pipe(fds) != 0)
+    return -1;
+  pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    struct rlimit rl;
+    size_t n;
+    close(fds[0]);
+    rl.rlim_cur = rl.rlim_max = (rlim_t)(pvb_vm_bytes() + room);
+    if (setrlimit(RLIMIT_AS, &rl) != 0)
+      _exit(1);
+    n = m->ops->largest(m->ctx);
+    if (write(fds[1], &n, sizeof n) != (ssize_t)sizeof n)
+      _exit(1);
+    _exit(0);
+  }
+  close(fds[1]);
+  rd = read(fds[0], &got, sizeof got);
+  close(fds[0]);
+  (void)waitpid(pid, &status, 0);
+  if (rd != (ssize_t)sizeof got || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return -1;
+  return (double)got;
+}
+
+static void pvb_body_limit_as(pvb_state *s, const void *ctx) {
+  const size_t room = pvb_size(s) * PVB_MIB;
+  char name[PVB_METHOD_NAME + 8];
+  size_t idx[PVB_METHODS_MAX], nm, k;
+  (void)ctx;
+  nm = pvb_chosen(&pvb_pwl_largest, pvb_size(s), idx);
+  while (pvb_keep_running(s)) {
+    for (k = 0; k < nm; k++) {
+      const pvb_meth *m = &pvb_meths[idx[k]];
+      double n = pvb_largest_in_child(m, room);
+      snprintf(name, sizeof name, "%s.frac", m->name);
+      pvb_counter(s, name, n < 0 ? -1.0 : n * (double)sizeof(uint64_t) / (double)room,
+                  false);
+    }
+  }
 }
 
 PVB_REGISTER_FN(pair_register) {
+  char name[128];
+  size_t k;
   pvb_bench b;
-  b.name = "pair/pv_touch1";
-  b.fn = pvb_body_pair;
-  b.ctx = &pvb_pair_pv_touch1;
-  b.sizes = pvb_sizes_pair;
-  b.flags = 0;
-  (void)pvb_register(&b);
-  /* glibc with the hugetlb tunable: run in the process that has it (pv
-   * does not use malloc for its data, so the tunable does not touch it).
-   * Plain glibc is far enough behind not to need pairing. */
-  if (strcmp(pvb_rvec_name(), "glibc_thp") == 0) {
-    b.name = "pair/pv_glibc_thp";
-    b.ctx = &pvb_pair_pv_rvec;
+  for (k = 0; k < sizeof pvb_pwls / sizeof pvb_pwls[0]; k++) {
+    snprintf(name, sizeof name, "%s/%s", pvb_pwls[k].name, pvb_rvec_name());
+    b.name = name;
+    b.fn = pvb_body_paired;
+    b.ctx = &pvb_pwls[k];
+    b.sizes = pvb_pwls[k].sizes;
+    b.flags = PVB_COLD;
     (void)pvb_register(&b);
   }
+  snprintf(name, sizeof name, "limit_as/%s", pvb_rvec_name());
+  b.name = name;
+  b.fn = pvb_body_limit_as;
+  b.ctx = NULL;
+  b.sizes = pvb_pwl_largest.sizes;
+  b.flags = PVB_COLD;
+  (void)pvb_register(&b);
 }

@@ -80,6 +80,7 @@ static inline int peer24_push(peer_vec24 *v, pvb_e24 x) { return pv_vec_push(v, 
 static inline pvb_e24 *peer24_data(peer_vec24 *v) { return (pvb_e24 *)pv_vec_data(v); }
 static inline void peer24_destroy(peer_vec24 *v) { (void)pv_vec_destroy(v); }
 
+#define PVB_WANT_OPS 1
 #include "bodies.h"
 
 static const pvb_pv_variant pvb_gen_variants[] =
@@ -94,4 +95,5 @@ PVB_REGISTER_FN(pv_generic_register) {
     pvb_register_peer(name, var->suffix[0] == '\0' ? NULL : &var->opts,
                       var->workloads);
   }
+  pvb_method("pvgen", &pvb_peer_ops, NULL, 0);
 }

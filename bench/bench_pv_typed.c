@@ -76,10 +76,8 @@ static inline int peer24_push(peer_vec24 *v, pvb_e24 x) { return pvb_v24_push(v,
 static inline pvb_e24 *peer24_data(peer_vec24 *v) { return pvb_v24_data(v); }
 static inline void peer24_destroy(peer_vec24 *v) { (void)pvb_v24_destroy(v); }
 
-#define PVB_WANT_ONCE 1
+#define PVB_WANT_OPS 1
 #include "bodies.h"
-
-int pvb_once_pv(size_t n) { return pvb_push_once(NULL, n); }
 
 static const pvb_pv_variant pvb_typed_variants[] =
     PVB_PV_VARIANTS(PVB_W_ALL, PVB_W_PUSH | PVB_W_PUSH_COLD, PVB_W_PUSH,
@@ -96,5 +94,7 @@ PVB_REGISTER_FN(pv_typed_register) {
     pvb_register_peer(name, var->suffix[0] == '\0' ? NULL : &var->opts,
                       var->workloads);
   }
+  /* The paired workloads compare the default typed vector. */
+  pvb_method("pv", &pvb_peer_ops, NULL, 0);
   pvb_context("paged_vec", pv_version());
 }

@@ -2,11 +2,12 @@
  * bench/bench_rvec.c - the peer most C programs write by hand: a typed,
  * inline vector that doubles its capacity with realloc.
  *
- * The same object is linked into three binaries, so each allocator is the
+ * The same object is linked into four binaries, so each allocator is the
  * real one for the whole process: pv_bench (glibc malloc; run a second time
  * with GLIBC_TUNABLES=glibc.malloc.hugetlb=1, which makes glibc ask for
- * transparent huge pages), pv_bench_jemalloc (-ljemalloc) and
- * pv_bench_mimalloc (-lmimalloc).  The peer names itself after the
+ * transparent huge pages), pv_bench_jemalloc (-ljemalloc),
+ * pv_bench_mimalloc (-lmimalloc) and pv_bench_tcmalloc
+ * (-ltcmalloc_minimal, gperftools).  The peer names itself after the
  * allocator it finds itself running on, and refuses to run (every benchmark
  * fails) if that is not the allocator it was built for.
  *
@@ -26,6 +27,10 @@
 #elif defined(PVB_ALLOC_MIMALLOC)
 #  include <mimalloc.h>
 #  define PVB_ALLOC_NAME "mimalloc"
+#elif defined(PVB_ALLOC_TCMALLOC)
+#  include <gperftools/malloc_extension_c.h>
+#  include <gperftools/tcmalloc.h>
+#  define PVB_ALLOC_NAME "tcmalloc"
 #else
 #  include <gnu/libc-version.h>
 #  define PVB_ALLOC_NAME "glibc"
@@ -202,13 +207,12 @@ static inline int peer24_push(peer_vec24 *v, pvb_e24 x) {
 static inline pvb_e24 *peer24_data(peer_vec24 *v) { return v->data; }
 static inline void peer24_destroy(peer_vec24 *v) { free(v->data); }
 
-#define PVB_WANT_ONCE 1
+#define PVB_WANT_OPS 1
 #include "bodies.h"
 
-int pvb_once_rvec(size_t n) { return pvb_push_once(NULL, n); }
-
 const char *pvb_rvec_name(void) {
-#if !defined(PVB_ALLOC_JEMALLOC) && !defined(PVB_ALLOC_MIMALLOC)
+#if !defined(PVB_ALLOC_JEMALLOC) && !defined(PVB_ALLOC_MIMALLOC) && \
+    !defined(PVB_ALLOC_TCMALLOC)
   const char *tun = getenv("GLIBC_TUNABLES");
   if (tun != NULL && strstr(tun, "glibc.malloc.hugetlb=1") != NULL)
     return "glibc_thp";
@@ -244,6 +248,12 @@ static int rvec_check_allocator(char *version, size_t cap) {
   ok = p != NULL && mi_is_in_heap_region(p);
   free(p);
   snprintf(version, cap, "mimalloc %d", mi_version());
+#elif defined(PVB_ALLOC_TCMALLOC)
+  p = malloc(probe);
+  pvb_escape(p);
+  ok = p != NULL && MallocExtension_GetOwnership(p) == MallocExtension_kOwned;
+  free(p);
+  snprintf(version, cap, "tcmalloc %s", tc_version(NULL, NULL, NULL));
 #else
   /* glibc: nothing to prove beyond not being either of the others, which
    * this binary does not link. */
@@ -263,4 +273,5 @@ PVB_REGISTER_FN(rvec_register) {
   pvb_context("allocator", version);
   pvb_context("allocator_verified", rvec_alloc_ok ? "yes" : "NO");
   pvb_register_peer(name, NULL, PVB_W_ALL & ~PVB_W_TRIM);
+  pvb_method(name, &pvb_peer_ops, NULL, 0);
 }

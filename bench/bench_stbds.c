@@ -83,8 +83,10 @@ static inline int peer24_push(peer_vec24 *v, pvb_e24 x) {
 static inline pvb_e24 *peer24_data(peer_vec24 *v) { return v->a; }
 static inline void peer24_destroy(peer_vec24 *v) { arrfree(v->a); }
 
+#define PVB_WANT_OPS 1
 #include "bodies.h"
 
 PVB_REGISTER_FN(stbds_register) {
   pvb_register_peer("stbds", NULL, PVB_W_ALL & ~(PVB_W_SHRINK | PVB_W_TRIM));
+  pvb_method("stbds", &pvb_peer_ops, NULL, 0);
 }

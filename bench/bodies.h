@@ -29,7 +29,11 @@
  *                    peer24_destroy(v)
  *
  * It then calls pvb_register_peer(name, ctx, workloads) from a constructor
- * for each variant it offers.  The code here is C that also compiles as
+ * for each variant it offers.  A peer that defines PVB_WANT_OPS before
+ * including this file also gets `pvb_peer_ops`, its operations for the
+ * paired workloads (peer.h, pvb_ops), to hand to pvb_method; a limit (a
+ * pre-sized buffer, not a vector) defines PVB_IS_LIMIT as well and offers
+ * only the workloads whose final size is known.  The code here is C that also compiles as
  * C++, so that std::vector runs the very same bodies.
  *
  * Every body does all of its work inside the timed loop, allocation and
@@ -40,7 +44,9 @@
 #ifndef PVB_BODIES_H
 #define PVB_BODIES_H
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "peer.h"
 
@@ -153,15 +159,6 @@ static int pvb_build_once(const void *ctx, size_t n) {
   peer_destroy(&v);
   return rc;
 }
-
-#ifdef PVB_WANT_ONCE
-/* One iteration of the push body, outside the harness: for the paired
- * benchmarks (bench/bench_pair.c), which alternate two peers in one
- * process.  0, or -1 if the peer failed. */
-static int pvb_push_once(const void *ctx, size_t n) {
-  return pvb_build_once(ctx, n) == 0 ? 0 : -1;
-}
-#endif
 
 /* pvb_build_once every iteration: the loop of both "push" (large vectors,
  * after peer_setup) and "small" (no setup). */
@@ -512,5 +509,168 @@ static void pvb_register_peer(const char *peer, const void *ctx,
 #endif
 #endif
 }
+
+#ifdef PVB_WANT_OPS
+/* ---- the paired workloads' operations (peer.h, pvb_ops) ---------------- */
+
+static int pvb_op_build(const void *ctx, size_t n, size_t times) {
+  size_t t;
+  for (t = 0; t < times; t++)
+    if (pvb_build_once(ctx, n) != 0)
+      return -1;
+  return 0;
+}
+
+#ifdef PVB_HAS_RESERVE
+static int pvb_op_reserve_fill(const void *ctx, size_t n, size_t times) {
+  size_t t, i;
+  for (t = 0; t < times; t++) {
+    peer_vec v;
+    int bad = 0;
+    if (peer_init(&v, ctx, n) != 0)
+      return -1;
+    if (peer_reserve(&v, n) != 0)
+      bad = 1;
+    for (i = 0; !bad && i < n; i++)
+      if (PVB_UNLIKELY(peer_push(&v, (uint64_t)i) != 0))
+        bad = 1;
+    pvb_escape(peer_data(&v));
+    peer_destroy(&v);
+    if (bad)
+      return -1;
+  }
+  return 0;
+}
+#  define PVB_OP_RESERVE_FILL pvb_op_reserve_fill
+#else
+#  define PVB_OP_RESERVE_FILL NULL
+#endif
+
+#ifndef PVB_IS_LIMIT
+/* An array of nvec vector headers, from malloc (the same for every peer:
+ * a program keeps its vectors somewhere).  NULL on overflow or failure. */
+static void *pvb_headers(size_t nvec, size_t size) {
+  if (nvec == 0 || nvec > SIZE_MAX / size)
+    return NULL;
+  return malloc(nvec * size);
+}
+
+static int pvb_op_live(const void *ctx, size_t nvec, size_t per) {
+  peer_vec *vs = (peer_vec *)pvb_headers(nvec, sizeof(peer_vec));
+  size_t i, r, made = 0;
+  uint64_t acc = 0;
+  int bad = 0;
+  if (vs == NULL)
+    return -1;
+  for (; made < nvec; made++)
+    if (peer_init(&vs[made], ctx, per) != 0) {
+      bad = 1;
+      break;
+    }
+  for (r = 0; !bad && r < per; r++)
+    for (i = 0; i < nvec; i++)
+      if (PVB_UNLIKELY(peer_push(&vs[i], (uint64_t)(r + i)) != 0)) {
+        bad = 1;
+        break;
+      }
+  for (i = 0; !bad && i < nvec; i++)
+    acc += peer_data(&vs[i])[peer_len(&vs[i]) - 1u];
+  pvb_escape(&acc);
+  for (i = 0; i < made; i++)
+    peer_destroy(&vs[i]);
+  free(vs);
+  return bad ? -1 : 0;
+}
+
+#ifdef PVB_HAS_E24
+static int pvb_op_hash(const void *ctx, size_t buckets, size_t records) {
+  peer_vec24 *bs = (peer_vec24 *)pvb_headers(buckets, sizeof(peer_vec24));
+  size_t i, made = 0;
+  uint64_t key = 1;
+  int bad = 0;
+  if (bs == NULL)
+    return -1;
+  for (; made < buckets; made++)
+    if (peer24_init(&bs[made], ctx, 0) != 0) {
+      bad = 1;
+      break;
+    }
+  for (i = 0; !bad && i < records; i++) {
+    pvb_e24 e;
+    size_t b = pvb_rand_index(&key, buckets);
+    e.a = key;
+    e.b = (uint64_t)i;
+    e.c = ~key;
+    if (PVB_UNLIKELY(peer24_push(&bs[b], e) != 0))
+      bad = 1;
+  }
+  for (i = 0; i < made; i++) {
+    pvb_escape(peer24_data(&bs[i]));
+    peer24_destroy(&bs[i]);
+  }
+  free(bs);
+  return bad ? -1 : 0;
+}
+#  define PVB_OP_HASH pvb_op_hash
+#else
+#  define PVB_OP_HASH NULL
+#endif
+
+static int pvb_op_mixed(const void *ctx, const size_t *sizes, size_t count,
+                        size_t live) {
+  peer_vec *ring = (peer_vec *)pvb_headers(live, sizeof(peer_vec));
+  size_t k, i, slots, hole = SIZE_MAX; /* hole: a slot left empty */
+  int bad = 0;
+  if (ring == NULL)
+    return -1;
+  for (k = 0; k < count; k++) {
+    peer_vec *v = &ring[k % live];
+    if (k >= live)
+      peer_destroy(v); /* the oldest goes */
+    if (peer_init(v, ctx, sizes[k]) != 0) {
+      hole = k % live;
+      bad = 1;
+      break;
+    }
+    for (i = 0; i < sizes[k]; i++)
+      if (PVB_UNLIKELY(peer_push(v, (uint64_t)i) != 0)) {
+        bad = 1;
+        break;
+      }
+    pvb_escape(peer_data(v));
+    if (bad) {
+      k++; /* this one is alive */
+      break;
+    }
+  }
+  slots = k < live ? k : live;
+  for (i = 0; i < slots; i++)
+    if (i != hole)
+      peer_destroy(&ring[i]);
+  free(ring);
+  return bad ? -1 : 0;
+}
+
+static size_t pvb_op_largest(const void *ctx) {
+  peer_vec v;
+  size_t n = 0;
+  if (peer_init(&v, ctx, 0) != 0)
+    return 0;
+  while (peer_push(&v, (uint64_t)n) == 0)
+    n++;
+  peer_destroy(&v);
+  return n;
+}
+#endif /* !PVB_IS_LIMIT */
+
+static const pvb_ops pvb_peer_ops = {
+    pvb_op_build, PVB_OP_RESERVE_FILL,
+#ifdef PVB_IS_LIMIT
+    NULL, NULL, NULL, NULL
+#else
+    pvb_op_live, PVB_OP_HASH, pvb_op_mixed, pvb_op_largest
+#endif
+};
+#endif /* PVB_WANT_OPS */
 
 #endif /* PVB_BODIES_H */

@@ -8,7 +8,8 @@ dnl Sets: AM_CONDITIONAL PV_BENCH, PV_BENCH_GNUPLOT; shell var pv_bench.
 AC_ARG_ENABLE([bench],
   [AS_HELP_STRING([--enable-bench=yes|no|auto],
     [build the benchmark suite (make bench, make bench-quick): needs Google
-     Benchmark, GLib, jemalloc, mimalloc, stb_ds and a C++ compiler;
+     Benchmark, GLib, jemalloc, mimalloc, tcmalloc, stb_ds, Boost.Container
+     and a C++ compiler;
      gnuplot for the charts @<:@default=auto@:>@])],
   [], [enable_bench=auto])
 AS_CASE([$enable_bench], [yes|no|auto], [],
@@ -37,6 +38,14 @@ AS_IF([test "x$enable_bench" != xno], [
     [pv_bench_missing="$pv_bench_missing glib-2.0(libglib2.0-dev)"])
   PKG_CHECK_MODULES([PVB_JEMALLOC], [jemalloc], [],
     [pv_bench_missing="$pv_bench_missing jemalloc(libjemalloc-dev)"])
+
+  PKG_CHECK_MODULES([PVB_TCMALLOC], [libtcmalloc_minimal], [],
+    [pv_bench_missing="$pv_bench_missing tcmalloc(libgoogle-perftools-dev)"])
+
+  AC_LANG_PUSH([C++])
+  AC_CHECK_HEADER([boost/container/vector.hpp], [],
+    [pv_bench_missing="$pv_bench_missing Boost.Container(libboost-dev)"])
+  AC_LANG_POP([C++])
 
   dnl mimalloc ships no .pc file on Debian: find the library and header.
   PVB_MIMALLOC_LIBS=""

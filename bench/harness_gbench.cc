@@ -64,10 +64,12 @@ struct Ctx {
 Ctx g_ctx[kMaxContext];
 size_t g_nctx;
 
-// Extra counters of the running body (pvb_counter), applied after it.
-constexpr size_t kMaxExtra = 8;
+// Extra counters of the running body (pvb_counter), applied after it: a
+// paired row has about ten per method (bench/bench_pair.c).
+constexpr size_t kMaxExtra = 192;
+constexpr size_t kExtraName = 48;
 struct Extra {
-  const char *name;
+  char name[kExtraName];
   double value;
   bool per_iteration;
 };
@@ -196,7 +198,7 @@ extern "C" void pvb_counter(pvb_state *s, const char *name, double value,
                             bool per_iteration) {
   (void)s;
   if (g_nextra == kMaxExtra) return;
-  g_extra[g_nextra].name = name;
+  copy_str(g_extra[g_nextra].name, kExtraName, name);
   g_extra[g_nextra].value = value;
   g_extra[g_nextra].per_iteration = per_iteration;
   g_nextra++;
@@ -213,6 +215,12 @@ extern "C" void pvb_context(const char *key, const char *value) {
   copy_str(g_ctx[g_nctx].value, kValueMax, value);
   g_nctx++;
 }
+
+extern "C" void pvb_peak_reset(void) {
+  if (g_can_reset_peak) reset_peak_rss();
+}
+
+extern "C" size_t pvb_peak_bytes(void) { return status_bytes("VmHWM"); }
 
 extern "C" size_t pvb_page_size(void) {
   long ps = sysconf(_SC_PAGESIZE);
@@ -235,7 +243,7 @@ extern "C" size_t pvb_rss_bytes(void) {
 
 extern "C" uint64_t pvb_cpu_ns(void) {
   struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   const uint64_t ns_per_s = 1000000000u;
   return static_cast<uint64_t>(ts.tv_sec) * ns_per_s + static_cast<uint64_t>(ts.tv_nsec);
 }
@@ -281,6 +289,9 @@ int main(int argc, char **argv) {
     // much of a median is noise.
     b->ComputeStatistics("min", [](const std::vector<double> &v) {
       return v.empty() ? 0.0 : *std::min_element(v.begin(), v.end());
+    });
+    b->ComputeStatistics("max", [](const std::vector<double> &v) {
+      return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end());
     });
     // Set on the benchmark, these win over the command line's flags (the
     // runner also passes no warm-up time for cold benchmarks).

@@ -7,7 +7,7 @@
 # Google Benchmark writes one key per line inside each benchmark object,
 # which is all this relies on.  Output columns:
 #   workload peer n ns_per_elem cv peak_rss rss_ratio minflt bytes_per_second
-#   op_ns rss_after status best_ns_per_elem ratio (of a paired benchmark)
+#   op_ns rss_after status best_ns_per_elem ratio (unused) worst_ns_per_elem
 # A missing value is "-"; status is "ok" or "error: <message>".
 
 function flush(   rn) {
@@ -28,6 +28,9 @@ function flush(   rn) {
     seen(rn)
   } else if (f["run_type"] == "aggregate" && f["aggregate_name"] == "min") {
     best[rn] = val("ns_per_elem")
+    seen(rn)
+  } else if (f["run_type"] == "aggregate" && f["aggregate_name"] == "max") {
+    worst[rn] = val("ns_per_elem")
     seen(rn)
   } else if (f["run_type"] == "iteration") {
     # No aggregates: a cold benchmark, one iteration per process, one file
@@ -51,11 +54,12 @@ function median(rn, fld, n,   i, j, x, a) {
   if (n % 2) return a[(n + 1) / 2]
   return (a[n / 2] + a[n / 2 + 1]) / 2
 }
-# The smallest of it[rn, fld, 1..n] ("-" if any is missing).
-function smallest(rn, fld, n,   i, m) {
+# The smallest (sign 1) or largest (sign -1) of it[rn, fld, 1..n] ("-" if
+# any is missing).
+function extreme(rn, fld, n, sign,   i, m) {
   for (i = 1; i <= n; i++) {
     if (it[rn, fld, i] == "-") return "-"
-    if (i == 1 || it[rn, fld, i] + 0 < m) m = it[rn, fld, i] + 0
+    if (i == 1 || sign * (it[rn, fld, i] + 0) < sign * m) m = it[rn, fld, i] + 0
   }
   return m
 }
@@ -97,7 +101,8 @@ END {
     med_bps[rn] = median(rn, "bytes_per_second", n); med_op[rn] = median(rn, "op_ns", n)
     med_after[rn] = median(rn, "rss_after", n); med_pr[rn] = median(rn, "ratio", n)
     cv[rn] = spread(rn, n)
-    best[rn] = smallest(rn, "ns_per_elem", n)
+    best[rn] = extreme(rn, "ns_per_elem", n, 1)
+    worst[rn] = extreme(rn, "ns_per_elem", n, -1)
   }
   for (i = 1; i <= count; i++) {
     rn = names[i]
@@ -106,9 +111,9 @@ END {
     st = (rn in err) ? "error: " err[rn] : "ok"
     ns = (rn in med_ns) ? med_ns[rn] : "-"
     c = (rn in cv) ? cv[rn] : "-"
-    printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", part[1], part[2], part[3],
+    printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", part[1], part[2], part[3],
       ns, c, d(med_rss, rn), d(med_ratio, rn), d(med_flt, rn), d(med_bps, rn),
-      d(med_op, rn), d(med_after, rn), st, d(best, rn), d(med_pr, rn)
+      d(med_op, rn), d(med_after, rn), st, d(best, rn), d(med_pr, rn), d(worst, rn)
   }
 }
 function d(arr, k) { return (k in arr) ? arr[k] : "-" }

@@ -45,16 +45,51 @@ size_t pvb_rss_bytes(void);
  * operation inside an iteration. */
 uint64_t pvb_now_ns(void);
 
-/* pvb_cpu_ns - this thread's CPU time in nanoseconds, for bodies that
- * time parts of an iteration themselves (the paired benchmarks). */
+/* pvb_cpu_ns - this process's CPU time (all its threads) in nanoseconds,
+ * for bodies that time parts of an iteration themselves (the paired
+ * workloads). */
 uint64_t pvb_cpu_ns(void);
 
-/* One push iteration (init, push 0 .. n-1, destroy) of a peer with its
- * default options, exported by the peer files for bench/bench_pair.c.
- * 0, or -1 if the peer failed. */
-int pvb_once_pv(size_t n);
-int pvb_once_touch1(size_t n);
-int pvb_once_rvec(size_t n);
+/* The operations a peer offers the paired workloads (bench/bench_pair.c),
+ * made from the peer's inline operations by bench/bodies.h (PVB_WANT_OPS).
+ * Each does its work from scratch and returns 0, or -1 if the peer failed;
+ * a member is NULL where the peer lacks what the workload needs. */
+typedef struct pvb_ops {
+  /* `times` x (init, push 0 .. n-1, destroy): the build-and-free loop. */
+  int (*build)(const void *ctx, size_t n, size_t times);
+  /* `times` x (init, reserve n, push n, destroy). */
+  int (*reserve_fill)(const void *ctx, size_t n, size_t times);
+  /* nvec vectors live at once, `per` elements pushed to each round robin
+   * (one to every vector, then the next), read once, all destroyed. */
+  int (*live)(const void *ctx, size_t nvec, size_t per);
+  /* A hash table of `buckets` vectors of 24-byte records: `records`
+   * records pushed to the bucket of their key, read once, destroyed. */
+  int (*hash)(const void *ctx, size_t buckets, size_t records);
+  /* The mixed program: sizes[0 .. count-1] built in turn, the last `live`
+   * vectors kept alive (a ring), all destroyed at the end. */
+  int (*mixed)(const void *ctx, const size_t *sizes, size_t count, size_t live);
+  /* Pushes until a push fails: how many elements one vector reached. */
+  size_t (*largest)(const void *ctx);
+} pvb_ops;
+
+/* pvb_method flags: a limit (a buffer of the final size, not a vector:
+ * build and reserve_fill only, from PVB_LIMIT_MIN_N elements) timed by the
+ * wall clock (it uses several threads). */
+#define PVB_M_LIMIT 1u
+#define PVB_M_WALL 2u
+#define PVB_LIMIT_MIN_N ((size_t)1000000)
+
+/* pvb_method - offer `ops` (bound to ctx) to the paired workloads under
+ * the peer name `name`.  Called from the peers' constructors; `ops` and
+ * `ctx` must have static storage, the name is copied. */
+void pvb_method(const char *name, const pvb_ops *ops, const void *ctx,
+                unsigned flags);
+
+/* pvb_peak_reset / pvb_peak_bytes - the kernel's resident high-water mark
+ * (VmHWM) reset to the current RSS, and read back: the peak RSS of what ran
+ * in between is pvb_peak_bytes() - the RSS at the reset. */
+void pvb_peak_reset(void);
+size_t pvb_peak_bytes(void);
 
 /* pvb_rvec_name - the realloc-vector peer's name in this process:
  * "glibc_thp" under GLIBC_TUNABLES=glibc.malloc.hugetlb=1, else the
