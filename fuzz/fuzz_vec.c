@@ -416,7 +416,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       const unsigned char *src = gen(n, es);
       if (n != 0) memcpy(first, src, n * es);
       MODEL_DID(pvm_insert(&m, m.len, src, n));
-      size_t back = fz_count(&in, n + 1);
+      size_t back = fz_count(&in, n);
       int rc2 = pv_vec_set_len(&v, v.len - back);
       FUZZ_CHECK(rc2 == 0, "set_len after extend_uninit: %s", pv_errname(rc2));
       pvm_truncate(&m, m.len - back);
