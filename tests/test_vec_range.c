@@ -542,3 +542,24 @@ Test(range, shrink_to_errors) {
   pv_vec_destroy(&v);
   cr_assert_eq(pv_vec_shrink_to(&v, 0), PV_EINVAL, "destroyed");
 }
+
+/* ---- ASan: spare opens the tail, set_len closes it ----------------------- */
+
+#define NOT_ASAN (!PV__ASAN)
+
+/* After pv_vec_spare the spare capacity may be written; the next
+ * pv_vec_set_len poisons past the new len again: a read there is
+ * reported (the test passes by dying with ASan's exit code). */
+Test(range_asan, past_len_after_spare_and_set_len_is_reported, .exit_code = 1,
+     .disabled = NOT_ASAN) {
+  pv_vec v = mkseq(PV_VEC_PAGES, 100);
+  size_t room = 0;
+  uint64_t *p = pv_vec_spare(&v, &room);
+  cr_assert_gt(room, 2, "room past len");
+  p[0] = 100; /* addressable now */
+  p[1] = 101;
+  cr_assert_eq(pv_vec_set_len(&v, 101), 0, "commit one");
+  volatile uint64_t x = ((volatile uint64_t *)v.data)[101];
+  (void)x;
+  cr_assert_fail("a read past len after spare + set_len was not reported");
+}
