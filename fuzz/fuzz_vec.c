@@ -42,6 +42,14 @@ static int cmp_bytes_es; /* element size for the comparator */
 static int cmp_elem(const void *a, const void *b) {
   return memcmp(a, b, (size_t)cmp_bytes_es);
 }
+/* The same order through a context: ctx points to the element size. */
+static int cmp_elem_r(const void *a, const void *b, void *ctx) {
+  return memcmp(a, b, *(const size_t *)ctx);
+}
+/* retain's predicate: keeps elements whose first byte has bit *ctx set. */
+static bool keep_bit(const void *elem, void *ctx) {
+  return (*(const unsigned char *)elem >> *(const unsigned *)ctx) & 1;
+}
 
 /* The vector agrees with the model; stable_data: where a STABLE vector's
  * data must stay (NULL for the other modes). */
@@ -68,7 +76,9 @@ enum {
   OP_PUSH, OP_PUSH_SLOT, OP_POP, OP_APPEND, OP_APPEND_SELF, OP_INSERT,
   OP_REMOVE, OP_SWAP_REMOVE, OP_RESIZE, OP_TRUNCATE, OP_CLEAR, OP_RESERVE,
   OP_RESERVE_EXACT, OP_SHRINK, OP_TRIM, OP_SET, OP_GET, OP_FREEZE, OP_THAW,
-  OP_COPY, OP_SORT, OP_BSEARCH, OP_ADVISE, OP_RESIDENT, OP_FAULT, OP_COUNT
+  OP_COPY, OP_SORT, OP_BSEARCH, OP_ADVISE, OP_RESIDENT, OP_SORT_R, OP_BSEARCH_R,
+  OP_RETAIN, OP_DEDUP, OP_SWAP, OP_SPLIT_OFF, OP_WITHIN, OP_EXTEND_UNINIT,
+  OP_SPARE, OP_SHRINK_TO, OP_FAULT, OP_COUNT
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -316,6 +326,138 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                               bytes, pv__store_bytes(&v));
       break;
     }
+    case OP_SORT_R:
+      name = "sort_r";
+      want = pvm_mut_code(&m);
+      rc = pv_vec_sort_r(&v, cmp_elem_r, &es);
+      if (rc == 0) {
+        /* equal under memcmp means equal bytes: any order gives the same */
+        cmp_bytes_es = (int)es;
+        pvm_sort(&m, cmp_elem);
+        sorted = true;
+      }
+      break;
+    case OP_BSEARCH_R: {
+      name = "bsearch_r";
+      if (!sorted) { want = 1; break; }
+      cmp_bytes_es = (int)es;
+      const unsigned char *key = (fz_u8(&in) & 1) && m.len != 0
+                                     ? pvm_at(&m, i % m.len) : gen(1, es);
+      size_t ix = SIZE_MAX;
+      rc = pv_vec_bsearch_r(&v, key, cmp_elem_r, &es, &ix);
+      size_t lo = pvm_lower_bound(&m, key, cmp_elem);
+      want = lo < m.len && cmp_elem(pvm_at(&m, lo), key) == 0 ? 0 : PV_ENOENT;
+      FUZZ_CHECK(ix == lo, "bsearch_r: index %zu, lower bound %zu", ix, lo);
+      break;
+    }
+    case OP_RETAIN: {
+      name = "retain";
+      unsigned bit = (unsigned)(n % 8);
+      want = pvm_mut_code(&m);
+      rc = pv_vec_retain(&v, keep_bit, &bit);
+      if (rc == 0) pvm_retain(&m, keep_bit, &bit);
+      break;
+    }
+    case OP_DEDUP: {
+      name = "dedup";
+      /* compare a prefix of 1..es bytes, so that runs occur */
+      size_t pre = 1 + n % es;
+      want = pvm_mut_code(&m);
+      rc = pv_vec_dedup(&v, cmp_elem_r, &pre);
+      if (rc == 0) pvm_dedup(&m, cmp_elem_r, &pre);
+      break;
+    }
+    case OP_SWAP: {
+      name = "swap";
+      size_t j = fz_count(&in, m.len + 1);
+      want = pvm_swap_code(&m, i, j);
+      rc = pv_vec_swap(&v, i, j);
+      if (rc == 0) pvm_swap(&m, i, j);
+      break;
+    }
+    case OP_SPLIT_OFF: {
+      name = "split_off";
+      /* into w, emptied first (w: never frozen, default growth) */
+      rc = pv_vec_clear(&w);
+      FUZZ_CHECK(rc == 0, "clear w: %s", pv_errname(rc));
+      want = pvm_split_code(&m, i);
+      pvm dm;
+      pvm_init(&dm, es, SIZE_MAX);
+      rc = pv_vec_split_off(&v, i, &w);
+      if (rc == 0) {
+        MODEL_DID(pvm_split_off(&m, i, &dm));
+        FUZZ_CHECK(w.len == dm.len && pvm_diff(&dm, w.data) == SIZE_MAX,
+                   "split_off: the moved elements differ");
+      } else {
+        FUZZ_CHECK(w.len == 0, "split_off: dst changed on failure");
+      }
+      pvm_free(&dm);
+      break;
+    }
+    case OP_WITHIN:
+      name = "extend_from_within";
+      if (m.len + n > max && !(stable && !m.frozen)) { want = 1; break; }
+      if (fz_u8(&in) & 1) n = SIZE_MAX - (i & 3); /* overflowing ranges */
+      want = pvm_within_code(&m, i, n);
+      rc = pv_vec_extend_from_within(&v, i, n);
+      if (rc == 0) MODEL_DID(pvm_extend_from_within(&m, i, n));
+      break;
+    case OP_EXTEND_UNINIT: {
+      /* n slots, filled, then set_len gives back the last few */
+      name = "extend_uninit";
+      if (m.len + n > max && !(stable && !m.frozen)) { want = 1; break; }
+      want = pvm_grow_code(&m, m.len + n);
+      void *first = NULL;
+      rc = pv_vec_extend_uninit(&v, n, &first);
+      if (rc != 0) {
+        FUZZ_CHECK(first == NULL, "extend_uninit wrote *first on failure");
+        break;
+      }
+      const unsigned char *src = gen(n, es);
+      if (n != 0) memcpy(first, src, n * es);
+      MODEL_DID(pvm_insert(&m, m.len, src, n));
+      size_t back = fz_count(&in, n);
+      int rc2 = pv_vec_set_len(&v, v.len - back);
+      FUZZ_CHECK(rc2 == 0, "set_len after extend_uninit: %s", pv_errname(rc2));
+      pvm_truncate(&m, m.len - back);
+      break;
+    }
+    case OP_SPARE: {
+      /* fill part of the spare capacity, commit it with set_len; or ask
+       * set_len for a length past the capacity */
+      name = "spare + set_len";
+      size_t room = SIZE_MAX;
+      unsigned char *p = pv_vec_spare(&v, &room);
+      FUZZ_CHECK((p == NULL) == (room == 0), "spare: pointer and count disagree");
+      FUZZ_CHECK(m.frozen ? p == NULL : room == v.cap - v.len, "spare: %zu of %zu",
+                 room, v.cap - v.len);
+      if (fz_u8(&in) & 1) {
+        size_t past = v.cap + 1 + (n & 3);
+        want = pvm_set_len_code(&m, past, v.cap);
+        rc = pv_vec_set_len(&v, past);
+        break;
+      }
+      size_t k = room == 0 ? 0 : n % (room + 1);
+      const unsigned char *src = gen(k, es);
+      if (k != 0) memcpy(p, src, k * es);
+      want = pvm_set_len_code(&m, v.len + k, v.cap);
+      rc = pv_vec_set_len(&v, v.len + k);
+      if (rc == 0) MODEL_DID(pvm_insert(&m, m.len, src, k));
+      break;
+    }
+    case OP_SHRINK_TO: {
+      name = "shrink_to";
+      want = pvm_mut_code(&m);
+      size_t cap = v.cap;
+      rc = pv_vec_shrink_to(&v, n);
+      if (rc == 0) {
+        size_t floor = n > m.len ? n : m.len;
+        FUZZ_CHECK(v.cap >= (floor < cap ? floor : cap), "shrink_to: cap %zu below %zu",
+                   v.cap, floor);
+        FUZZ_CHECK(v.cap <= cap, "shrink_to: cap grew");
+      }
+      break;
+    }
     case OP_FAULT:
       name = "arm fault";
       fault_at = 1 + n % 6;
@@ -357,7 +499,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (rc == 0 && op != OP_SORT && op != OP_BSEARCH && op != OP_GET &&
         op != OP_COPY && op != OP_RESIDENT && op != OP_ADVISE && op != OP_FREEZE &&
         op != OP_THAW && op != OP_RESERVE && op != OP_RESERVE_EXACT &&
-        op != OP_SHRINK && op != OP_TRIM)
+        op != OP_SHRINK && op != OP_TRIM && op != OP_SORT_R && op != OP_BSEARCH_R &&
+        op != OP_SHRINK_TO)
       sorted = false;
     agree(&v, &m, stable_data, name);
   }

@@ -303,25 +303,27 @@ int pv__store_grow(pv_vec *v, size_t need, bool exact) {
   return rc;
 }
 
-/* Bytes of the granules holding the live elements: whole pages, and whole
- * huge pages while the vector asks for them (vec.h). */
-static size_t used_bytes(const pv_vec *v) {
-  /* len * elem_size <= the bytes held, a page multiple: the page rounding
+/* Bytes of the granules holding keep (<= cap) elements: whole pages, and
+ * whole huge pages while the vector asks for them (vec.h). */
+static size_t used_bytes(const pv_vec *v, size_t keep) {
+  /* keep * elem_size <= the bytes held, a page multiple: the page rounding
    * cannot overflow, and the bytes held are the answer if rounding to huge
    * pages would. */
   size_t r = pv__store_bytes(v);
-  (void)pv__store_round(st(v)->flags, v->len * v->elem_size, &r);
+  (void)pv__store_round(st(v)->flags, keep * v->elem_size, &r);
   return r;
 }
 
-int pv__store_shrink(pv_vec *v) {
+int pv__store_shrink(pv_vec *v, size_t keep) {
+  if (keep < v->len) keep = v->len;
+  if (keep > v->cap) keep = v->cap;
   if (st(v)->kind == PV__STORE_SMALL) {
     pv__store_unpoison_tail(v);
-    int rc = pv__store_small_shrink(v);
+    int rc = pv__store_small_shrink(v, keep);
     pv__store_poison_tail(v);
     return rc;
   }
-  size_t nb = used_bytes(v), held = pv__store_bytes(v);
+  size_t nb = used_bytes(v, keep), held = pv__store_bytes(v);
   if (nb >= held) return 0;
   /* The cut pages are released or become the guard: no poison on them
    * (back on them if the shrink fails). */

@@ -94,8 +94,10 @@ int pv__store_release(pv_vec *v);
  * PV_ENOSPC (STABLE past max_len), PV_EOVERFLOW, PV_ENOMEM. */
 int pv__store_grow(pv_vec *v, size_t need, bool exact);
 
-/* Lower the capacity to what len needs (see vec.h); 0 or PV_ENOMEM. */
-int pv__store_shrink(pv_vec *v);
+/* Lower the capacity to what max(len, keep) elements need (see vec.h:
+ * pv_vec_shrink_to_fit is keep 0, pv_vec_shrink_to keep = min_cap); a
+ * capacity already at or below that is left alone.  0 or PV_ENOMEM. */
+int pv__store_shrink(pv_vec *v, size_t keep);
 
 /* Return the physical memory of the whole pages past len (vec.h). */
 int pv__store_trim(pv_vec *v);
@@ -224,8 +226,9 @@ pv__store *pv__store_small_desc(pv__store_kind next, unsigned flags);
 size_t pv__store_small_min_cap(size_t elem_size);
 /* Grow a SMALL vector to a capacity of `cap` elements (realloc). */
 int pv__store_small_grow(pv_vec *v, size_t cap);
-/* Shrink a SMALL vector's block to len elements (free it when len is 0). */
-int pv__store_small_shrink(pv_vec *v);
+/* Shrink a SMALL vector's block to keep (len <= keep < cap) elements (free
+ * it when keep is 0). */
+int pv__store_small_shrink(pv_vec *v, size_t keep);
 /* Move a SMALL vector into pages of at least nb bytes, of its `next` kind:
  * prepare makes the block and the region and copies the elements, leaving
  * v as it was; commit then frees the small block and adopts them, abort

@@ -89,15 +89,15 @@ int pv__store_small_grow(pv_vec *v, size_t cap) {
   return 0;
 }
 
-int pv__store_small_shrink(pv_vec *v) {
+int pv__store_small_shrink(pv_vec *v, size_t keep) {
   pv__store_region r = {NULL, 0, 0, false};
-  if (v->len == v->cap) return 0;
-  if (v->len == 0) {
+  if (keep >= v->cap) return 0;
+  if (keep == 0) {
     free(v->data);
   } else {
-    int rc = small_realloc(v->data, v->len * v->elem_size, &r.data);
+    int rc = small_realloc(v->data, keep * v->elem_size, &r.data);
     if (rc != 0) return rc;
-    r.bytes = v->len * v->elem_size;
+    r.bytes = keep * v->elem_size;
   }
   pv__store_adopt(v, &r);
   return 0;

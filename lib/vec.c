@@ -58,6 +58,21 @@ static size_t offset_in(const pv_vec *v, const void *p) {
   return (size_t)(x - lo);
 }
 
+/* Exchange n bytes at a and b (distinct, not overlapping) through a small
+ * stack buffer: no allocation, so sort and swap cannot fail. */
+static void swap_bytes(char *a, char *b, size_t n) {
+  char t[64];
+  while (n > 0) {
+    size_t k = n < sizeof t ? n : sizeof t;
+    memcpy(t, a, k);
+    memcpy(a, b, k);
+    memcpy(b, t, k);
+    a += k;
+    b += k;
+    n -= k;
+  }
+}
+
 /* ---- lifecycle ---------------------------------------------------------- */
 
 int pv_vec_init(pv_vec *v, size_t elem_size) {
@@ -120,6 +135,11 @@ size_t pv_vec_len(const pv_vec *v) { return v == NULL ? 0 : v->len; }
 size_t pv_vec_cap(const pv_vec *v) { return v == NULL ? 0 : v->cap; }
 size_t pv_vec_elem_size(const pv_vec *v) { return v == NULL ? 0 : v->elem_size; }
 
+void *pv_vec_last(const pv_vec *v) {
+  if (v == NULL || v->len == 0) return NULL;
+  return elem_ptr(v, v->len - 1);
+}
+
 /* ---- mutation ----------------------------------------------------------- */
 
 int pv_vec_append(pv_vec *v, const void *elems, size_t n) {
@@ -169,6 +189,36 @@ int pv_vec_push_slot(pv_vec *v, void **slot) {
   if (rc != 0) return rc;
   *slot = elem_ptr(v, v->len);
   pv__store_set_len(v, v->len + 1);
+  return 0;
+}
+
+int pv_vec_extend_uninit(pv_vec *v, size_t n, void **first) {
+  int rc = check_mut(v);
+  if (rc != 0) return rc;
+  if (first == NULL) return PV_EINVAL;
+  rc = reserve_impl(v, n, false);
+  if (rc != 0) return rc;
+  *first = v->data == NULL ? NULL : elem_ptr(v, v->len);
+  pv__store_set_len(v, v->len + n);
+  return 0;
+}
+
+void *pv_vec_spare(pv_vec *v, size_t *n) {
+  if (n != NULL) *n = 0;
+  if (check_mut(v) != 0 || v->len == v->cap) return NULL;
+  /* The caller writes there before pv_vec_set_len: under ASan the tail
+   * is opened now and closed again by the next pv_vec_set_len. */
+  pv__store_unpoison_tail(v);
+  if (n != NULL) *n = v->cap - v->len;
+  return elem_ptr(v, v->len);
+}
+
+int pv_vec_set_len(pv_vec *v, size_t len) {
+  int rc = check_mut(v);
+  if (rc != 0) return rc;
+  if (len > v->cap) return PV_ERANGE;
+  pv__store_set_len(v, len);
+  pv__store_poison_tail(v); /* what pv_vec_spare opened past len */
   return 0;
 }
 
@@ -230,6 +280,77 @@ int pv_vec_swap_remove(pv_vec *v, size_t i, void *out) {
   return 0;
 }
 
+int pv_vec_swap(pv_vec *v, size_t i, size_t j) {
+  int rc = check_mut(v);
+  if (rc != 0) return rc;
+  if (i >= v->len || j >= v->len) return PV_ERANGE;
+  if (i != j) swap_bytes(elem_ptr(v, i), elem_ptr(v, j), v->elem_size);
+  return 0;
+}
+
+int pv_vec_extend_from_within(pv_vec *v, size_t i, size_t n) {
+  int rc = check_mut(v);
+  if (rc != 0) return rc;
+  if (i > v->len || n > v->len - i) return PV_ERANGE;
+  if (n == 0) return 0;
+  rc = reserve_impl(v, n, false);
+  if (rc != 0) return rc;
+  /* After the growth (data may have moved); [i, i + n) is below len, so
+   * it does not overlap the new slots. */
+  size_t old = v->len;
+  pv__store_set_len(v, old + n);
+  memcpy(elem_ptr(v, old), elem_ptr(v, i), n * v->elem_size);
+  return 0;
+}
+
+int pv_vec_split_off(pv_vec *v, size_t at, pv_vec *dst) {
+  int rc = check_mut(v);
+  if (rc != 0) return rc;
+  rc = check_mut(dst);
+  if (rc != 0) return rc;
+  if (dst == v || dst->elem_size != v->elem_size || dst->len != 0)
+    return PV_EINVAL;
+  if (at > v->len) return PV_ERANGE;
+  size_t n = v->len - at;
+  /* dst grows first: if it cannot, neither vector has changed. */
+  rc = reserve_impl(dst, n, true);
+  if (rc != 0) return rc;
+  pv__store_set_len(dst, n);
+  if (n != 0) memcpy(dst->data, elem_ptr(v, at), n * v->elem_size);
+  pv__store_set_len(v, at);
+  return 0;
+}
+
+int pv_vec_retain(pv_vec *v, bool (*keep)(const void *, void *), void *ctx) {
+  int rc = check_mut(v);
+  if (rc != 0) return rc;
+  if (keep == NULL) return PV_EINVAL;
+  size_t w = 0, es = v->elem_size;
+  for (size_t r = 0; r < v->len; r++) {
+    if (!keep(elem_ptr(v, r), ctx)) continue;
+    if (w != r) memcpy(elem_ptr(v, w), elem_ptr(v, r), es);
+    w++;
+  }
+  pv__store_set_len(v, w);
+  return 0;
+}
+
+int pv_vec_dedup(pv_vec *v, int (*cmp)(const void *, const void *, void *),
+                 void *ctx) {
+  int rc = check_mut(v);
+  if (rc != 0) return rc;
+  if (cmp == NULL) return PV_EINVAL;
+  if (v->len < 2) return 0;
+  size_t w = 1, es = v->elem_size;
+  for (size_t r = 1; r < v->len; r++) {
+    if (cmp(elem_ptr(v, w - 1), elem_ptr(v, r), ctx) == 0) continue;
+    if (w != r) memcpy(elem_ptr(v, w), elem_ptr(v, r), es);
+    w++;
+  }
+  pv__store_set_len(v, w);
+  return 0;
+}
+
 int pv_vec_resize(pv_vec *v, size_t n, const void *fill) {
   int rc = check_mut(v);
   if (rc != 0) return rc;
@@ -281,7 +402,12 @@ int pv_vec_reserve_exact(pv_vec *v, size_t additional) {
 
 int pv_vec_shrink_to_fit(pv_vec *v) {
   int rc = check_mut(v);
-  return rc != 0 ? rc : pv__store_shrink(v);
+  return rc != 0 ? rc : pv__store_shrink(v, 0);
+}
+
+int pv_vec_shrink_to(pv_vec *v, size_t min_cap) {
+  int rc = check_mut(v);
+  return rc != 0 ? rc : pv__store_shrink(v, min_cap);
 }
 
 int pv_vec_trim(pv_vec *v) {
@@ -319,20 +445,68 @@ int pv_vec_sort(pv_vec *v, int (*cmp)(const void *, const void *)) {
   return 0;
 }
 
-int pv_vec_bsearch(const pv_vec *v, const void *key,
-                   int (*cmp)(const void *, const void *), size_t *index) {
+/* Heapsort's sift-down of element root in the heap d[0, n). */
+static void sift_down(char *d, size_t es, size_t root, size_t n,
+                      int (*cmp)(const void *, const void *, void *), void *ctx) {
+  /* root has a child while root <= (n - 2) / 2: 2 * root + 2 cannot
+   * overflow then. */
+  while (n >= 2 && root <= (n - 2) / 2) {
+    size_t c = 2 * root + 1;
+    if (c + 1 < n && cmp(d + c * es, d + (c + 1) * es, ctx) < 0) c++;
+    if (cmp(d + root * es, d + c * es, ctx) >= 0) return;
+    swap_bytes(d + root * es, d + c * es, es);
+    root = c;
+  }
+}
+
+int pv_vec_sort_r(pv_vec *v, int (*cmp)(const void *, const void *, void *),
+                  void *ctx) {
+  int rc = check_mut(v);
+  if (rc != 0) return rc;
+  if (cmp == NULL) return PV_EINVAL;
+  /* Heapsort in place: O(n log n) at worst, no memory to ask for (so no
+   * PV_ENOMEM), no platform's qsort_r (they differ, mingw has none). */
+  char *d = v->data;
+  size_t n = v->len, es = v->elem_size;
+  for (size_t i = n / 2; i-- > 0;) sift_down(d, es, i, n, cmp, ctx);
+  for (size_t end = n; end > 1; end--) {
+    swap_bytes(d, d + (end - 1) * es, es);
+    sift_down(d, es, 0, end - 1, cmp, ctx);
+  }
+  return 0;
+}
+
+int pv_vec_bsearch_r(const pv_vec *v, const void *key,
+                     int (*cmp)(const void *, const void *, void *), void *ctx,
+                     size_t *index) {
   if (!valid(v) || key == NULL || cmp == NULL || index == NULL) return PV_EINVAL;
   /* Lower bound: the first element not less than key. */
   size_t lo = 0, hi = v->len;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (cmp(key, elem_ptr(v, mid)) > 0)
+    if (cmp(key, elem_ptr(v, mid), ctx) > 0)
       lo = mid + 1;
     else
       hi = mid;
   }
   *index = lo;
-  return (lo < v->len && cmp(key, elem_ptr(v, lo)) == 0) ? 0 : PV_ENOENT;
+  return (lo < v->len && cmp(key, elem_ptr(v, lo), ctx) == 0) ? 0 : PV_ENOENT;
+}
+
+/* pv_vec_bsearch's comparator, carried to bsearch_r as its context (a
+ * function pointer cannot travel as a void *). */
+struct plain_cmp {
+  int (*cmp)(const void *, const void *);
+};
+static int call_plain(const void *a, const void *b, void *ctx) {
+  return ((const struct plain_cmp *)ctx)->cmp(a, b);
+}
+
+int pv_vec_bsearch(const pv_vec *v, const void *key,
+                   int (*cmp)(const void *, const void *), size_t *index) {
+  if (cmp == NULL) return PV_EINVAL;
+  struct plain_cmp pc = {cmp};
+  return pv_vec_bsearch_r(v, key, call_plain, &pc, index);
 }
 
 int pv_vec_freeze(pv_vec *v) {

@@ -113,6 +113,31 @@ static inline int pvm_resize_code(const pvm *m, size_t n) {
   return n <= m->len ? 0 : pvm_grow_code(m, n);
 }
 
+/* swap(i, j). */
+static inline int pvm_swap_code(const pvm *m, size_t i, size_t j) {
+  if (m->frozen) return PV_EACCES;
+  return (i >= m->len || j >= m->len) ? PV_ERANGE : 0;
+}
+
+/* extend_from_within(i, n): a range inside len, then a growth. */
+static inline int pvm_within_code(const pvm *m, size_t i, size_t n) {
+  int rc = pvm_remove_code(m, i, n);
+  return (rc != 0 || n == 0) ? rc : pvm_grow_code(m, m->len + n);
+}
+
+/* split_off(at) into an empty, writable destination that can grow. */
+static inline int pvm_split_code(const pvm *m, size_t at) {
+  if (m->frozen) return PV_EACCES;
+  return at > m->len ? PV_ERANGE : 0;
+}
+
+/* set_len(n) on a vector whose capacity is cap (the library's: the model
+ * has none of its own). */
+static inline int pvm_set_len_code(const pvm *m, size_t n, size_t cap) {
+  if (m->frozen) return PV_EACCES;
+  return n > cap ? PV_ERANGE : 0;
+}
+
 /* ---- the operations, applied after the library succeeded ---------------- */
 
 /* n elements from src at i (i <= len); src must not point into the model. */
@@ -136,6 +161,52 @@ static inline void pvm_remove(pvm *m, size_t i, size_t n) {
 static inline void pvm_swap_remove(pvm *m, size_t i) {
   memmove(pvm_at(m, i), pvm_at(m, m->len - 1), m->es);
   m->len--;
+}
+
+/* Exchange elements i and j (both < len). */
+static inline void pvm_swap(pvm *m, size_t i, size_t j) {
+  unsigned char *a = pvm_at(m, i), *b = pvm_at(m, j);
+  for (size_t k = 0; i != j && k < m->es; k++) {
+    unsigned char t = a[k];
+    a[k] = b[k];
+    b[k] = t;
+  }
+}
+
+/* Appends a copy of [i, i + n) (inside len). */
+static inline bool pvm_extend_from_within(pvm *m, size_t i, size_t n) {
+  if (n == 0) return true;
+  if (!pvm_room(m, m->len + n)) return false;
+  memcpy(pvm_at(m, m->len), pvm_at(m, i), n * m->es);
+  m->len += n;
+  return true;
+}
+
+/* Keeps, in order, the elements keep(elem, ctx) accepts. */
+static inline void pvm_retain(pvm *m, bool (*keep)(const void *, void *), void *ctx) {
+  size_t w = 0;
+  for (size_t r = 0; r < m->len; r++)
+    if (keep(pvm_at(m, r), ctx)) memmove(pvm_at(m, w++), pvm_at(m, r), m->es);
+  m->len = w;
+}
+
+/* Drops each element equal to the one kept before it. */
+static inline void pvm_dedup(pvm *m, int (*cmp)(const void *, const void *, void *),
+                             void *ctx) {
+  if (m->len < 2) return;
+  size_t w = 1;
+  for (size_t r = 1; r < m->len; r++)
+    if (cmp(pvm_at(m, w - 1), pvm_at(m, r), ctx) != 0)
+      memmove(pvm_at(m, w++), pvm_at(m, r), m->es);
+  m->len = w;
+}
+
+/* Moves [at, len) to the end of the empty model dst. */
+static inline bool pvm_split_off(pvm *m, size_t at, pvm *dst) {
+  if (at == m->len) return true; /* the model may hold no array yet */
+  if (!pvm_insert(dst, 0, pvm_at(m, at), m->len - at)) return false;
+  m->len = at;
+  return true;
 }
 
 static inline void pvm_set(pvm *m, size_t i, const void *elem) {

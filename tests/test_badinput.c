@@ -315,6 +315,15 @@ static void vfix_free(vstate *s, enum vfix f) {
 }
 
 static int cmp8(const void *a, const void *b) { return memcmp(a, b, ES); }
+static int cmp8_r(const void *a, const void *b, void *ctx) {
+  (void)ctx;
+  return memcmp(a, b, ES);
+}
+static bool keep_none(const void *elem, void *ctx) {
+  (void)elem;
+  (void)ctx;
+  return false;
+}
 
 /* The container's cases: tests/badinput_vec.def (its comment says how a
  * case is written and what the names in `call` are). */

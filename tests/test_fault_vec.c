@@ -82,6 +82,8 @@ static void v_fill_to(vctx *c, size_t n) {
 }
 
 static int vcall_copy(vctx *c);
+static int vcall_split_off(vctx *c);
+static void make_split_dst(vctx *c);
 static int vcall_freeze(vctx *c);
 static int vcall_destroy(vctx *c);
 static void make_copy_src(vctx *c);
@@ -110,6 +112,7 @@ static void v_setup(void *vctx_) {
    * show up as a new mapping. */
   elems_src((c->a + 1) * c->opts.elem_size);
   if (c->call == vcall_copy) make_copy_src(c);
+  if (c->call == vcall_split_off) make_split_dst(c);
   if (c->state == VS_NONE) return;
   int rc = pv_vec_init_opts(&c->v, &c->opts);
   cr_assert_eq(rc, 0, "%s: setup init: %s", c->name, pv_errname(rc));
@@ -327,6 +330,18 @@ static void m_inserted0(vctx *c, const char *where) {
   cr_assert_eq(memcmp((char *)c->v.data + n, c->s->bytes, c->s->nbytes), 0,
                "%s: old elements not moved up intact", where);
 }
+/* extend_uninit, then the caller fills the slots (m_appended). */
+static int vcall_extend_uninit(vctx *c) {
+  void *first = NULL;
+  int rc = pv_vec_extend_uninit(&c->v, c->a, &first);
+  if (rc == 0) memcpy(first, elems_src(ebytes(&c->v, c->a)), ebytes(&c->v, c->a));
+  else cr_assert_null(first, "%s: *first written on failure", c->name);
+  return rc;
+}
+/* Appends a copy of all its elements (m_appended_self). */
+static int vcall_extend_from_within(vctx *c) {
+  return pv_vec_extend_from_within(&c->v, 0, c->v.len);
+}
 /* Grows by a elements (the tail reads as zero). */
 static int vcall_resize(vctx *c) {
   return pv_vec_resize(&c->v, c->v.len + c->a, NULL);
@@ -365,6 +380,16 @@ static void m_shrunk(vctx *c, const char *where) {
                where, pv__store_bytes(&c->v), want);
   v_kept(c, c->s->was.v.len, where);
 }
+/* shrink_to a floor of a elements. */
+static int vcall_shrink_to(vctx *c) { return pv_vec_shrink_to(&c->v, c->a); }
+static void m_shrunk_to(vctx *c, const char *where) {
+  size_t floor = c->a < c->s->was.v.cap ? c->a : c->s->was.v.cap;
+  cr_assert_eq(c->v.len, c->s->was.v.len, "%s: len changed", where);
+  cr_assert_geq(c->v.cap, floor, "%s: cap %zu below the floor %zu", where, c->v.cap,
+                floor);
+  cr_assert_leq(pv__store_bytes(&c->v), c->s->st.bytes, "%s: grew", where);
+  v_kept(c, c->s->was.v.len, where);
+}
 static int vcall_trim(vctx *c) { return pv_vec_trim(&c->v); }
 static void m_same_elems(vctx *c, const char *where) {
   cr_assert_eq(c->v.len, c->s->was.v.len, "%s: len changed", where);
@@ -385,6 +410,31 @@ static void make_copy_src(vctx *c) {
 }
 static void m_copied(vctx *c, const char *where) {
   cr_assert(pv_vec_equal(&c->v, &c->src), "%s: copy differs from source", where);
+}
+
+/* split_off ------------------------------------------------------------- */
+/* The empty destination, made by setup (not under the fault) with the
+ * configuration's options, so that its growth is the configuration's. */
+static void make_split_dst(vctx *c) {
+  pv_vec_opts o = c->opts;
+  o.initial_cap = 0;
+  int rc = pv_vec_init_opts(&c->src, &o);
+  cr_assert_eq(rc, 0, "%s: split dst init: %s", c->name, pv_errname(rc));
+}
+/* Moves the upper half into src; on failure src must still be empty. */
+static int vcall_split_off(vctx *c) {
+  int rc = pv_vec_split_off(&c->v, c->v.len / 2, &c->src);
+  if (rc != 0) cr_assert_eq(c->src.len, 0, "%s: dst changed on failure", c->name);
+  return rc;
+}
+static void m_split(vctx *c, const char *where) {
+  size_t old = c->s->was.v.len, at = old / 2;
+  cr_assert_eq(c->v.len, at, "%s: len %zu, want %zu", where, c->v.len, at);
+  cr_assert_eq(c->src.len, old - at, "%s: dst len %zu", where, c->src.len);
+  v_kept(c, at, where);
+  cr_assert_eq(memcmp(c->src.data, c->s->bytes + ebytes(&c->v, at),
+                      ebytes(&c->v, old - at)),
+               0, "%s: moved elements wrong", where);
 }
 
 /* freeze / thaw / advise / resident ------------------------------------- */
@@ -444,12 +494,18 @@ static const vop vops[] = {
     {"append huge edge", VS_HUGE_EDGE, vcall_append, m_appended, A_GROW, false},
     {"insert growing", VS_FULL, vcall_insert0, m_inserted0, A_GROW, false},
     {"resize growing", VS_FULL, vcall_resize, m_resized, A_GROW, false},
+    {"extend_uninit growing", VS_FULL, vcall_extend_uninit, m_appended, A_GROW, false},
+    {"extend_uninit first", VS_EMPTY, vcall_extend_uninit, m_appended, A_GROW, false},
+    {"extend_from_within growing", VS_FULL, vcall_extend_from_within, m_appended_self, 0,
+     false},
+    {"split_off into empty", VS_FULL, vcall_split_off, m_split, 0, false},
     {"reserve", VS_FULL, vcall_reserve, m_reserved, A_GROW, false},
     {"reserve empty", VS_EMPTY, vcall_reserve, m_reserved, A_GROW, false},
     {"reserve_exact", VS_FULL, vcall_reserve_exact, m_reserved, A_GROW, false},
     {"reserve across huge", VS_HUGE_EDGE, vcall_reserve, m_reserved, A_GROW, false},
     {"shrink_to_fit", VS_SLACK, vcall_shrink, m_shrunk, 0, false},
     {"shrink_to_fit emptied", VS_CLEARED, vcall_shrink, m_shrunk, 0, false},
+    {"shrink_to", VS_SLACK, vcall_shrink_to, m_shrunk_to, 2, false},
     {"trim", VS_SLACK, vcall_trim, m_same_elems, 0, false},
     {"copy into empty", VS_EMPTY, vcall_copy, m_copied, A_GROW, false},
     {"copy growing", VS_FULL, vcall_copy, m_copied, A_GROW, false},

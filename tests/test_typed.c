@@ -776,3 +776,67 @@ Test(typed_asan, write_past_len_is_reported, .exit_code = 1, .disabled = NOT_ASA
   ((volatile int *)ivec_data(&v))[10] = 1;
   cr_assert_fail("a write past len was not reported (cap %zu)", ivec_cap(&v));
 }
+
+/* The fill-and-commit, callback and range functions with T in their
+ * signatures (each forwards to the generic one, tested in
+ * test_vec_range.c); here: the types line up and the values come back. */
+static int icmp_r(const void *a, const void *b, void *ctx) {
+  int x = *(const int *)a, y = *(const int *)b;
+  return *(const int *)ctx * ((x > y) - (x < y));
+}
+static bool keep_odd(const void *e, void *ctx) {
+  (*(int *)ctx)++;
+  return *(const int *)e % 2 != 0;
+}
+
+Test(typed, range_operations_int) {
+  ivec v, d;
+  cr_assert_eq(ivec_init(&v), 0);
+  cr_assert_eq(ivec_init(&d), 0);
+  int *first = NULL;
+  cr_assert_eq(ivec_extend_uninit(&v, 10, &first), 0);
+  cr_assert_eq(first, ivec_data(&v));
+  for (int i = 0; i < 10; i++) first[i] = 9 - i;
+  int asc = 1;
+  cr_assert_eq(ivec_sort_r(&v, icmp_r, &asc), 0);
+  for (int i = 0; i < 10; i++) cr_assert_eq(*ivec_at(&v, (size_t)i), i);
+  size_t ix = 99;
+  int key = 6;
+  cr_assert_eq(ivec_bsearch_r(&v, &key, icmp_r, &asc, &ix), 0);
+  cr_assert_eq(ix, 6);
+  cr_assert_eq(*ivec_last(&v), 9);
+  cr_assert_eq(ivec_swap(&v, 0, 9), 0);
+  cr_assert_eq(*ivec_at(&v, 0), 9);
+  cr_assert_eq(ivec_swap(&v, 0, 9), 0);
+  cr_assert_eq(ivec_extend_from_within(&v, 0, 2), 0); /* 0..9 0 1 */
+  cr_assert_eq(ivec_len(&v), 12);
+  cr_assert_eq(*ivec_last(&v), 1);
+  cr_assert_eq(ivec_split_off(&v, 10, &d), 0);
+  cr_assert_eq(ivec_len(&d), 2);
+  cr_assert_eq(*ivec_at(&d, 1), 1);
+  int calls = 0;
+  cr_assert_eq(ivec_retain(&v, keep_odd, &calls), 0); /* 1 3 5 7 9 */
+  cr_assert_eq(calls, 10);
+  cr_assert_eq(ivec_len(&v), 5);
+  cr_assert_eq(*ivec_at(&v, 2), 5);
+  cr_assert_eq(ivec_set_len(&v, 3), 0);
+  cr_assert_eq(ivec_extend_from_within(&v, 2, 1), 0); /* 1 3 5 5 */
+  cr_assert_eq(ivec_dedup(&v, icmp_r, &asc), 0);
+  cr_assert_eq(ivec_len(&v), 3);
+  size_t room = 0;
+  cr_assert_eq(ivec_reserve(&v, 8), 0);
+  int *sp = ivec_spare(&v, &room);
+  cr_assert_eq(sp, ivec_data(&v) + 3);
+  cr_assert_geq(room, 8);
+  sp[0] = 42;
+  cr_assert_eq(ivec_set_len(&v, 4), 0);
+  cr_assert_eq(*ivec_last(&v), 42);
+  cr_assert_eq(ivec_shrink_to(&v, 0), 0);
+  cr_assert_eq(ivec_cap(&v), 4, "a small vector shrinks to len");
+  cr_assert_eq(ivec_set_len(&v, 5), PV_ERANGE);
+  cr_assert_eq(ivec_extend_uninit(NULL, 1, &first), PV_EINVAL);
+  cr_assert_null(ivec_last(NULL));
+  cr_assert_null(ivec_spare(NULL, &room));
+  ivec_destroy(&v);
+  ivec_destroy(&d);
+}

@@ -188,3 +188,49 @@ Test(typed_cpp, pointer_elements) {
   cr_assert_eq(got, words[0].c_str(), "the very pointer pushed");
   svec_destroy(&v);
 }
+
+// The range functions from C++: T * comes back typed, callbacks with a
+// context are captureless lambdas, a struct element type in a namespace.
+Test(typed_cpp, range_operations_points) {
+  geo::points v, d;
+  cr_assert_eq(geo::points_init(&v), 0, "init");
+  cr_assert_eq(geo::points_init(&d), 0, "init d");
+  point *first = nullptr;
+  cr_assert_eq(geo::points_extend_uninit(&v, 6, &first), 0, "extend_uninit");
+  for (int i = 0; i < 6; i++) first[i] = mkpoint(5 - i);
+  int dir = 1;
+  auto by_id = [](const void *a, const void *b, void *ctx) -> int {
+    int x = static_cast<const point *>(a)->id, y = static_cast<const point *>(b)->id;
+    return *static_cast<int *>(ctx) * ((x > y) - (x < y));
+  };
+  cr_assert_eq(geo::points_sort_r(&v, by_id, &dir), 0, "sort_r");
+  for (int i = 0; i < 6; i++)
+    cr_assert(same(*geo::points_at(&v, static_cast<size_t>(i)), mkpoint(i)), "sorted %d", i);
+  point key = mkpoint(4);
+  size_t ix = 0;
+  cr_assert_eq(geo::points_bsearch_r(&v, &key, by_id, &dir, &ix), 0, "bsearch_r");
+  cr_assert_eq(ix, 4u, "index");
+  auto even = [](const void *e, void *) -> bool {
+    return static_cast<const point *>(e)->id % 2 == 0;
+  };
+  cr_assert_eq(geo::points_retain(&v, even, nullptr), 0, "retain");
+  cr_assert_eq(geo::points_len(&v), 3u, "0 2 4");
+  cr_assert_eq(geo::points_extend_from_within(&v, 2, 1), 0, "0 2 4 4");
+  cr_assert_eq(geo::points_dedup(&v, by_id, &dir), 0, "dedup");
+  cr_assert_eq(geo::points_len(&v), 3u, "0 2 4");
+  cr_assert_eq(geo::points_swap(&v, 0, 2), 0, "swap");
+  cr_assert(same(*geo::points_last(&v), mkpoint(0)), "last");
+  cr_assert_eq(geo::points_split_off(&v, 1, &d), 0, "split_off");
+  cr_assert_eq(geo::points_len(&d), 2u, "moved 2");
+  size_t room = 0;
+  cr_assert_eq(geo::points_reserve(&v, 4), 0, "reserve");
+  point *sp = geo::points_spare(&v, &room);
+  cr_assert(sp != nullptr && room >= 4u, "spare");
+  sp[0] = mkpoint(7);
+  cr_assert_eq(geo::points_set_len(&v, 2), 0, "set_len");
+  cr_assert(same(*geo::points_last(&v), mkpoint(7)), "committed");
+  cr_assert_eq(geo::points_shrink_to(&v, 0), 0, "shrink_to");
+  cr_assert_eq(geo::points_cap(&v), 2u, "small: exactly len");
+  geo::points_destroy(&v);
+  geo::points_destroy(&d);
+}

@@ -155,16 +155,19 @@ enum op {
   OP_PUSH, OP_PUSH_SLOT, OP_POP, OP_APPEND, OP_INSERT, OP_REMOVE,
   OP_SWAP_REMOVE, OP_RESIZE, OP_TRUNCATE, OP_CLEAR, OP_SET, OP_GET,
   OP_RESERVE, OP_RESERVE_EXACT, OP_SHRINK, OP_TRIM, OP_COPY, OP_SORT,
-  OP_FREEZE, OP_COUNT
+  OP_FREEZE, OP_SWAP, OP_WITHIN, OP_RETAIN, OP_DEDUP, OP_EXTEND_UNINIT,
+  OP_SPLIT_OFF, OP_COUNT
 };
 static const char *const op_names[OP_COUNT] = {
   "push", "push_slot", "pop", "append", "insert", "remove", "swap_remove",
   "resize", "truncate", "clear", "set", "get", "reserve", "reserve_exact",
-  "shrink_to_fit", "trim", "copy", "sort", "freeze"};
+  "shrink_to_fit", "trim", "copy", "sort", "freeze", "swap",
+  "extend_from_within", "retain", "dedup", "extend_uninit", "split_off"};
 /* Relative weights: mostly the everyday operations, with enough capacity
  * operations to exercise every growth and shrink path thousands of times. */
 static const unsigned op_weight[OP_COUNT] = {
-  88, 24, 40, 32, 28, 28, 24, 16, 12, 2, 24, 20, 12, 8, 4, 4, 3, 1, 2};
+  88, 24, 40, 32, 28, 28, 24, 16, 12, 2, 24, 20, 12, 8, 4, 4, 3, 1, 2,
+  12, 8, 2, 2, 16, 3};
 
 static enum op pick_op(void) {
   unsigned total = 0;
@@ -175,6 +178,15 @@ static enum op pick_op(void) {
     r -= op_weight[i];
   }
   return OP_PUSH;
+}
+
+/* dedup's comparator: the first *ctx bytes (a prefix, so that runs occur). */
+static int cmp_prefix_r(const void *a, const void *b, void *ctx) {
+  return memcmp(a, b, *(const size_t *)ctx);
+}
+/* retain's predicate: the first byte's bit *ctx. */
+static bool keep_bit(const void *e, void *ctx) {
+  return (*(const unsigned char *)e >> *(const unsigned *)ctx) & 1;
 }
 
 static void do_op(run *t, enum op op) {
@@ -426,6 +438,81 @@ static void do_op(run *t, enum op op) {
     M_ASSERT(rc == 0, "thaw: rc %s", pv_errname(rc));
     break;
   }
+  case OP_SWAP: {
+    size_t i = below(m->len + 1), j = below(m->len + 1);
+    want = pvm_swap_code(m, i, j);
+    rc = pv_vec_swap(v, i, j);
+    M_CODE(rc, want);
+    if (rc == 0) pvm_swap(m, i, j);
+    break;
+  }
+  case OP_WITHIN: {
+    size_t i = below(m->len + 2), n = add_count(t, t->most);
+    if (below(32) == 0) n = SIZE_MAX - below(2); /* i + n overflows */
+    want = pvm_within_code(m, i, n);
+    rc = pv_vec_extend_from_within(v, i, n);
+    M_ASSERT(rc == want, "extend_from_within %zu at %zu (len %zu): rc %s, want %s", n,
+             i, m->len, pv_errname(rc), pv_errname(want));
+    if (rc == 0) M_ASSERT(pvm_extend_from_within(m, i, n), "model malloc");
+    break;
+  }
+  case OP_RETAIN: {
+    unsigned bit = (unsigned)below(8);
+    rc = pv_vec_retain(v, keep_bit, &bit);
+    M_CODE(rc, 0);
+    pvm_retain(m, keep_bit, &bit);
+    break;
+  }
+  case OP_DEDUP: {
+    size_t pre = 1 + below(es < 2 ? 1 : 2);
+    rc = pv_vec_dedup(v, cmp_prefix_r, &pre);
+    M_CODE(rc, 0);
+    pvm_dedup(m, cmp_prefix_r, &pre);
+    break;
+  }
+  case OP_EXTEND_UNINIT: {
+    /* n slots filled in place, then set_len gives a few back */
+    size_t n = add_count(t, t->most);
+    void *first = (void *)t; /* must stay untouched on failure */
+    want = pvm_grow_code(m, m->len + n);
+    rc = pv_vec_extend_uninit(v, n, &first);
+    M_CODE(rc, want);
+    if (rc != 0) {
+      M_ASSERT(first == (void *)t, "*first written on failure");
+      break;
+    }
+    const unsigned char *src = fresh(t, n);
+    if (n != 0) memcpy(first, src, n * es);
+    M_ASSERT(pvm_insert(m, m->len, src, n), "model malloc");
+    size_t back = below(n + 1);
+    rc = pv_vec_set_len(v, v->len - back);
+    M_CODE(rc, 0);
+    pvm_truncate(m, m->len - back);
+    break;
+  }
+  case OP_SPLIT_OFF: {
+    /* the tail into the other vector (emptied), then appended back */
+    size_t at = below(m->len + 2);
+    rc = pv_vec_clear(&t->other);
+    M_CODE(rc, 0);
+    want = at > m->len ? PV_ERANGE : 0;
+    rc = pv_vec_split_off(v, at, &t->other);
+    M_CODE(rc, want);
+    if (rc != 0) break;
+    M_ASSERT(t->other.len == m->len - at, "split_off moved %zu of %zu", t->other.len,
+             m->len - at);
+    M_ASSERT(t->other.len == 0 ||
+                 memcmp(t->other.data, pvm_at(m, at), t->other.len * es) == 0,
+             "split_off: the moved elements differ");
+    pvm_truncate(m, at);
+    if (below(2) == 0) {
+      size_t n = t->other.len;
+      rc = pv_vec_append(v, t->other.data, n);
+      M_CODE(rc, 0);
+      M_ASSERT(pvm_insert(m, m->len, t->other.data, n), "model malloc");
+    }
+    break;
+  }
   case OP_COUNT:
     break;
   }
@@ -466,7 +553,8 @@ static void model_run(pv_grow grow, size_t es) {
     /* REMAP and COPY have no maximum: keep them near the limit by turning
      * additions there into truncations (which also exercise regrowth). */
     if (grow != PV_GROW_STABLE && t->m.len >= t->limit &&
-        (op == OP_PUSH || op == OP_PUSH_SLOT || op == OP_APPEND || op == OP_INSERT))
+        (op == OP_PUSH || op == OP_PUSH_SLOT || op == OP_APPEND || op == OP_INSERT ||
+         op == OP_WITHIN || op == OP_EXTEND_UNINIT))
       op = OP_TRUNCATE;
     t->op_name = op_names[op];
     t->counts[op]++;

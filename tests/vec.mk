@@ -7,10 +7,13 @@
 #   test_store      the storage layer: the small phase and its threshold,
 #                   freezing a small vector, shrinking back, PV_VEC_PAGES,
 #                   huge-page rounding on shrink, faults at every step
+#   test_vec_range  extend_uninit, spare/set_len, sort_r, bsearch_r, retain,
+#                   dedup, split_off, extend_from_within, swap, shrink_to,
+#                   last: small and in pages, elem sizes 1, 8, 24
 EXTRA_DIST += tests/vecutil.h tests/sweep.h tests/model.h
 
 if PV_HAVE_CRITERION
-check_PROGRAMS += tests/test_vec tests/test_vec_model tests/test_vec_modes tests/test_store
+check_PROGRAMS += tests/test_vec tests/test_vec_model tests/test_vec_modes tests/test_store tests/test_vec_range
 tests_test_vec_SOURCES = tests/test_vec.c tests/vecutil.h
 tests_test_vec_CFLAGS = $(PV_TEST_CFLAGS)
 tests_test_vec_LDADD = $(PV_TEST_LIBS)
@@ -23,6 +26,10 @@ tests_test_vec_modes_LDADD = $(PV_TEST_LIBS)
 tests_test_store_SOURCES = tests/test_store.c tests/vecutil.h
 tests_test_store_CFLAGS = $(PV_TEST_CFLAGS)
 tests_test_store_LDADD = $(PV_TEST_LIBS)
+tests_test_vec_range_SOURCES = tests/test_vec_range.c tests/vecutil.h
+tests_test_vec_range_CFLAGS = $(PV_TEST_CFLAGS)
+tests_test_vec_range_LDADD = $(PV_TEST_LIBS)
 
-TESTS += tests/test_vec tests/test_vec_model tests/test_vec_modes tests/test_store
+TESTS += tests/test_vec tests/test_vec_model tests/test_vec_modes tests/test_store \
+	tests/test_vec_range
 endif

@@ -59,6 +59,26 @@
  *   int    name_bsearch(const name *a, const T *key,
  *                       int (*cmp)(const void *, const void *),
  *                       size_t *index)                     pv_vec_bsearch
+ *   int    name_sort_r(name *a,
+ *                     int (*cmp)(const void *, const void *, void *),
+ *                     void *ctx)                           pv_vec_sort_r
+ *   int    name_bsearch_r(const name *a, const T *key,
+ *                         int (*cmp)(const void *, const void *, void *),
+ *                         void *ctx, size_t *index)        pv_vec_bsearch_r
+ *   int    name_extend_uninit(name *a, size_t n, T **first) pv_vec_extend_uninit
+ *   T     *name_spare(name *a, size_t *n)                  pv_vec_spare
+ *   int    name_set_len(name *a, size_t len)               pv_vec_set_len
+ *   int    name_retain(name *a, bool (*keep)(const void *, void *),
+ *                      void *ctx)                          pv_vec_retain
+ *   int    name_dedup(name *a,
+ *                     int (*cmp)(const void *, const void *, void *),
+ *                     void *ctx)                           pv_vec_dedup
+ *   int    name_split_off(name *a, size_t at, name *dst)   pv_vec_split_off
+ *   int    name_extend_from_within(name *a, size_t i, size_t n)
+ *                                                          pv_vec_extend_from_within
+ *   int    name_swap(name *a, size_t i, size_t j)          pv_vec_swap
+ *   int    name_shrink_to(name *a, size_t min_cap)         pv_vec_shrink_to
+ *   T     *name_last(const name *a)                        pv_vec_last
  *   int    name_freeze(name *a)                            pv_vec_freeze
  *   int    name_thaw(name *a)                              pv_vec_thaw
  *   bool   name_frozen(const name *a)                      pv_vec_frozen
@@ -72,8 +92,9 @@
  *   - name_init_opts fills opts->elem_size in from sizeof(T) (on a copy;
  *     *o is not written).  o->elem_size may be left 0; any value other
  *     than 0 or sizeof(T) is a mistake and gives PV_EINVAL.
- *   - sort and bsearch take the qsort-style comparator of the generic API:
- *     its arguments are `const T *` passed as `const void *`.  (A
+ *   - sort, bsearch, their _r forms, retain and dedup take the callbacks
+ *     of the generic API: their element arguments are `const T *` passed
+ *     as `const void *`.  (A
  *     comparator of type int (*)(const T *, const T *) cannot be called
  *     through qsort without undefined behaviour, hence no typed variant.)
  * Errors are those of the generic function, code for code, including
@@ -329,6 +350,60 @@
       int (*pv_cmp)(const void *, const void *), size_t *pv_index) {           \
     return pv_vec_bsearch(PV__TYPED_VEC(pv_a), pv_key, pv_cmp, pv_index);      \
   }                                                                            \
+  static inline PV__UNUSED int name##_extend_uninit(name *pv_a, size_t pv_n,  \
+                                                   name##_elem **pv_first) {  \
+    void *pv_p = NULL;                                                        \
+    int pv_rc = pv_vec_extend_uninit(PV__TYPED_VEC(pv_a), pv_n,               \
+                                     pv_first != NULL ? &pv_p : NULL);        \
+    if (pv_rc == 0)                                                           \
+      *pv_first = (name##_elem *)pv_p;                                        \
+    return pv_rc;                                                             \
+  }                                                                           \
+  static inline PV__UNUSED name##_elem *name##_spare(name *pv_a, size_t *pv_n) {\
+    return (name##_elem *)pv_vec_spare(PV__TYPED_VEC(pv_a), pv_n);            \
+  }                                                                           \
+  static inline PV__UNUSED int name##_set_len(name *pv_a, size_t pv_len) {    \
+    return pv_vec_set_len(PV__TYPED_VEC(pv_a), pv_len);                       \
+  }                                                                           \
+  static inline PV__UNUSED int name##_swap(name *pv_a, size_t pv_i, size_t pv_j) {\
+    return pv_vec_swap(PV__TYPED_VEC(pv_a), pv_i, pv_j);                      \
+  }                                                                           \
+  static inline PV__UNUSED int name##_extend_from_within(name *pv_a,          \
+                                                         size_t pv_i,         \
+                                                         size_t pv_n) {       \
+    return pv_vec_extend_from_within(PV__TYPED_VEC(pv_a), pv_i, pv_n);        \
+  }                                                                           \
+  static inline PV__UNUSED int name##_split_off(name *pv_a, size_t pv_at,     \
+                                                name *pv_dst) {               \
+    return pv_vec_split_off(PV__TYPED_VEC(pv_a), pv_at, PV__TYPED_VEC(pv_dst));\
+  }                                                                           \
+  static inline PV__UNUSED int name##_retain(                                 \
+      name *pv_a, bool (*pv_keep)(const void *, void *), void *pv_ctx) {      \
+    return pv_vec_retain(PV__TYPED_VEC(pv_a), pv_keep, pv_ctx);               \
+  }                                                                           \
+  static inline PV__UNUSED int name##_dedup(                                  \
+      name *pv_a, int (*pv_cmp)(const void *, const void *, void *),          \
+      void *pv_ctx) {                                                         \
+    return pv_vec_dedup(PV__TYPED_VEC(pv_a), pv_cmp, pv_ctx);                 \
+  }                                                                           \
+  static inline PV__UNUSED int name##_shrink_to(name *pv_a, size_t pv_min) {  \
+    return pv_vec_shrink_to(PV__TYPED_VEC(pv_a), pv_min);                     \
+  }                                                                           \
+  static inline PV__UNUSED name##_elem *name##_last(const name *pv_a) {       \
+    return (name##_elem *)pv_vec_last(PV__TYPED_VEC(pv_a));                   \
+  }                                                                           \
+  static inline PV__UNUSED int name##_sort_r(                                 \
+      name *pv_a, int (*pv_cmp)(const void *, const void *, void *),          \
+      void *pv_ctx) {                                                         \
+    return pv_vec_sort_r(PV__TYPED_VEC(pv_a), pv_cmp, pv_ctx);                \
+  }                                                                           \
+  static inline PV__UNUSED int name##_bsearch_r(                              \
+      const name *pv_a, const name##_elem *pv_key,                            \
+      int (*pv_cmp)(const void *, const void *, void *), void *pv_ctx,        \
+      size_t *pv_index) {                                                     \
+    return pv_vec_bsearch_r(PV__TYPED_VEC(pv_a), pv_key, pv_cmp, pv_ctx,      \
+                            pv_index);                                        \
+  }                                                                           \
   static inline PV__UNUSED int name##_freeze(name *pv_a) {                     \
     return pv_vec_freeze(PV__TYPED_VEC(pv_a));                                 \
   }                                                                            \

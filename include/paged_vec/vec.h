@@ -201,6 +201,10 @@ PV_EXPORT size_t pv_vec_len(const pv_vec *v);
 PV_EXPORT size_t pv_vec_cap(const pv_vec *v);
 PV_EXPORT size_t pv_vec_elem_size(const pv_vec *v);
 
+/* pv_vec_last - pointer to the last element, or NULL if v is NULL or
+ * empty (or destroyed). */
+PV_EXPORT void *pv_vec_last(const pv_vec *v);
+
 /* Mutation ------------------------------------------------------------- */
 
 /*
@@ -217,6 +221,49 @@ PV_EXPORT int pv_vec_push(pv_vec *v, const void *elem);
  * on failure.
  */
 PV_EXPORT int pv_vec_push_slot(pv_vec *v, void **slot);
+
+/*
+ * pv_vec_extend_uninit - append n uninitialised elements and store the
+ * address of the first in *first (the old end; NULL when n is 0 and the
+ * vector holds no memory); fill them before the next call that may grow
+ * the vector.  All or nothing: *first and the vector are untouched on
+ * failure.
+ *
+ *   uint64_t *p;
+ *   if (pv_vec_extend_uninit(&v, 1000, (void **)&p) == 0)
+ *     for (size_t k = 0; k < 1000; k++) p[k] = k;
+ *
+ * Returns 0, or PV_EINVAL (v or first NULL, destroyed), PV_EACCES
+ * (frozen), PV_ENOSPC (STABLE without room for n), PV_EOVERFLOW (len + n
+ * or its bytes overflow), PV_ENOMEM.
+ */
+PV_EXPORT int pv_vec_extend_uninit(pv_vec *v, size_t n, void **first);
+
+/*
+ * pv_vec_spare - the spare capacity: the address of element len, with
+ * cap - len in *n (unless n is NULL).  Write elements there, then commit
+ * them with pv_vec_set_len.  NULL, and *n = 0, when there is none
+ * (len == cap), and when v is NULL, destroyed or frozen (nothing may be
+ * written then).  Valid until the next call that may grow the vector.
+ * Under AddressSanitizer the spare capacity stays addressable from this
+ * call until the next pv_vec_set_len, which poisons past len again.
+ *
+ *   pv_vec_reserve(&v, 4096);
+ *   size_t room;
+ *   char *p = pv_vec_spare(&v, &room);
+ *   size_t got = fill_bytes(p, room);
+ *   pv_vec_set_len(&v, pv_vec_len(&v) + got);
+ */
+PV_EXPORT void *pv_vec_spare(pv_vec *v, size_t *n);
+
+/*
+ * pv_vec_set_len - set the length to len <= cap without touching any
+ * element.  Growing is the caller's promise that elements [old len, len)
+ * were initialised (through pv_vec_spare); shrinking is pv_vec_truncate.
+ * Returns 0, or PV_EINVAL (NULL, destroyed), PV_EACCES (frozen),
+ * PV_ERANGE (len > cap).
+ */
+PV_EXPORT int pv_vec_set_len(pv_vec *v, size_t len);
 
 /*
  * pv_vec_pop - remove the last element, copying it to *out unless out is
@@ -256,6 +303,51 @@ PV_EXPORT int pv_vec_remove(pv_vec *v, size_t i, size_t n, void *out);
  * Returns 0, PV_EINVAL, PV_ERANGE (i >= len), PV_EACCES.
  */
 PV_EXPORT int pv_vec_swap_remove(pv_vec *v, size_t i, void *out);
+
+/*
+ * pv_vec_swap - exchange elements i and j (i == j is a no-op).
+ * Returns 0, PV_EINVAL, PV_EACCES, PV_ERANGE (i or j >= len).
+ */
+PV_EXPORT int pv_vec_swap(pv_vec *v, size_t i, size_t j);
+
+/*
+ * pv_vec_extend_from_within - append copies of elements [i, i + n), growing
+ * geometrically if needed (the source is read after the growth, so it may
+ * move).  n == 0 with i <= len is a no-op.
+ * Returns 0, or PV_EINVAL, PV_EACCES, PV_ERANGE (i + n > len or
+ * overflows), PV_ENOSPC, PV_EOVERFLOW, PV_ENOMEM.
+ */
+PV_EXPORT int pv_vec_extend_from_within(pv_vec *v, size_t i, size_t n);
+
+/*
+ * pv_vec_split_off - move elements [at, len) into dst, an initialised empty
+ * vector with the same elem_size, which grows to exactly the pages they
+ * need; v keeps [0, at) and its capacity.  at == len leaves dst empty.
+ * All or nothing: if dst cannot grow, neither vector changes.
+ * Returns 0, or PV_EINVAL (v or dst NULL or destroyed, dst == v, elem_size
+ * differs, dst not empty), PV_EACCES (v or dst frozen), PV_ERANGE
+ * (at > len), and dst's PV_ENOSPC, PV_EOVERFLOW, PV_ENOMEM.
+ */
+PV_EXPORT int pv_vec_split_off(pv_vec *v, size_t at, pv_vec *dst);
+
+/*
+ * pv_vec_retain - keep, in their order, the elements for which
+ * keep(element, ctx) returns true, and drop the others.  keep is called
+ * once per element, first to last; it must not change the vector.
+ * Returns 0, PV_EINVAL (v or keep NULL, destroyed), PV_EACCES.
+ */
+PV_EXPORT int pv_vec_retain(pv_vec *v, bool (*keep)(const void *elem, void *ctx),
+                            void *ctx);
+
+/*
+ * pv_vec_dedup - drop every element equal (cmp(kept, element, ctx) == 0) to
+ * the element kept just before it: runs of equal neighbours become one,
+ * the first of each run.  Sort first to drop every duplicate.
+ * Returns 0, PV_EINVAL (v or cmp NULL, destroyed), PV_EACCES.
+ */
+PV_EXPORT int pv_vec_dedup(pv_vec *v,
+                           int (*cmp)(const void *, const void *, void *ctx),
+                           void *ctx);
 
 /*
  * pv_vec_resize - set the length to n.  New elements are copies of *fill
@@ -301,6 +393,15 @@ PV_EXPORT int pv_vec_reserve_exact(pv_vec *v, size_t additional);
 PV_EXPORT int pv_vec_shrink_to_fit(pv_vec *v);
 
 /*
+ * pv_vec_shrink_to - as pv_vec_shrink_to_fit, but the capacity stays at
+ * least max(len, min_cap) elements (rounded up as shrink_to_fit rounds:
+ * whole pages or huge pages in pages, exactly that many while small).  A
+ * capacity already at or below that is left alone.
+ * Returns 0, PV_EINVAL, PV_EACCES, PV_ENOMEM.
+ */
+PV_EXPORT int pv_vec_shrink_to(pv_vec *v, size_t min_cap);
+
+/*
  * pv_vec_trim - return the physical memory of the unused tail (the whole
  * pages past len) to the kernel without moving anything and without changing
  * cap: the tail pages read as zero when next used.  A small vector has no
@@ -339,6 +440,33 @@ PV_EXPORT int pv_vec_sort(pv_vec *v, int (*cmp)(const void *, const void *));
 PV_EXPORT int pv_vec_bsearch(const pv_vec *v, const void *key,
                              int (*cmp)(const void *, const void *),
                              size_t *index);
+
+/*
+ * pv_vec_sort_r - sort the elements with cmp(a, b, ctx) (negative, zero or
+ * positive as qsort's).  A heapsort in place: O(n log n) comparisons at
+ * worst, no memory allocated, not stable (equal elements may change
+ * order).  cmp must not change the vector.
+ *
+ *   static int by_text(const void *a, const void *b, void *text) {
+ *     return strcmp((char *)text + *(const size_t *)a,
+ *                   (char *)text + *(const size_t *)b);
+ *   }
+ *   pv_vec_sort_r(&offsets, by_text, text);
+ *
+ * Returns 0, PV_EINVAL (v or cmp NULL, destroyed), PV_EACCES (frozen).
+ */
+PV_EXPORT int pv_vec_sort_r(pv_vec *v,
+                            int (*cmp)(const void *, const void *, void *ctx),
+                            void *ctx);
+
+/*
+ * pv_vec_bsearch_r - pv_vec_bsearch with cmp(key, element, ctx).
+ * Returns 0 (found, *index its first match), PV_ENOENT (*index the
+ * insertion point), PV_EINVAL (a NULL argument but ctx, destroyed).
+ */
+PV_EXPORT int pv_vec_bsearch_r(const pv_vec *v, const void *key,
+                               int (*cmp)(const void *, const void *, void *ctx),
+                               void *ctx, size_t *index);
 
 /*
  * pv_vec_freeze - make the data pages read-only: every mutator returns
