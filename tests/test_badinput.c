@@ -106,16 +106,13 @@ enum pfix {
 };
 
 typedef struct pstate {
-  pv_pages p, snap;
-  unsigned char *bytes;
-  char perms[5];
-  long long live;
-  size_t maps;
+  pv_pages p;
+  sw_snap sn;  /* tests/sweep.h: struct, bytes, protection, address space */
+  bool owned;  /* p is mapped and the fixture unmaps it at the end */
 } pstate;
 
 static void pfix_make(enum pfix f, pstate *s) {
   memset(&s->p, 0, sizeof s->p);
-  s->bytes = NULL;
   int rc = 0;
   const size_t len = 4 * pv_page_size();
   switch (f) {
@@ -143,40 +140,23 @@ static void pfix_make(enum pfix f, pstate *s) {
     rc = pv_pages_unmap(&s->p);
     cr_assert_eq(rc, 0, "fixture unmap: %s", pv_errname(rc));
   }
-  s->snap = s->p;
-  if (f != PF_GARBAGE && s->p.addr != NULL) {
-    ru_perms(s->p.addr, s->p.len, s->perms);
-    s->bytes = malloc(s->p.len);
-    cr_assert_not_null(s->bytes, "malloc");
-    memcpy(s->bytes, s->p.addr, s->p.len);
-  }
-  s->live = pv__os_live_bytes();
-  s->maps = ru_maps_count();
+  s->owned = f != PF_GARBAGE && s->p.addr != NULL;
+  /* junk has no bytes or pages to look at: its struct alone */
+  if (f == PF_GARBAGE) sw_take(&s->sn, &s->p, sizeof s->p, NULL, 0, NULL, 0);
+  else sw_take_pages(&s->sn, &s->p);
 }
 
 static void pfix_same(pstate *s, const char *what) {
-  size_t maps = ru_maps_count();
-  cr_assert_eq(pv__os_live_bytes(), s->live, "%s: address space held changed",
-               what);
-  if (!ru_under_valgrind())
-    cr_assert_eq(maps, s->maps, "%s: mapping count %zu -> %zu", what, s->maps,
-               maps);
-  cr_assert_eq(memcmp(&s->p, &s->snap, sizeof s->p), 0, "%s: struct changed",
-               what);
-  if (s->bytes == NULL) return;
-  char now[5];
-  ru_perms(s->p.addr, s->p.len, now);
-  cr_assert_str_eq(now, s->perms, "%s: protection changed", what);
-  cr_assert_eq(memcmp(s->p.addr, s->bytes, s->p.len), 0, "%s: bytes changed",
-               what);
+  sw_assert_no_leak(&s->sn, what);
+  sw_assert_same(&s->sn, what);
 }
 
 static void pfix_free(pstate *s) {
-  if (s->snap.addr != NULL && s->bytes != NULL) {
+  if (s->owned) {
     int rc = pv_pages_unmap(&s->p);
     cr_assert_eq(rc, 0, "fixture teardown: %s", pv_errname(rc));
   }
-  free(s->bytes);
+  sw_drop(&s->sn);
 }
 
 /* The cache's cases (tests/badinput_cache.def) pass their call's result
