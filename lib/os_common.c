@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "os.h"
@@ -30,27 +31,43 @@ static void caps_fill(pv__os_caps *c) {
  * same for all, so whichever lands first is the answer).  A thread that
  * waited for another's query would wait forever in a child forked while
  * that query ran (the region cache's fork test caught exactly that).
- * Callers past the last slot use a copy of their thread's own. */
+ * Callers past the last slot fill a malloc'd copy (freed if another lands
+ * first); only if that malloc fails do they wait for a published answer.
+ * (No _Thread_local: on mingw it would make the DLL need libgcc's.) */
 #define CAPS_SLOTS 8
 static pv__os_caps caps_slots[CAPS_SLOTS];
 static atomic_uint caps_next;
 static _Atomic(const pv__os_caps *) caps_ready;
-static _Thread_local pv__os_caps caps_own;
+
+/* Publish mine unless another caller already did; the answer either way. */
+static const pv__os_caps *caps_publish(const pv__os_caps *mine) {
+  const pv__os_caps *expected = NULL;
+  if (atomic_compare_exchange_strong_explicit(&caps_ready, &expected, mine,
+                                              memory_order_acq_rel,
+                                              memory_order_acquire))
+    return mine;
+  return expected;
+}
 
 const pv__os_caps *pv__os_caps_get(void) {
   const pv__os_caps *r = atomic_load_explicit(&caps_ready, memory_order_acquire);
   if (r != NULL) return r;
   unsigned i = atomic_fetch_add_explicit(&caps_next, 1, memory_order_relaxed);
-  pv__os_caps *mine = i < CAPS_SLOTS ? &caps_slots[i] : &caps_own;
-  caps_fill(mine);
-  const pv__os_caps *expected = NULL;
-  if (mine != &caps_own &&
-      atomic_compare_exchange_strong_explicit(&caps_ready, &expected, mine,
-                                              memory_order_acq_rel,
-                                              memory_order_acquire))
-    return mine;
-  r = atomic_load_explicit(&caps_ready, memory_order_acquire);
-  return r != NULL ? r : mine;
+  if (i < CAPS_SLOTS) {
+    caps_fill(&caps_slots[i]);
+    return caps_publish(&caps_slots[i]);
+  }
+  pv__os_caps *own = malloc(sizeof *own);
+  if (own != NULL) {
+    caps_fill(own);
+    r = caps_publish(own);
+    if (r != own) free(own);
+    return r;
+  }
+  while ((r = atomic_load_explicit(&caps_ready, memory_order_acquire)) == NULL) {
+    /* a slot's owner is filling it */
+  }
+  return r;
 }
 
 /* ---- fault injection ---------------------------------------------------- */
