@@ -102,7 +102,7 @@ static bool parse_str(npy_cur *c, char *out, size_t cap) {
   return true;
 }
 
-/* parse_bool - whitespace, then True or False as a whole word. */
+/* parse_bool - whitespace, then True or False. */
 static bool parse_bool(npy_cur *c, bool *out) {
   static const char t[] = "True", f[] = "False";
   skip_ws(c);
@@ -116,13 +116,7 @@ static bool parse_bool(npy_cur *c, bool *out) {
   } else {
     return false;
   }
-  if (k < left) {
-    unsigned char nx = c->p[k];
-    if ((nx >= 'a' && nx <= 'z') || (nx >= 'A' && nx <= 'Z') || (nx >= '0' && nx <= '9') ||
-        nx == '_')
-      return false;
-  }
-  c->p += k;
+  c->p += k; /* "Falsey": the dict's grammar refuses what follows */
   return true;
 }
 
@@ -321,12 +315,12 @@ int pv__npy_format(const pv__npy_header *h, void *buf, size_t cap, size_t *writt
 }
 
 /* is_formatted - whether b (PV__NPY_ALIGN bytes) is a header
- * pv__npy_format wrote: it parses, it is version 1.0 with the data at
- * PV__NPY_ALIGN, and the shape field sits where format puts it.  Fills
- * *h. */
+ * pv__npy_format wrote: it parses, its data starts at PV__NPY_ALIGN,
+ * and the shape field sits where format puts it (at 10 + 11: so the
+ * version is 1.0, whose header_len field ends at 10).  Fills *h. */
 static bool is_formatted(const unsigned char *b, pv__npy_header *h) {
   if (pv__npy_parse(b, PV__NPY_ALIGN, SIZE_MAX, h) != 0) return false;
-  if (b[6] != 1 || h->data_offset != PV__NPY_ALIGN) return false;
+  if (h->data_offset != PV__NPY_ALIGN) return false;
   if (memcmp(b + NPY_V1_PREFIX, fmt_shape, sizeof fmt_shape - 1) != 0) return false;
   const unsigned char *f = b + FMT_SHAPE_AT, *fend = f + size_digits() + 1;
   size_t v, used;

@@ -114,7 +114,7 @@ Test(npy_descr, refused_descrs_are_0) {
       "<c4",   "<c32",   "|b2",    "|b0",    "|O",     "|O8",    "<M8",   "<m8",   "<M8[ns]",
       "|V0",   "|S0",    "<U0",    "|V024",  "|V-1",   "|V+1",   "|V 1",  "|V1 ",  "<u8 ",
       " <u8",  "#u8",    "<x8",    "<u08",   "|S",     "|V",     "[('a', '<i4')]",
-      "|V18446744073709551616", "<U4611686018427387904", /* 4n overflows (64-bit) */
+      "|V18446744073709551616", "<U4611686018427387905", /* 4n wraps to 4 (64-bit) */
       "|V1234567890123456789012345678901", /* 33 characters: longer than DESCR_MAX */
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -347,6 +347,17 @@ Test(npy_parse, bytes_outside_the_subset) {
   pv__npy_header h;
   cr_expect_eq(pv__npy_parse(b, total, total, &h), PV_EBADF, "NUL in the padding");
   free(b);
+  /* a NUL inside a string would end it early for C: "<u8\0x", "shape\0" */
+  static const char *nul_in[] = {
+      "{'descr': '<u8_x', 'fortran_order': False, 'shape': (3,), }",
+      "{'descr': '<u8', 'fortran_order': False, 'shape_': (3,), }",
+  };
+  for (size_t i = 0; i < 2; i++) {
+    b = hand(nul_in[i], 1, 0, 24, &total, &hdr);
+    b[10 + (size_t)(strchr(nul_in[i], '_') - nul_in[i])] = '\0';
+    cr_expect_eq(pv__npy_parse(b, total, total, &h), PV_EBADF, "NUL in %s", nul_in[i]);
+    free(b);
+  }
 }
 
 Test(npy_parse, fortran_order_true) {
@@ -538,7 +549,7 @@ Test(npy_update, refuses_what_format_did_not_write) {
   const size_t field = 21, close = field + 21;
   cr_assert_eq(copy[field], '5');
   cr_assert_eq(copy[close], ')');
-  for (int edit = 0; edit < 5; edit++) {
+  for (int edit = 0; edit < 7; edit++) {
     memcpy(b, copy, PV__NPY_ALIGN);
     const char *what = "";
     switch (edit) {
@@ -562,7 +573,16 @@ Test(npy_update, refuses_what_format_did_not_write) {
     case 4: /* (5,  ) moved one to the left */
       b[close - 1] = ')';
       b[close] = ' ';
-      what = "the parenthesis moved";
+      what = "the parenthesis moved left";
+      break;
+    case 6: /* {"shape": (: the same bytes but for the quotes */
+      b[11] = b[17] = '"';
+      what = "double quotes";
+      break;
+    case 5: /* (5,   ) one more space: the rest shifted right */
+      memmove(b + close + 1, b + close, 200);
+      b[close] = ' ';
+      what = "the parenthesis moved right";
       break;
     }
     if (edit > 0) {
@@ -581,6 +601,17 @@ Test(npy_update, refuses_what_format_did_not_write) {
                           PV__NPY_ALIGN, &total, NULL);
   cr_expect_eq(pv__npy_update_len(n, PV__NPY_ALIGN, 1), PV_EBADF, "a 64-byte header");
   free(n);
+  /* format's dict, but a header_len 64 bytes short: the data would start
+   * at PV__NPY_ALIGN - 64. */
+  memcpy(b, copy, PV__NPY_ALIGN);
+  b[8] = (unsigned char)((PV__NPY_ALIGN - 10 - 64) & 0xff);
+  b[9] = (unsigned char)((PV__NPY_ALIGN - 10 - 64) >> 8);
+  pv__npy_header h;
+  cr_assert_eq(pv__npy_parse(b, PV__NPY_ALIGN, SIZE_MAX, &h), 0);
+  cr_assert_eq(h.data_offset, PV__NPY_ALIGN - 64);
+  memcpy(copy + 8, b + 8, 2);
+  cr_expect_eq(pv__npy_update_len(b, PV__NPY_ALIGN, 1), PV_EBADF, "data before 64 KiB");
+  cr_expect(memcmp(b, copy, PV__NPY_ALIGN) == 0, "short header_len: written");
   /* The same dict at full size but version 2.0: refused. */
   memcpy(b, copy, PV__NPY_ALIGN);
   b[6] = 2;
