@@ -60,3 +60,11 @@ Test(errors, version_string_matches_macros) {
            PV_VERSION_PATCH);
   cr_assert_str_eq(pv_version(), want, "pv_version() vs PV_VERSION_*");
 }
+
+/* The code of a file that is not a .npy file paged_vec can map (lib/npy.h). */
+Test(errors, ebadf_names_the_npy_file) {
+  cr_assert_eq(PV_EBADF, -11, "PV_EBADF is -11");
+  cr_assert_str_eq(pv_errname(PV_EBADF), "PV_EBADF");
+  cr_assert_not_null(strstr(pv_strerror(PV_EBADF), ".npy"), "message: %s",
+                     pv_strerror(PV_EBADF));
+}
