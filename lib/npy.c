@@ -20,8 +20,7 @@
 /* The data of a file paged_vec writes must start on a page boundary of
  * every build: a test build's forced page (configure --with-page-size)
  * must divide PV__NPY_ALIGN. */
-_Static_assert(PV_FORCE_PAGE_SIZE <= 65536 &&
-                   PV__NPY_ALIGN % (PV_FORCE_PAGE_SIZE > 0 ? PV_FORCE_PAGE_SIZE : 1) == 0,
+_Static_assert(PV__NPY_ALIGN % (PV_FORCE_PAGE_SIZE > 0 ? PV_FORCE_PAGE_SIZE : 1) == 0,
                "PV__NPY_ALIGN must be a multiple of the configured page size");
 /* Version 1.0 stores header_len in 16 bits. */
 _Static_assert(PV__NPY_ALIGN - 10 <= 0xffff, "PV__NPY_ALIGN must fit a version 1.0 header");
@@ -237,20 +236,26 @@ int pv__npy_parse(const void *buf, size_t n, size_t file_size, pv__npy_header *h
   return 0;
 }
 
-int pv__npy_default_descr(size_t elem_size, char *out, size_t cap) {
-  if (out == NULL || elem_size == 0) return PV_EINVAL;
-  char tmp[PV__NPY_DESCR_MAX];
-  char digits[24];
+#define NPY_DIGITS_MAX 40 /* decimal digits of a size_t of up to 128 bits */
+
+/* put_decimal - v in decimal at out, no NUL; returns the digits written
+ * (at most NPY_DIGITS_MAX). */
+static size_t put_decimal(char *out, size_t v) {
+  char rev[NPY_DIGITS_MAX];
   size_t nd = 0;
   do {
-    digits[nd++] = (char)('0' + elem_size % 10);
-    elem_size /= 10;
-  } while (elem_size > 0);
-  size_t len = 2 + nd;
-  if (len + 1 > cap || len + 1 > sizeof tmp) return PV_EINVAL;
-  tmp[0] = '|';
-  tmp[1] = 'V';
-  for (size_t i = 0; i < nd; i++) tmp[2 + i] = digits[nd - 1 - i];
+    rev[nd++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v > 0);
+  for (size_t i = 0; i < nd; i++) out[i] = rev[nd - 1 - i];
+  return nd;
+}
+
+int pv__npy_default_descr(size_t elem_size, char *out, size_t cap) {
+  if (out == NULL || elem_size == 0) return PV_EINVAL;
+  char tmp[2 + NPY_DIGITS_MAX + 1] = "|V";
+  size_t len = 2 + put_decimal(tmp + 2, elem_size);
+  if (len + 1 > cap || len + 1 > PV__NPY_DESCR_MAX) return PV_EINVAL;
   tmp[len] = '\0';
   memcpy(out, tmp, len + 1);
   return 0;
@@ -267,15 +272,9 @@ static size_t size_digits(void) {
 /* put_len - write len into the shape field at f as digits, ',' and
  * spaces: size_digits() + 1 bytes in all. */
 static void put_len(unsigned char *f, size_t len) {
-  size_t w = size_digits(), nd = 0;
-  unsigned char digits[24];
-  do {
-    digits[nd++] = (unsigned char)('0' + len % 10);
-    len /= 10;
-  } while (len > 0);
-  for (size_t i = 0; i < nd; i++) f[i] = digits[nd - 1 - i];
+  size_t nd = put_decimal((char *)f, len);
   f[nd] = ',';
-  memset(f + nd + 1, ' ', w - nd);
+  memset(f + nd + 1, ' ', size_digits() - nd);
 }
 
 /* len_fits - whether a file of a PV__NPY_ALIGN header and len elements of
