@@ -60,9 +60,9 @@ typedef struct pv__npy_header {
  * and 'shape', in any order, each once, with spaces, tabs or newlines
  * between tokens and an optional trailing comma; strings quoted with ' or
  * " and holding no backslash; fortran_order False (True is refused,
- * whatever the shape); shape (n,) with n a decimal integer without leading zeros (an 'L' suffix, as Python 2 wrote
- * it, is accepted).  After the closing brace only whitespace may follow up
- * to the header's end.
+ * whatever the shape); shape (n,) with n a decimal integer without
+ * leading zeros (an 'L' suffix, as Python 2 wrote it, is accepted).  After
+ * the closing brace only whitespace may follow up to the header's end.
  *
  * Returns 0 and fills *h (data_offset = the header's total size, which
  * need not be aligned: NumPy starts data at 64 or 128 bytes; the caller

@@ -5,9 +5,9 @@
  * (the .npy files in tests/npy, made by tests/npy/make.py).
  *
  * Environment: PV_NPY_FIXTURES names the fixture directory (default
- * $top_srcdir/tests/npy; tests/npy.sh points it at fixtures the installed
- * NumPy just wrote); PV_NPY_OUT, when set, is where the `written` suite
- * leaves the files it formats, for tests/npy.sh to open with NumPy.
+ * $top_srcdir/tests/npy; tests/npy_numpy.sh points it at fixtures the
+ * installed NumPy just wrote); PV_NPY_OUT, when set, is where the `written` suite
+ * leaves the files it formats, for tests/npy_numpy.sh to open with NumPy.
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -732,7 +732,7 @@ Test(npy_fixtures, refused_ones) {
   free(b);
 }
 
-/* ---- files pv__npy_format wrote, for NumPy (tests/npy.sh) ------------------ */
+/* ---- files pv__npy_format wrote, for NumPy (tests/npy_numpy.sh) -------- */
 
 /* write_npy - DIR/name.npy: a formatted header for descr and len, then
  * data (len * elem_size bytes); DIR is PV_NPY_OUT, or the test's /tmp. */

@@ -3,7 +3,7 @@
 
     python3 tests/npy/make.py [DIR]     (default: the directory of this script)
 
-The committed fixtures were made by this script; tests/npy.sh runs it again
+The committed fixtures were made by this script; tests/npy_numpy.sh runs it again
 into a scratch directory with the NumPy installed, so that the parser is
 checked against what the NumPy at hand writes.  tests/test_npy.c knows the
 values below: change both together.

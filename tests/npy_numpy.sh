@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/npy.sh - the .npy header module against the NumPy at hand:
+# tests/npy_numpy.sh - the .npy header module against the NumPy at hand:
 #   1. tests/npy/make.py writes the fixtures again with numpy.save into a
 #      scratch directory and tests/test_npy parses those (the committed
 #      ones are parsed by tests/test_npy itself, without NumPy);
