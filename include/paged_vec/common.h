@@ -72,7 +72,7 @@ PV_EXPORT const char *pv_version(void);
   XX(ENOSPC, -5, "stable vector reached the capacity it reserved")           \
   XX(EACCES, -6, "the protection forbids it")                                \
   XX(ENOTSUP, -7, "not supported on this platform or build")                 \
-  XX(ENOENT, -8, "no such element")                                         \
+  XX(ENOENT, -8, "no such element or file")                                 \
   XX(EMAPS, -9, "too many mappings: the process reached vm.max_map_count") \
   XX(EIO, -10, "input/output error: the OS failed to open or read a file")
 
