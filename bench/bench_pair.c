@@ -36,11 +36,19 @@
  * round at 10^8 costs seconds, and a first run is then one more sample of
  * what a program that builds one large vector pays).
  *
+ * "pair_slurp/<process>/<bytes>" reads a file of that many bytes (made
+ * once per process in $TMPDIR, read once to warm it in the page cache
+ * before the rounds, removed after them) whole into a byte buffer and
+ * indexes its lines (the offset of every '\n' into a vector of uint64_t):
+ * pv_vec_read_file against read(2) into a realloc-doubling buffer (the
+ * methods with a slurp operation); its times are per byte.
+ *
  * "limit_as/<process>/<MiB>" is the largest-vector workload: each method in
  * a child process under RLIMIT_AS of its address space at start plus MiB,
  * pushing until a push fails; m.frac is the bytes it reached / MiB, -1 if
  * the child died instead of failing the push (GLib aborts, for one).
  */
+#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -79,7 +87,8 @@ void pvb_method(const char *name, const pvb_ops *ops, const void *ctx,
 
 /* ---- the workloads ---------------------------------------------------- */
 
-enum { PVB_P_BUILD, PVB_P_RESERVE, PVB_P_LIVE, PVB_P_HASH, PVB_P_MIXED, PVB_P_LARGEST };
+enum { PVB_P_BUILD, PVB_P_RESERVE, PVB_P_LIVE, PVB_P_HASH, PVB_P_MIXED, PVB_P_SLURP,
+       PVB_P_LARGEST };
 
 typedef struct pvb_pwl {
   const char *name;
@@ -99,6 +108,8 @@ static const size_t pvb_sz_hash[] = {100000, 1000000, 0};
 /* The mixed program: this many vectors, sizes log-uniform in
  * [1, PVB_MIXED_MAX], the last PVB_MIXED_LIVE of them alive at a time. */
 static const size_t pvb_sz_mixed[] = {32, 0};
+/* The file the slurp reads: 1 GiB. */
+static const size_t pvb_sz_slurp[] = {(size_t)1 << 30, 0};
 #define PVB_MIXED_MAX 10000000.0
 #define PVB_MIXED_LIVE 8u
 #define PVB_MIXED_COUNT_MAX 32u
@@ -113,6 +124,7 @@ static const pvb_pwl pvb_pwls[] = {
     {"pair_live16", PVB_P_LIVE, pvb_sz_live, PVB_LIVE_PER},
     {"pair_hash", PVB_P_HASH, pvb_sz_hash, PVB_HASH_PER},
     {"pair_mixed", PVB_P_MIXED, pvb_sz_mixed, 0},
+    {"pair_slurp", PVB_P_SLURP, pvb_sz_slurp, 0},
 };
 
 /* A run of build or reserve repeats the loop until it has pushed at least
@@ -141,6 +153,52 @@ static size_t pvb_mixed_make(size_t count) {
   return total;
 }
 
+/* ---- the slurp's file ------------------------------------------------- */
+
+/* Lines of 1 to PVB_SLURP_LINE_MAX bytes (newline included), from a fixed
+ * seed; written in blocks of PVB_SLURP_BLOCK bytes. */
+#define PVB_SLURP_LINE_MAX 128u
+#define PVB_SLURP_BLOCK ((size_t)1 << 20)
+static char pvb_slurp_path[512];
+
+/* Makes a file of n bytes of lines at pvb_slurp_path and reads it once
+ * (into the page cache).  0, or -1 with no file left behind. */
+static int pvb_slurp_make(size_t n) {
+  const char *dir = getenv("TMPDIR");
+  char *buf = (char *)malloc(PVB_SLURP_BLOCK);
+  uint64_t rng = 54321;
+  size_t done = 0, line = 0;
+  int fd;
+  snprintf(pvb_slurp_path, sizeof pvb_slurp_path, "%s/pvb-slurp-XXXXXX",
+           dir != NULL && dir[0] != '\0' ? dir : "/tmp");
+  fd = buf != NULL ? mkstemp(pvb_slurp_path) : -1;
+  while (fd >= 0 && done < n) {
+    size_t k = n - done < PVB_SLURP_BLOCK ? n - done : PVB_SLURP_BLOCK, i;
+    for (i = 0; i < k; i++) {
+      if (line == 0) {
+        rng = rng * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+        line = 1 + (size_t)(rng >> 33) % PVB_SLURP_LINE_MAX;
+      }
+      buf[i] = --line == 0 ? '\n' : (char)('a' + (done + i) % 26);
+    }
+    if (write(fd, buf, k) != (ssize_t)k) {
+      close(fd);
+      unlink(pvb_slurp_path);
+      fd = -1;
+    }
+    done += k;
+  }
+  if (fd >= 0) {
+    /* Warm: every page of it in the page cache before the first round. */
+    (void)lseek(fd, 0, SEEK_SET);
+    while (read(fd, buf, PVB_SLURP_BLOCK) > 0) {
+    }
+    close(fd);
+  }
+  free(buf);
+  return fd >= 0 ? 0 : -1;
+}
+
 /* Whether method m runs workload w at n. */
 static int pvb_runs(const pvb_pwl *w, const pvb_meth *m, size_t n) {
   const pvb_ops *o = m->ops;
@@ -152,6 +210,7 @@ static int pvb_runs(const pvb_pwl *w, const pvb_meth *m, size_t n) {
   case PVB_P_LIVE: return o->live != NULL;
   case PVB_P_HASH: return o->hash != NULL;
   case PVB_P_MIXED: return o->mixed != NULL;
+  case PVB_P_SLURP: return o->slurp != NULL;
   default: return o->largest != NULL;
   }
 }
@@ -167,6 +226,7 @@ static size_t pvb_run_elems(const pvb_pwl *w, size_t n, size_t *times) {
     return n * *times;
   case PVB_P_LIVE:
   case PVB_P_HASH: return n * w->per;
+  case PVB_P_SLURP: return n;
   default: return pvb_mixed_make(n);
   }
 }
@@ -179,6 +239,7 @@ static int pvb_run(const pvb_pwl *w, const pvb_meth *m, size_t n, size_t times) 
   case PVB_P_RESERVE: return o->reserve_fill(m->ctx, n, times);
   case PVB_P_LIVE: return o->live(m->ctx, n, w->per);
   case PVB_P_HASH: return o->hash(m->ctx, n, n * w->per);
+  case PVB_P_SLURP: return o->slurp(m->ctx, pvb_slurp_path, n);
   default:
     return o->mixed(m->ctx, pvb_mixed_sizes, n < PVB_MIXED_COUNT_MAX ? n : PVB_MIXED_COUNT_MAX,
                     PVB_MIXED_LIVE);
@@ -307,6 +368,10 @@ static void pvb_body_paired(pvb_state *s, const void *ctx) {
     if (strcmp(pvb_meths[idx[k]].name, "pv") == 0)
       ref = k;
   elems = pvb_run_elems(w, n, &times);
+  if (w->kind == PVB_P_SLURP && nm != 0 && pvb_slurp_make(n) != 0) {
+    pvb_fail(s, "cannot write the file to read in $TMPDIR");
+    return;
+  }
   while (pvb_keep_running(s)) {
     if (nm == 0) {
       pvb_fail(s, "no method runs this workload here");
@@ -335,8 +400,10 @@ static void pvb_body_paired(pvb_state *s, const void *ctx) {
       pvb_report(s, &pvb_meths[idx[k]], k, ref, rounds, (double)elems);
     }
   }
+  if (w->kind == PVB_P_SLURP)
+    unlink(pvb_slurp_path);
   pvb_counter(s, "rounds", (double)rounds, false);
-  pvb_set_work(s, elems, sizeof(uint64_t));
+  pvb_set_work(s, elems, w->kind == PVB_P_SLURP ? 1 : sizeof(uint64_t));
 }
 
 /* ---- the largest vector under RLIMIT_AS ------------------------------- */

@@ -76,6 +76,23 @@ static inline int peer24_push(peer_vec24 *v, pvb_e24 x) { return pvb_v24_push(v,
 static inline pvb_e24 *peer24_data(peer_vec24 *v) { return pvb_v24_data(v); }
 static inline void peer24_destroy(peer_vec24 *v) { (void)pvb_v24_destroy(v); }
 
+#define PVB_HAS_SLURP 1
+typedef pv_vec peer_bytes;
+static inline int peer_slurp(peer_bytes *b, const char *path) {
+  if (pv_vec_init(b, 1) != 0)
+    return -1;
+  if (pv_vec_read_file(b, path) != 0) {
+    (void)pv_vec_destroy(b);
+    return -1;
+  }
+  return 0;
+}
+static inline const char *peer_bytes_data(const peer_bytes *b) {
+  return (const char *)b->data;
+}
+static inline size_t peer_bytes_len(const peer_bytes *b) { return b->len; }
+static inline void peer_bytes_free(peer_bytes *b) { (void)pv_vec_destroy(b); }
+
 #define PVB_WANT_OPS 1
 #include "bodies.h"
 

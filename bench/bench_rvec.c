@@ -15,9 +15,12 @@
  * blocks glibc's realloc itself uses mremap, so this peer does not copy
  * either: the difference to paged_vec is in page faults and huge pages.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "peer.h"
 
@@ -206,6 +209,48 @@ static inline int peer24_push(peer_vec24 *v, pvb_e24 x) {
 }
 static inline pvb_e24 *peer24_data(peer_vec24 *v) { return v->data; }
 static inline void peer24_destroy(peer_vec24 *v) { free(v->data); }
+
+/* A file read as most C programs read one whole: read(2) into a buffer
+ * that doubles with realloc from one page, until read returns 0. */
+#define PVB_HAS_SLURP 1
+typedef struct peer_bytes {
+  char *data;
+  size_t len, cap;
+} peer_bytes;
+static inline int peer_slurp(peer_bytes *b, const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  b->data = NULL;
+  b->len = b->cap = 0;
+  if (fd < 0)
+    return -1;
+  for (;;) {
+    ssize_t n;
+    if (b->len == b->cap) {
+      size_t c = b->cap != 0 ? 2u * b->cap : pvb_page_size();
+      char *p = c > b->cap ? (char *)realloc(b->data, c) : NULL;
+      if (p == NULL)
+        break;
+      b->data = p;
+      b->cap = c;
+    }
+    n = read(fd, b->data + b->len, b->cap - b->len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      break;
+    if (n == 0) {
+      close(fd);
+      return 0;
+    }
+    b->len += (size_t)n;
+  }
+  close(fd);
+  free(b->data);
+  return -1;
+}
+static inline const char *peer_bytes_data(const peer_bytes *b) { return b->data; }
+static inline size_t peer_bytes_len(const peer_bytes *b) { return b->len; }
+static inline void peer_bytes_free(peer_bytes *b) { free(b->data); }
 
 #define PVB_WANT_OPS 1
 #include "bodies.h"

@@ -27,6 +27,9 @@
  *   PVB_HAS_E24      peer_vec24 with peer24_init(v, ctx, expect),
  *                    peer24_push(v, pvb_e24), peer24_data(v),
  *                    peer24_destroy(v)
+ *   PVB_HAS_SLURP    peer_bytes with int peer_slurp(b, path) (the whole
+ *                    file read into b: 0 or -1), peer_bytes_data(b),
+ *                    peer_bytes_len(b), peer_bytes_free(b)
  *
  * It then calls pvb_register_peer(name, ctx, workloads) from a constructor
  * for each variant it offers.  A peer that defines PVB_WANT_OPS before
@@ -651,6 +654,34 @@ static int pvb_op_mixed(const void *ctx, const size_t *sizes, size_t count,
   return bad ? -1 : 0;
 }
 
+#ifdef PVB_HAS_SLURP
+/* The file read whole, then the offset of every '\n' pushed to a vector. */
+static int pvb_op_slurp(const void *ctx, const char *path, size_t bytes) {
+  peer_bytes b;
+  peer_vec idx;
+  const char *d, *p, *end;
+  int bad = 0;
+  if (peer_slurp(&b, path) != 0)
+    return -1;
+  if (peer_bytes_len(&b) != bytes || peer_init(&idx, ctx, 0) != 0) {
+    peer_bytes_free(&b);
+    return -1;
+  }
+  d = peer_bytes_data(&b);
+  end = d + peer_bytes_len(&b);
+  for (p = d; !bad && (p = (const char *)memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+    if (PVB_UNLIKELY(peer_push(&idx, (uint64_t)(p - d)) != 0))
+      bad = 1;
+  pvb_escape(peer_data(&idx));
+  peer_destroy(&idx);
+  peer_bytes_free(&b);
+  return bad ? -1 : 0;
+}
+#  define PVB_OP_SLURP pvb_op_slurp
+#else
+#  define PVB_OP_SLURP NULL
+#endif
+
 static size_t pvb_op_largest(const void *ctx) {
   peer_vec v;
   size_t n = 0;
@@ -666,9 +697,9 @@ static size_t pvb_op_largest(const void *ctx) {
 static const pvb_ops pvb_peer_ops = {
     pvb_op_build, PVB_OP_RESERVE_FILL,
 #ifdef PVB_IS_LIMIT
-    NULL, NULL, NULL, NULL
+    NULL, NULL, NULL, NULL, NULL
 #else
-    pvb_op_live, PVB_OP_HASH, pvb_op_mixed, pvb_op_largest
+    pvb_op_live, PVB_OP_HASH, pvb_op_mixed, pvb_op_largest, PVB_OP_SLURP
 #endif
 };
 #endif /* PVB_WANT_OPS */

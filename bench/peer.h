@@ -70,6 +70,10 @@ typedef struct pvb_ops {
   int (*mixed)(const void *ctx, const size_t *sizes, size_t count, size_t live);
   /* Pushes until a push fails: how many elements one vector reached. */
   size_t (*largest)(const void *ctx);
+  /* The file at path (`bytes` long) read whole into the peer's byte
+   * buffer, then its lines indexed: the offset of every '\n' pushed to a
+   * vector of uint64_t. */
+  int (*slurp)(const void *ctx, const char *path, size_t bytes);
 } pvb_ops;
 
 /* pvb_method flags: a limit (a buffer of the final size, not a vector:

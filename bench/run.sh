@@ -88,7 +88,8 @@ case $mode in
     reps=5; reps_big=3; min_time=0.03; min_time_huge=1.5; warmup=0.03
     cold_runs=3
     rounds=7; pair_procs=3
-    # The paired rows: all of them in glibc's process; in the other
+    # The paired rows: all of them in glibc's process (the 1 GiB slurp
+    # only there); in the other
     # allocators' processes the build-and-free loop (10^8: glibc_thp only),
     # the hash table at 10^5 and the largest vector (pv against one more
     # realloc vector); at 10^8 only the methods of the targets (the others
@@ -99,7 +100,7 @@ case $mode in
     # at 10^8 only the options whose row says something their 10^7 row does
     # not.
     select='.'
-    exclude='^pair_build/(jemalloc|mimalloc|tcmalloc)/100000000/|^pair_(live16|mixed|reserve)/(glibc_thp|jemalloc|mimalloc|tcmalloc)/|^pair_hash/(glibc_thp|jemalloc|mimalloc|tcmalloc)/1000000/|^(small|reserve_fill)/|^push/(glibc|glibc_thp|jemalloc|mimalloc|tcmalloc|stdvec|boostvec|garray|stbds)/|^(push24|append|sum|rand_read|insert_front|copy|shrink|trim)/(glibc_thp|jemalloc|mimalloc|tcmalloc)/|^push/(pv_stable_nh|pv_copy_nh|pv_nohuge|pvgen[a-z_]*)/100000000$'
+    exclude='^pair_build/(jemalloc|mimalloc|tcmalloc)/100000000/|^pair_(live16|mixed|reserve|slurp)/(glibc_thp|jemalloc|mimalloc|tcmalloc)/|^pair_hash/(glibc_thp|jemalloc|mimalloc|tcmalloc)/1000000/|^(small|reserve_fill)/|^push/(glibc|glibc_thp|jemalloc|mimalloc|tcmalloc|stdvec|boostvec|garray|stbds)/|^(push24|append|sum|rand_read|insert_front|copy|shrink|trim)/(glibc_thp|jemalloc|mimalloc|tcmalloc)/|^push/(pv_stable_nh|pv_copy_nh|pv_nohuge|pvgen[a-z_]*)/100000000$'
     big_methods="pv pvgen glibc glibc_thp touch1 touchp"
     ;;
   quick)
@@ -109,9 +110,10 @@ case $mode in
     # In one process each: the build-and-free loop in every allocator's
     # process, the other paired rows in glibc's (what the targets need), and
     # one cold vector per peer for the chart; at 10^8 only the methods of
-    # the targets (big_methods).  The rest needs `make bench`.
+    # the targets (big_methods).  The rest (the 1 GiB slurp too) needs
+    # `make bench`.
     select='^(pair_build/|(pair_[a-z0-9]+|limit_as)/glibc/|push_cold/(pv|glibc|stdvec|touch1)/)'
-    exclude='^pair_[a-z0-9]+/(glibc_thp|jemalloc|mimalloc|tcmalloc)/100000000/|^pair_hash/glibc/1000000/'
+    exclude='^pair_[a-z0-9]+/(glibc_thp|jemalloc|mimalloc|tcmalloc)/100000000/|^pair_hash/glibc/1000000/|^pair_slurp/'
     big_methods="pv pvgen glibc touch1 touchp"
     ;;
   *) echo "run.sh: --mode must be full or quick" >&2; exit 2 ;;

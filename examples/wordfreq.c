@@ -3,9 +3,9 @@
  *
  *   wordfreq [-n TOP] [FILE | -]        (default: TOP 20, standard input)
  *
- * Reads the whole input into a paged vector of bytes (it grows as the file
- * is read: with mremap the kernel moves page tables, never the bytes read
- * so far), counts the words into a vector of records indexed by an
+ * Reads the whole input straight into a paged vector of bytes
+ * (pv_vec_read_file: sized from the file, no intermediate buffer; from
+ * standard input pv_vec_read_fd grows it as the bytes come), counts the words into a vector of records indexed by an
  * open-addressing hash table (itself a paged vector), sorts the records and
  * prints the summary and the TOP most frequent words:
  *
@@ -44,8 +44,6 @@ PV_VEC_DEFINE(wordlist, struct word);
 PV_VEC_DEFINE(slotvec, size_t);
 
 #define DEFAULT_TOP 20
-/* Bytes per read(2)-sized chunk; the vector grows geometrically anyway. */
-#define READ_CHUNK ((size_t)1 << 16)
 /* The table starts with this many slots (a power of two) and doubles
  * whenever it would become more than half full. */
 #define TABLE_START ((size_t)1 << 10)
@@ -53,17 +51,6 @@ PV_VEC_DEFINE(slotvec, size_t);
 static int fail(const char *what, int rc) {
   fprintf(stderr, "wordfreq: %s: %s (%s)\n", what, pv_strerror(rc), pv_errname(rc));
   return 1;
-}
-
-/* Append all of f to text; the caller checks ferror(f) for read errors. */
-static int read_all(FILE *f, textbuf *text) {
-  static char chunk[READ_CHUNK];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-    int rc = textbuf_append(text, chunk, n);
-    if (rc < 0) return rc;
-  }
-  return 0;
 }
 
 static int is_letter(unsigned char c) {
@@ -126,10 +113,9 @@ static int count_word(const char *text, size_t off, size_t len, wordlist *list,
   return 0;
 }
 
-/* qsort has no context argument: the comparator finds the text here. */
-static const char *sort_text;
-
-static int by_count(const void *a, const void *b) {
+/* Most frequent first, then in byte order; ctx is the text. */
+static int by_count(const void *a, const void *b, void *ctx) {
+  const char *sort_text = ctx;
   const struct word *x = a, *y = b;
   if (x->count != y->count) return x->count > y->count ? -1 : 1;
   size_t n = x->len < y->len ? x->len : y->len;
@@ -159,11 +145,6 @@ int main(int argc, char **argv) {
     }
   }
 
-  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-  if (f == NULL) {
-    perror(path);
-    return 1;
-  }
   textbuf text;
   wordlist list;
   slotvec table;
@@ -172,12 +153,10 @@ int main(int argc, char **argv) {
   if (rc == 0) rc = slotvec_init(&table);
   if (rc < 0) return fail("init", rc);
 
-  rc = read_all(f, &text);
-  if (ferror(f)) {
-    perror(path);
-    return 1;
-  }
-  if (f != stdin) fclose(f);
+  if (strcmp(path, "-") == 0)
+    rc = textbuf_read_fd(&text, fileno(stdin), 0, NULL);
+  else
+    rc = textbuf_read_file(&text, path);
   if (rc < 0) return fail(path, rc);
   /* One pass from start to end: let the kernel read ahead. */
   rc = textbuf_advise(&text, PV_ADVISE_SEQUENTIAL);
@@ -202,8 +181,7 @@ int main(int argc, char **argv) {
   /* The table is done with; give its memory back before sorting. */
   slotvec_destroy(&table);
 
-  sort_text = t;
-  rc = wordlist_sort(&list, by_count);
+  rc = wordlist_sort_r(&list, by_count, t);
   if (rc < 0) return fail("sort", rc);
 
   printf("%zu bytes, %zu words, %zu distinct\n", n, nwords, wordlist_len(&list));

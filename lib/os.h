@@ -181,6 +181,57 @@ int pv__os_dual_grow(intptr_t handle, void *rw, void *rx, size_t old_size,
                      size_t new_size, unsigned wprot, unsigned xprot);
 int pv__os_dual_unmap(intptr_t handle, void *rw, void *rx, size_t size);
 
+/* ---- files (lib/vec_io.c) ------------------------------------------------ */
+
+/*
+ * Reading a file or a descriptor straight into a vector.  Descriptors are
+ * the C runtime's int descriptors on every platform (POSIX open/read,
+ * Windows _open/_read).  errno becomes a code the same way on both:
+ *   ENOENT, ENOTDIR, ENAMETOOLONG        -> PV_ENOENT (no such file)
+ *   EACCES, EPERM                        -> PV_EACCES
+ *   EBADF, EINVAL, EISDIR, EFAULT        -> PV_EINVAL (not a readable fd)
+ *   ENOMEM                               -> PV_ENOMEM
+ *   EOVERFLOW, EFBIG                     -> PV_EOVERFLOW
+ *   anything else (EIO, EMFILE, EAGAIN)  -> PV_EIO
+ * Each is a fault point.
+ */
+
+/* What pv__os_file_info tells about an open descriptor. */
+typedef struct pv__os_file {
+  bool regular;    /* a regular file: size and offset are meaningful */
+  uint64_t size;   /* its size in bytes now (it may still grow) */
+  uint64_t offset; /* the descriptor's current offset */
+} pv__os_file;
+
+/* pv__os_file_open - open path read-only, not inherited by child
+ * processes (O_CLOEXEC / _O_NOINHERIT), binary on Windows, into *fd.
+ * A directory: POSIX opens it (pv__os_file_info then refuses it), Windows
+ * refuses it here; PV_EINVAL either way. */
+int pv__os_file_open(const char *path, int *fd);
+
+/* pv__os_file_info - fstat (and, for a regular file, the offset) of fd.
+ * A directory is PV_EINVAL. */
+int pv__os_file_info(int fd, pv__os_file *out);
+
+/* pv__os_file_read - one read of up to len > 0 bytes into buf; *got is
+ * what arrived (0 at end of file; fewer than len is a short read, not an
+ * error).  A read interrupted by a signal before any byte arrived (EINTR)
+ * is restarted here and counted by pv__os_file_restarts.  len is clamped
+ * to what one call of the platform takes. */
+int pv__os_file_read(int fd, void *buf, size_t len, size_t *got);
+
+/* pv__os_file_seek - move fd's offset to off (from the start). */
+int pv__os_file_seek(int fd, uint64_t off);
+
+/* pv__os_file_close - close fd; on failure too the fd is gone (its fault
+ * point comes after the close, so an injected failure does not leak it). */
+int pv__os_file_close(int fd);
+
+/* Reads pv__os_file_read restarted after EINTR since the process started
+ * (0 where signals do not interrupt reads): lets a test prove that it
+ * really interrupted one. */
+unsigned long pv__os_file_restarts(void);
+
 /* ---- shared helpers (os_common.c) --------------------------------------- */
 
 /*

@@ -395,3 +395,97 @@ int pv__os_atfork(void (*prepare)(void), void (*parent)(void),
 }
 
 void pv__os_yield(void) { (void)SwitchToThread(); }
+
+/* ---- files ---------------------------------------------------------------
+ * The C runtime's descriptors (_open/_read), so that an fd from the caller
+ * means the same as on POSIX.  Signals do not interrupt _read: nothing is
+ * ever restarted. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <io.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* errno of the C runtime's file calls -> PV_E* (the table in os.h). */
+static int file_err(int e) {
+  switch (e) {
+  case ENOENT:
+  case ENOTDIR:
+  case ENAMETOOLONG:
+    return PV_ENOENT;
+  case EACCES:
+  case EPERM:
+    return PV_EACCES;
+  case EBADF:
+  case EINVAL:
+  case EISDIR:
+  case EFAULT:
+    return PV_EINVAL;
+  case ENOMEM:
+    return PV_ENOMEM;
+  case EOVERFLOW:
+  case EFBIG:
+    return PV_EOVERFLOW;
+  default:
+    return PV_EIO;
+  }
+}
+
+int pv__os_file_open(const char *path, int *fd) {
+  PV__FAULT_POINT();
+  int r = _open(path, _O_RDONLY | _O_BINARY | _O_NOINHERIT);
+  if (r < 0) {
+    int e = errno;
+    /* Windows refuses to open a directory with EACCES: say what it is. */
+    DWORD a = GetFileAttributesA(path);
+    if (e == EACCES && a != INVALID_FILE_ATTRIBUTES &&
+        (a & FILE_ATTRIBUTE_DIRECTORY) != 0)
+      return PV_EINVAL;
+    return file_err(e);
+  }
+  *fd = r;
+  return 0;
+}
+
+int pv__os_file_info(int fd, pv__os_file *out) {
+  PV__FAULT_POINT();
+  struct _stat64 st;
+  if (_fstat64(fd, &st) != 0) return file_err(errno);
+  if ((st.st_mode & _S_IFMT) == _S_IFDIR) return PV_EINVAL;
+  out->regular = (st.st_mode & _S_IFMT) == _S_IFREG;
+  out->size = out->offset = 0;
+  if (!out->regular) return 0;
+  __int64 at = _lseeki64(fd, 0, SEEK_CUR);
+  if (at < 0) return file_err(errno);
+  out->size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
+  out->offset = (uint64_t)at;
+  return 0;
+}
+
+int pv__os_file_read(int fd, void *buf, size_t len, size_t *got) {
+  PV__FAULT_POINT();
+  if (len > INT_MAX) len = INT_MAX; /* _read takes an unsigned, returns int */
+  int n = _read(fd, buf, (unsigned)len);
+  if (n < 0) return file_err(errno);
+  *got = (size_t)n;
+  return 0;
+}
+
+int pv__os_file_seek(int fd, uint64_t off) {
+  PV__FAULT_POINT();
+  if (off > (uint64_t)INT64_MAX) return PV_EOVERFLOW;
+  if (_lseeki64(fd, (__int64)off, SEEK_SET) < 0) return file_err(errno);
+  return 0;
+}
+
+int pv__os_file_close(int fd) {
+  /* Closed first, then the fault point (os.h). */
+  int r = _close(fd), e = errno;
+  PV__FAULT_POINT();
+  return r != 0 ? file_err(e) : 0;
+}
+
+unsigned long pv__os_file_restarts(void) { return 0; }

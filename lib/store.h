@@ -117,6 +117,14 @@ static inline bool pv__store_frozen(const pv_vec *v) {
   return v->pv_store != NULL && (v->pv_store->flags & PV__ST_FROZEN) != 0;
 }
 
+/* The entry check of every mutator (vec.c, vec_io.c): PV_EINVAL for NULL
+ * or a destroyed vector, PV_EACCES for a frozen one, else 0. */
+static inline int pv__store_check_mut(const pv_vec *v) {
+  if (v == NULL || v->elem_size == 0) return PV_EINVAL;
+  if (pv__store_frozen(v)) return PV_EACCES;
+  return 0;
+}
+
 /* Bytes the vector holds from data: its committed pages, or its small
  * block, which is exactly cap elements (0 for a destroyed vector). */
 static inline size_t pv__store_bytes(const pv_vec *v) {

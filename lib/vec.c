@@ -32,11 +32,7 @@ _Static_assert(sizeof(pv_vec) <= 6 * sizeof(void *),
 static bool valid(const pv_vec *v) { return v != NULL && v->elem_size != 0; }
 
 /* The entry check of every mutator. */
-static int check_mut(const pv_vec *v) {
-  if (!valid(v)) return PV_EINVAL;
-  if (pv__store_frozen(v)) return PV_EACCES;
-  return 0;
-}
+static int check_mut(const pv_vec *v) { return pv__store_check_mut(v); }
 
 static char *elem_ptr(const pv_vec *v, size_t i) {
   return (char *)v->data + i * v->elem_size;

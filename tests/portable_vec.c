@@ -6,6 +6,7 @@
  */
 #include "portable_test.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -499,6 +500,43 @@ static void model_remap(void) { model_run(PV_GROW_REMAP, PV_VEC_GUARD, 0x2545f49
 static void model_stable(void) { model_run(PV_GROW_STABLE, PV_VEC_GUARD, 0x1234567887654321u); }
 static void model_copy(void) { model_run(PV_GROW_COPY, PV_VEC_MOVE_ON_GROW, 0xdeadbeefcafef00du); }
 
+/* ---- read_file: a round trip through a file --------------------------- */
+
+static void read_file_round_trip(void) {
+  const char *path = "pv-portable-read.bin";
+  const size_t n = 3 * per_page() + 5;
+  FILE *f = fopen(path, "wb");
+  PT_REQUIRE(f != NULL, "fopen %s", path);
+  for (size_t i = 0; i < n; i++) {
+    elem e = mk(i);
+    PT_CHECK(fwrite(&e, sizeof e, 1, f) == 1, "fwrite %zu", i);
+  }
+  PT_CHECK(fclose(f) == 0, "fclose");
+  pv_vec v;
+  if (!make_vec(&v, PV_GROW_DEFAULT, 0, 0)) return;
+  int rc = pv_vec_read_file(&v, path);
+  PT_CHECK(rc == 0, "read_file: %s", pv_errname(rc));
+  PT_CHECK(v.len == n, "len %zu, want %zu", v.len, n);
+  PT_CHECK(first_bad(&v, 0) == v.len, "element %zu wrong", first_bad(&v, 0));
+  /* Errors change nothing: no such file, a directory, a partial element. */
+  vsnap s = snap_of(&v);
+  rc = pv_vec_read_file(&v, "pv-no-such-file.bin");
+  PT_CHECK(rc == PV_ENOENT && same_vec(&v, &s), "missing file: %s", pv_errname(rc));
+  rc = pv_vec_read_file(&v, ".");
+  PT_CHECK(rc == PV_EINVAL && same_vec(&v, &s), "a directory: %s", pv_errname(rc));
+  f = fopen(path, "ab");
+  PT_REQUIRE(f != NULL, "fopen %s for append", path);
+  PT_CHECK(fputc('x', f) == 'x' && fclose(f) == 0, "append a byte");
+  PT_CHECK(pv_vec_reserve(&v, n + 1) == 0, "reserve");
+  s = snap_of(&v);
+  rc = pv_vec_read_file(&v, path);
+  PT_CHECK(rc == PV_EINVAL && same_vec(&v, &s), "a partial element: %s",
+           pv_errname(rc));
+  PT_CHECK(first_bad(&v, 0) == v.len, "elements changed");
+  pv_vec_destroy(&v);
+  PT_CHECK(remove(path) == 0, "remove %s", path);
+}
+
 const pt_test pt_vec_tests[] = {
     {"vec/walk_default", walk_default},
     {"vec/walk_remap", walk_remap},
@@ -518,4 +556,5 @@ const pt_test pt_vec_tests[] = {
     {"vec/model_remap_guard", model_remap},
     {"vec/model_stable_guard", model_stable},
     {"vec/model_copy_move_on_grow", model_copy},
+    {"vec/read_file_round_trip", read_file_round_trip},
     {NULL, NULL}};

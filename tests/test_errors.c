@@ -34,6 +34,13 @@ Test(errors, names_match_the_macros) {
   cr_assert_str_eq(pv_errname(PV_ENOTSUP), "PV_ENOTSUP", "name of PV_ENOTSUP");
   cr_assert_str_eq(pv_errname(PV_ENOENT), "PV_ENOENT", "name of PV_ENOENT");
   cr_assert_str_eq(pv_errname(PV_EMAPS), "PV_EMAPS", "name of PV_EMAPS");
+  cr_assert_str_eq(pv_errname(PV_EIO), "PV_EIO", "name of PV_EIO");
+}
+
+Test(errors, file_read_errors_have_their_own_code) {
+  cr_assert_eq(PV_EIO, -10, "PV_EIO is the next code after PV_EMAPS");
+  cr_assert_not_null(strstr(pv_strerror(PV_EIO), "file"),
+                     "the message says it is about a file: %s", pv_strerror(PV_EIO));
 }
 
 Test(errors, the_mapping_limit_has_its_own_code) {

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,7 @@ struct vctx {
   pv_vec src;          /* pv_vec_copy's source */
   const sw_snap *s;    /* the state before the operation (set by v_ok) */
   size_t page;
+  int fd;              /* read_fd's file, open from setup to teardown */
 };
 
 /* Source elements for push/append/insert: a pattern distinct from the
@@ -87,6 +89,10 @@ static void make_split_dst(vctx *c);
 static int vcall_freeze(vctx *c);
 static int vcall_destroy(vctx *c);
 static void make_copy_src(vctx *c);
+static int vcall_read_fd(vctx *c);
+static char read_path[64]; /* read_file's file; "" while there is none */
+static int vcall_read_file(vctx *c);
+static void make_read_file(vctx *c);
 
 /* The vector is in its small phase (a malloc'd block, lib/store.h); false
  * for a destroyed one. */
@@ -113,6 +119,8 @@ static void v_setup(void *vctx_) {
   elems_src((c->a + 1) * c->opts.elem_size);
   if (c->call == vcall_copy) make_copy_src(c);
   if (c->call == vcall_split_off) make_split_dst(c);
+  c->fd = -1;
+  if (c->call == vcall_read_fd || c->call == vcall_read_file) make_read_file(c);
   if (c->state == VS_NONE) return;
   int rc = pv_vec_init_opts(&c->v, &c->opts);
   cr_assert_eq(rc, 0, "%s: setup init: %s", c->name, pv_errname(rc));
@@ -197,6 +205,21 @@ static void v_guard_ok(const vctx *c, const char *where) {
  */
 static void v_allow(void *vctx_, sw_snap *s) {
   vctx *c = vctx_;
+  if (c->call == vcall_read_fd || c->call == vcall_read_file) {
+    /* A read that failed after its growth keeps the capacity (vec.h): then
+     * len and the elements, at their new place, are what must be as
+     * before; the rest is compared as it is now. */
+    const pv_vec *v = &c->v;
+    cr_assert_eq(v->len, s->was.v.len, "%s: a failed read changed len %zu -> %zu",
+                 c->name, s->was.v.len, v->len);
+    if (v->cap == s->was.v.cap) return; /* nothing grew: everything is as before */
+    cr_assert_gt(v->cap, s->was.v.cap, "%s: a failed read shrank the vector", c->name);
+    cr_assert_eq(memcmp(v->data, s->bytes, s->nbytes), 0,
+                 "%s: a failed read changed the elements", c->name);
+    sw_drop(s);
+    sw_take_vec(s, v);
+    return;
+  }
   if (c->call != vcall_destroy || s->st.stale == NULL ||
       pv__store_inspect(&c->v).stale != NULL)
     return;
@@ -246,6 +269,10 @@ static void v_kept(vctx *c, size_t keep, const char *where) {
 
 static void v_teardown(void *vctx_) {
   vctx *c = vctx_;
+  if (c->fd >= 0) close(c->fd);
+  c->fd = -1;
+  if (read_path[0] != '\0') unlink(read_path);
+  read_path[0] = '\0';
   int rc = pv_vec_destroy(&c->v);
   cr_assert_eq(rc, 0, "%s: teardown destroy: %s", c->name, pv_errname(rc));
   rc = pv_vec_destroy(&c->src);
@@ -460,6 +487,27 @@ static void m_thawed(vctx *c, const char *where) {
 static int vcall_advise(vctx *c) {
   return pv_vec_advise(&c->v, (pv_advice)c->a);
 }
+/* read_fd / read_file of a file of c->a elements (elems_src's, so that
+ * m_appended checks them); the offset a failure moved back is where the
+ * retry starts. */
+static void make_read_file(vctx *c) {
+  strcpy(read_path, "/tmp/pv-fault-read-XXXXXX");
+  int fd = mkstemp(read_path);
+  cr_assert_geq(fd, 0, "mkstemp %s", read_path);
+  size_t n = c->a * c->opts.elem_size;
+  cr_assert_eq(write(fd, elems_src(n), n), (ssize_t)n, "write %s", read_path);
+  close(fd);
+  if (c->call == vcall_read_fd) c->fd = open(read_path, O_RDONLY);
+}
+static int vcall_read_fd(vctx *c) {
+  size_t got = SIZE_MAX;
+  int rc = pv_vec_read_fd(&c->v, c->fd, 0, &got);
+  if (rc == 0)
+    cr_assert_eq(got, ebytes(&c->v, c->a), "%s: nread %zu", c->name, got);
+  return rc;
+}
+static int vcall_read_file(vctx *c) { return pv_vec_read_file(&c->v, read_path); }
+
 static int vcall_resident(vctx *c) {
   size_t bytes = SIZE_MAX;
   int rc = pv_vec_resident(&c->v, &bytes);
@@ -480,6 +528,7 @@ typedef struct vop {
 
 /* `a` values are element counts; big ones are scaled in run_vop. */
 #define A_GROW ((size_t)-1) /* "enough to grow past the current capacity" */
+#define A_FILE ((size_t)-2) /* a file of three pages' worth of elements */
 
 static const vop vops[] = {
     {"init", VS_NONE, vcall_init, m_init, 0, false},
@@ -514,6 +563,11 @@ static const vop vops[] = {
     {"advise willneed", VS_FULL, vcall_advise, m_same_elems, PV_ADVISE_WILLNEED, false},
     {"advise random", VS_FULL, vcall_advise, m_same_elems, PV_ADVISE_RANDOM, false},
     {"resident", VS_FULL, vcall_resident, m_same_elems, 0, false},
+    {"read_fd growing", VS_FULL, vcall_read_fd, m_appended, A_FILE, false},
+    {"read_fd into room", VS_SLACK, vcall_read_fd, m_appended, A_FILE, false},
+    {"read_fd first", VS_EMPTY, vcall_read_fd, m_appended, A_FILE, false},
+    {"read_file growing", VS_FULL, vcall_read_file, m_appended, A_FILE, false},
+    {"read_file into room", VS_SLACK, vcall_read_file, m_appended, A_FILE, false},
     {"push with a stale guard", VS_STALE, vcall_push, m_appended, 1, false},
     {"reserve with a stale guard", VS_STALE, vcall_reserve, m_reserved, A_GROW, false},
     {"shrink with a stale guard", VS_STALE, vcall_shrink, m_shrunk, 0, false},
@@ -554,7 +608,8 @@ static unsigned long run_mode(const sw_config *m) {
     /* Growth past the capacity: two pages' worth more than a full
      * vector of one huge page, whatever the setup left. */
     c.a = op->a == A_GROW ? (pv_huge_page_size() + 2 * page) / m->elem_size / 2 + 1
-                          : op->a;
+          : op->a == A_FILE ? 3 * page / m->elem_size + 5
+                            : op->a;
     total += sw_sweep(name, &o, &c, PV_ENOMEM).points;
     if (op->prot) total += sw_sweep(name, &o, &c, PV_EACCES).points;
   }

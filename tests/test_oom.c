@@ -12,6 +12,8 @@
 #include "config.h"
 
 #include <criterion/criterion.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -497,4 +499,82 @@ Test(oom_fallback, huge_map_fallback_fault_changes_nothing) {
   cr_assert_eq(r.failed, 0, "%s", r.msg);
   fprintf(stderr, "oom fallback huge map: exact map, %s\n",
           r.n[0] ? "aligned by luck" : "not huge-aligned");
+}
+
+/* ---- pv_vec_read_fd running out midway ------------------------------------
+ * In the capped child, a vector of 1000 elements reads a pipe that a
+ * grandchild fills without end: the geometric growth runs into the limit
+ * midway.  The refusal is PV_ENOMEM with len and the elements as before
+ * (nread says how many bytes the pipe lost); a regular (sparse) file too
+ * large for the budget is refused up front, before a byte is taken. */
+static void read_refused(cr_child_report *r, void *arg) {
+  (void)arg;
+  int fds[2];
+  if (pipe(fds) != 0) {
+    child_fail(r, "pipe");
+    return;
+  }
+  pid_t writer = fork();
+  if (writer == 0) {
+    close(fds[0]);
+    static unsigned char buf[1 << 16];
+    memset(buf, 0xab, sizeof buf);
+    for (;;)
+      if (write(fds[1], buf, sizeof buf) < 0) _exit(0); /* EPIPE: reader gone */
+  }
+  close(fds[1]);
+  if (writer < 0) {
+    child_fail(r, "fork");
+    return;
+  }
+  signal(SIGPIPE, SIG_DFL);
+  pv_vec v;
+  int rc = pv_vec_init(&v, sizeof(uint64_t));
+  CHILD_CHECK(r, rc == 0, "init: %s", pv_errname(rc));
+  for (uint64_t i = 0; i < 1000 && rc == 0; i++) rc = pv_vec_push(&v, &i);
+  CHILD_CHECK(r, rc == 0, "push: %s", pv_errname(rc));
+  if (cap_address_space(r) != 0) return;
+  size_t got = 0;
+  rc = pv_vec_read_fd(&v, fds[0], 0, &got);
+  CHILD_CHECK(r, rc == PV_ENOMEM, "read_fd past the limit: %s", pv_errname(rc));
+  CHILD_CHECK(r, v.len == 1000, "len %zu after the refusal", v.len);
+  CHILD_CHECK(r, got > BUDGET / 4, "refused after only %zu bytes", got);
+  const uint64_t *d = v.data;
+  for (uint64_t k = 0; k < v.len; k++)
+    if (d[k] != k) {
+      child_fail(r, "element %llu is %llu", (unsigned long long)k,
+                 (unsigned long long)d[k]);
+      break;
+    }
+  r->n[0] = (unsigned long)(got >> 20);
+  close(fds[0]);
+  int status;
+  waitpid(writer, &status, 0);
+  char path[] = "/tmp/pv-oom-read-XXXXXX";
+  int fd = mkstemp(path);
+  CHILD_CHECK(r, fd >= 0 && ftruncate(fd, 2 * (off_t)BUDGET) == 0,
+              "a sparse file of %zu MiB", 2 * BUDGET >> 20);
+  if (fd >= 0) {
+    pv_vec before = v;
+    rc = pv_vec_read_fd(&v, fd, 0, &got);
+    CHILD_CHECK(r, rc == PV_ENOMEM, "read_fd of a file past the limit: %s",
+                pv_errname(rc));
+    CHILD_CHECK(r, memcmp(&before, &v, sizeof v) == 0,
+                "a refused file read changed the vector");
+    CHILD_CHECK(r, lseek(fd, 0, SEEK_CUR) == 0, "the refused read took bytes");
+    close(fd);
+    unlink(path);
+  }
+  /* Still usable. */
+  uint64_t x = 1000;
+  rc = pv_vec_push(&v, &x);
+  CHILD_CHECK(r, rc == 0, "push after the refusal: %s", pv_errname(rc));
+  pv_vec_destroy(&v);
+}
+
+Test(oom, read_fd_refused_midway) {
+  skip_if_unmeasurable();
+  cr_child_report r = child_run(read_refused, NULL);
+  cr_assert_eq(r.failed, 0, "%s", r.msg);
+  fprintf(stderr, "oom read_fd: refused after %lu MiB from the pipe\n", r.n[0]);
 }

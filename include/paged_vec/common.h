@@ -60,7 +60,9 @@ PV_EXPORT const char *pv_version(void);
  * and pv_errname are all generated from this one list, so they cannot drift.
  * PV_EMAPS is the kernel's refusal because the process holds as many
  * mappings as it may (Linux: the vm.max_map_count sysctl); every other
- * refusal of memory or address space is PV_ENOMEM.
+ * refusal of memory or address space is PV_ENOMEM.  PV_EIO is a failure to
+ * open or read a file that no other code describes (an I/O error, out of
+ * file descriptors, a non-blocking descriptor with nothing to read).
  */
 #define PV_ERRNO_MAP(XX)                                                      \
   XX(ENOMEM, -1, "out of memory: the kernel refused memory or address space")\
@@ -70,9 +72,9 @@ PV_EXPORT const char *pv_version(void);
   XX(ENOSPC, -5, "stable vector reached the capacity it reserved")           \
   XX(EACCES, -6, "the protection forbids it")                                \
   XX(ENOTSUP, -7, "not supported on this platform or build")                 \
-  XX(ENOENT, -8, "no such element")                                         \
-  XX(EMAPS, -9, "too many mappings: the process reached vm.max_map_count")   \
-  XX(EIO, -10, "input/output error reading a file")                          \
+  XX(ENOENT, -8, "no such element or file")                                 \
+  XX(EMAPS, -9, "too many mappings: the process reached vm.max_map_count") \
+  XX(EIO, -10, "input/output error: the OS failed to open or read a file") \
   XX(EBADF, -11, "not a .npy file paged_vec can map")
 
 typedef enum pv_errno {

@@ -68,6 +68,9 @@
  *   int    name_extend_uninit(name *a, size_t n, T **first) pv_vec_extend_uninit
  *   T     *name_spare(name *a, size_t *n)                  pv_vec_spare
  *   int    name_set_len(name *a, size_t len)               pv_vec_set_len
+ *   int    name_read_fd(name *a, int fd, size_t max_bytes, size_t *nread)
+ *                                                          pv_vec_read_fd
+ *   int    name_read_file(name *a, const char *path)       pv_vec_read_file
  *   int    name_retain(name *a, bool (*keep)(const void *, void *),
  *                      void *ctx)                          pv_vec_retain
  *   int    name_dedup(name *a,
@@ -364,6 +367,13 @@
   }                                                                           \
   static inline PV__UNUSED int name##_set_len(name *pv_a, size_t pv_len) {    \
     return pv_vec_set_len(PV__TYPED_VEC(pv_a), pv_len);                       \
+  }                                                                           \
+  static inline PV__UNUSED int name##_read_fd(name *pv_a, int pv_fd,          \
+                                              size_t pv_max, size_t *pv_nread) {\
+    return pv_vec_read_fd(PV__TYPED_VEC(pv_a), pv_fd, pv_max, pv_nread);      \
+  }                                                                           \
+  static inline PV__UNUSED int name##_read_file(name *pv_a, const char *pv_path) {\
+    return pv_vec_read_file(PV__TYPED_VEC(pv_a), pv_path);                    \
   }                                                                           \
   static inline PV__UNUSED int name##_swap(name *pv_a, size_t pv_i, size_t pv_j) {\
     return pv_vec_swap(PV__TYPED_VEC(pv_a), pv_i, pv_j);                      \

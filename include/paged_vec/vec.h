@@ -45,7 +45,9 @@
  *                  `data` may change on growth.
  *
  * Errors: every fallible function returns 0 or a negative PV_E* code, and on
- * failure the vector and its contents are exactly as before.  Common codes:
+ * failure the vector and its contents are exactly as before (the one
+ * exception: pv_vec_read_fd and pv_vec_read_file may leave the capacity
+ * grown).  Common codes:
  *   PV_EINVAL    a NULL vector or pointer argument, a destroyed vector
  *   PV_ERANGE    an index or range past the end
  *   PV_EOVERFLOW len + n or n * elem_size would overflow size_t
@@ -264,6 +266,64 @@ PV_EXPORT void *pv_vec_spare(pv_vec *v, size_t *n);
  * PV_ERANGE (len > cap).
  */
 PV_EXPORT int pv_vec_set_len(pv_vec *v, size_t len);
+
+/*
+ * pv_vec_read_fd - append what fd delivers until end of input, or until
+ * max_bytes bytes (0: no limit), reading straight into the spare capacity
+ * (no intermediate buffer).  A regular file is sized first (fstat: its size
+ * minus fd's offset, capped by max_bytes) and that room reserved at once;
+ * the read goes on until end of file all the same (a file that grows while
+ * it is read is read to its new end), and for pipes, sockets and terminals
+ * the capacity grows geometrically.  Short reads are normal; a read
+ * interrupted by a signal (EINTR) is restarted.  fd must be blocking: an
+ * empty non-blocking one is PV_EIO.  fd's offset advances past what was
+ * read, as with read(2).
+ *
+ * len grows by the whole elements read.  *nread (unless nread is NULL) is
+ * the bytes taken from fd; when it is not a multiple of elem_size (end of
+ * input, or max_bytes, inside an element) the nread % elem_size bytes of
+ * the partial element are left at pv_vec_spare(v), past len, for the
+ * caller to complete or drop (the next mutation may overwrite them).
+ *
+ * On an error len and the elements are as before, but, unlike the other
+ * mutators, the capacity may have grown (as after pv_vec_reserve) and
+ * `data` moved; *nread is the bytes taken from fd before the error.  For a
+ * regular file the offset is moved back to where it was, so a retry reads
+ * the same bytes; from a pipe, socket or terminal they are consumed and
+ * lost.
+ *
+ * Returns 0, or PV_EINVAL (v NULL or destroyed, fd < 0 or not open, a
+ * directory), PV_EACCES (frozen vector; fd not readable: EACCES, EPERM),
+ * PV_ENOSPC (a STABLE vector without room for the file, or for the rest of
+ * the stream), PV_EOVERFLOW, PV_ENOMEM (also ENOMEM from the OS), PV_EIO
+ * (any other read error: EIO, EAGAIN, ...).  EBADF, EINVAL, EISDIR are
+ * PV_EINVAL.
+ *
+ *   int fd = open("data.bin", O_RDONLY);
+ *   size_t got;
+ *   int rc = pv_vec_read_fd(&v, fd, 0, &got);
+ */
+PV_EXPORT int pv_vec_read_fd(pv_vec *v, int fd, size_t max_bytes,
+                             size_t *nread);
+
+/*
+ * pv_vec_read_file - append the whole file at path (pv_vec_read_fd over a
+ * descriptor opened read-only, close-on-exec, binary on Windows, closed
+ * again on every path).  A file whose size is not a whole number of
+ * elements is PV_EINVAL.  On an error len and the elements are as before
+ * (the capacity may have grown, as for pv_vec_read_fd).
+ * Returns 0, or PV_EINVAL (v or path NULL, v destroyed, path a directory,
+ * a trailing partial element), PV_ENOENT (no such file: ENOENT, ENOTDIR,
+ * ENAMETOOLONG), PV_EACCES (frozen vector; permission denied), PV_ENOSPC,
+ * PV_EOVERFLOW, PV_ENOMEM, PV_EIO (any other open or read error, out of
+ * file descriptors included).
+ *
+ *   pv_vec text;
+ *   pv_vec_init(&text, 1);
+ *   int rc = pv_vec_read_file(&text, "input.txt");
+ *   if (rc < 0) fprintf(stderr, "input.txt: %s\n", pv_strerror(rc));
+ */
+PV_EXPORT int pv_vec_read_file(pv_vec *v, const char *path);
 
 /*
  * pv_vec_pop - remove the last element, copying it to *out unless out is
