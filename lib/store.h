@@ -58,6 +58,12 @@ typedef enum pv__store_kind {
   PV__STORE_COPY
 } pv__store_kind;
 
+/* Geometric growth (small and in pages): each growth at least doubles the bytes held, so n
+ * pushes cost O(n) in total and at most half the capacity is unused.
+ * With mremap a larger factor buys nothing (no bytes are copied), and 2
+ * keeps the worst-case over-commit of a huge vector at 2x. */
+#define PV__STORE_GROWTH 2
+
 /* State bits kept in pv__store.flags above the public PV_VEC_* flags. */
 #define PV__ST_FROZEN (1u << 16) /* data pages are read-only */
 #define PV__ST_MOVE (1u << 17)   /* every growth moves (flag or PV_DEBUG_MOVE) */
@@ -137,6 +143,22 @@ static inline void pv__store_set_len(pv_vec *v, size_t n) {
   v->len = n;
 }
 
+/* The ASan poison of the tail [len * elem_size, bytes held): put on after
+ * a growth or shrink, taken off before one (it may move or release those
+ * bytes).  Inline, so that they vanish without ASan. */
+static inline void pv__store_poison_tail(const pv_vec *v) {
+  size_t b = pv__store_bytes(v);
+  if (b != 0)
+    pv__asan_poison((char *)v->data + v->len * v->elem_size,
+                    b - v->len * v->elem_size);
+}
+static inline void pv__store_unpoison_tail(const pv_vec *v) {
+  size_t b = pv__store_bytes(v);
+  if (b != 0)
+    pv__asan_unpoison((char *)v->data + v->len * v->elem_size,
+                      b - v->len * v->elem_size);
+}
+
 /* For tests: a copy of the private state (all zero for a destroyed
  * vector), to compare before and after a failed call. */
 typedef struct pv__store_info {
@@ -179,8 +201,6 @@ size_t pv__store_align_for(unsigned flags, size_t bytes);
 void pv__store_advise_huge(void *addr, size_t bytes, size_t guard, unsigned flags);
 int pv__store_round(unsigned flags, size_t bytes, size_t *out);
 void pv__store_adopt(pv_vec *v, const pv__store_region *r);
-void pv__store_poison_tail(const pv_vec *v);
-void pv__store_unpoison_tail(const pv_vec *v);
 
 /* store_map.c: the two doors to plain RW regions (no guard, not a
  * reservation): every fresh one is mapped by region_map and every one
@@ -222,8 +242,10 @@ void pv__store_block_free(pv__store *s);
 /* store_small.c */
 /* The descriptor of a small vector whose pages will be `next`. */
 pv__store *pv__store_small_desc(pv__store_kind next, unsigned flags);
-/* The smallest capacity a geometric growth gives a small vector. */
-size_t pv__store_small_min_cap(size_t elem_size);
+/* A SMALL vector's next capacity in elements for need > cap (geometric
+ * unless exact, at least the first capacity), or 0 when that capacity
+ * would reach the threshold (or overflow): then it moves into pages. */
+size_t pv__store_small_cap(const pv_vec *v, size_t need, bool exact);
 /* Grow a SMALL vector to a capacity of `cap` elements (realloc). */
 int pv__store_small_grow(pv_vec *v, size_t cap);
 /* Shrink a SMALL vector's block to keep (len <= keep < cap) elements (free
