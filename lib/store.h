@@ -208,19 +208,22 @@ void pv__store_adopt(pv_vec *v, const pv__store_region *r);
  * pv__cache_map, pv__cache_release), which only ever sees such regions.
  * region_map hands back at least min_bytes (a page multiple) starting on a
  * multiple of align (0: the allocation granule), advised for huge pages
- * when `huge`; *got may be larger than asked and the contents are not
- * necessarily zero (a reused region holds an earlier vector's bytes).
+ * when `huge`; *got may be larger than asked (less than twice, or any size
+ * with `any`: see lib/cache.h) and the contents are not necessarily zero
+ * (a reused region holds an earlier vector's bytes).
  * region_release takes a whole such region back (its whole reserved length,
  * *got of the map that made it, or what remap and shrink made of it) with
  * its huge-page advice state, whatever its protection. */
-int pv__store_region_map(size_t min_bytes, size_t align, bool huge, void **p,
-                         size_t *got);
+int pv__store_region_map(size_t min_bytes, size_t align, bool huge, bool any,
+                         void **p, size_t *got);
 int pv__store_region_release(void *p, size_t bytes, bool huge);
 
 /* A fresh region of `kind` (REMAP, REMAP_GUARD, RESERVE, COPY) for nb
- * committed bytes; nothing copied.  pv__store_map_free releases one. */
+ * committed bytes (more for a plain kind when the cache has it: less than
+ * twice nb, or any size with `any`); nothing copied.  pv__store_map_free
+ * releases one. */
 int pv__store_map_fresh(pv__store_kind kind, unsigned flags, size_t nb,
-                        pv__store_region *out);
+                        bool any, pv__store_region *out);
 int pv__store_map_free(pv__store_kind kind, unsigned flags, void *data,
                        size_t reserved, bool huge);
 /* Grow v (a page kind) to nb > bytes committed; *out is the new region
@@ -251,15 +254,17 @@ int pv__store_small_grow(pv_vec *v, size_t cap);
 /* Shrink a SMALL vector's block to keep (len <= keep < cap) elements (free
  * it when keep is 0). */
 int pv__store_small_shrink(pv_vec *v, size_t keep);
-/* Move a SMALL vector into pages of at least nb bytes, of its `next` kind:
- * prepare makes the block and the region and copies the elements, leaving
- * v as it was; commit then frees the small block and adopts them, abort
- * releases them. */
+/* Move a SMALL vector into pages of at least nb bytes, of its `next` kind
+ * (`any`: a growth, which takes any larger region the cache holds, see
+ * store.c): prepare makes the block and the region and copies the
+ * elements, leaving v as it was; commit then frees the small block and
+ * adopts them, abort releases them. */
 typedef struct pv__store_move {
   pv__store *block;
   pv__store_region region;
 } pv__store_move;
-int pv__store_small_prepare(const pv_vec *v, size_t nb, pv__store_move *m);
+int pv__store_small_prepare(const pv_vec *v, size_t nb, bool any,
+                            pv__store_move *m);
 void pv__store_small_commit(pv_vec *v, pv__store_move *m);
 void pv__store_small_abort(pv__store_move *m);
 /* Free a SMALL vector's block (cannot fail).  (abort ignores a failed

@@ -130,13 +130,14 @@ int pv__store_small_shrink(pv_vec *v, size_t keep) {
   return 0;
 }
 
-int pv__store_small_prepare(const pv_vec *v, size_t nb, pv__store_move *m) {
+int pv__store_small_prepare(const pv_vec *v, size_t nb, bool any,
+                            pv__store_move *m) {
   const pv__store *s = v->pv_store;
   int rc = pv__store_block_new(s->next, s->flags, &m->block);
   if (rc != 0) return rc;
   memset(&m->region, 0, sizeof m->region);
   if (nb == 0) return 0;
-  rc = pv__store_map_fresh(s->next, s->flags, nb, &m->region);
+  rc = pv__store_map_fresh(s->next, s->flags, nb, any, &m->region);
   if (rc != 0) {
     pv__store_block_free(m->block);
     return rc;
