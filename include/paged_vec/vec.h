@@ -28,7 +28,8 @@
  * Capacity in pages: whole pages, `data` page-aligned; cap is every
  * element that fits in them (cap * elem_size may end short of the last
  * page).  Growth at least doubles the capacity's bytes (factor 2: n pushes
- * cost O(n), and at most half of the capacity is unused).
+ * cost O(n), and at most half of the capacity is unused, unless a region
+ * from the cache, already faulted in, gave more: pv_cache(3)).
  *
  * Growth modes:
  *   PV_GROW_REMAP  (the default) the capacity grows geometrically; the
