@@ -43,7 +43,7 @@ static int one_round(source src, size_t n, size_t bytes, uint64_t *sink) {
   size_t got = bytes;
   int rc = 0;
   if (src == SRC_OS) rc = pv__os_map(bytes, 0, PV__PROT_RW, &p);
-  else if (src == SRC_CACHE) rc = pv__cache_map(bytes, 0, false, &p, &got);
+  else if (src == SRC_CACHE) rc = pv__cache_map(bytes, 0, false, false, &p, &got);
   else if ((p = malloc(bytes)) == NULL) rc = PV_ENOMEM;
   if (rc != 0) return rc;
   uint64_t *a = p;

@@ -202,13 +202,13 @@ static int return_victims(const victim *v, size_t n) {
 
 /* ---- map and release ---------------------------------------------------- */
 
-/* Under the lock: the held slot that best serves (min, align, huge), or
- * SLOTS.  Smallest first, then the asked huge state, then the newest. */
-static size_t best_fit(size_t min, size_t align, bool huge) {
+/* Under the lock: the held slot that best serves (min, align, huge, any),
+ * or SLOTS.  Smallest first, then the asked huge state, then the newest. */
+static size_t best_fit(size_t min, size_t align, bool huge, bool any) {
   size_t best = SLOTS;
   for (size_t i = 0; i < g.used; i++) {
     const slot *s = &g.s[i];
-    if (!held(i) || s->bytes < min || s->bytes - min >= min ||
+    if (!held(i) || s->bytes < min || (!any && s->bytes - min >= min) ||
         (align != 0 && ((uintptr_t)s->addr & (align - 1)) != 0))
       continue;
     if (best == SLOTS) {
@@ -233,15 +233,15 @@ static void set_huge(void *p, size_t bytes, bool had, bool huge, bool from_cache
     (void)pv__os_advise(p, bytes, PV_ADVISE_NOHUGEPAGE);
 }
 
-int pv__cache_map(size_t min_bytes, size_t align, bool huge, void **out,
-                  size_t *got) {
+int pv__cache_map(size_t min_bytes, size_t align, bool huge, bool any,
+                  void **out, size_t *got) {
   const uint64_t now = pv__os_now_ns();
   victim v[SLOTS];
   bool fits;
   lock();
   ensure_ready();
   size_t n = pick_victims(now, 0, 0, v, &fits);
-  size_t i = best_fit(min_bytes, align, huge);
+  size_t i = best_fit(min_bytes, align, huge, any);
   slot hit = {0};
   if (i != SLOTS) {
     hit = g.s[i];

@@ -12,8 +12,9 @@
  * (lib/pages.c), which promises zeroed pages, never uses the cache.
  *
  * Size classes: a cached region of `b` bytes serves a request for `min`
- * bytes when min <= b < 2 * min and its start is a multiple of the asked
- * alignment; among those the smallest wins, then one in the asked
+ * bytes when min <= b < 2 * min (any b >= min for a request that may take
+ * more: a vector growing into pages) and its start is a multiple of the
+ * asked alignment; among those the smallest wins, then one in the asked
  * huge-page state, then the most recently released.  Vectors grow by
  * doubling, so their regions are powers of two of pages (or of huge pages)
  * and a request is mostly served by a region of exactly its size.
@@ -35,13 +36,15 @@
  * huge-page state `huge` (advised HUGEPAGE when true; when false, a reused
  * region that had been advised HUGEPAGE is advised NOHUGEPAGE).  From the
  * cache when a region of the class fits (then *got may be up to, but less
- * than, 2 * min_bytes), else fresh from pv__os_map (*got == min_bytes).
+ * than, 2 * min_bytes; with `any`, any held region of at least min_bytes
+ * fits and *got may be larger), else fresh from pv__os_map
+ * (*got == min_bytes).
  * Huge-page advice is a hint: a refused one is ignored.
  * Returns 0, or the PV_E* code of pv__os_map; on failure *out, *got and the
  * cache are unchanged.
  */
-int pv__cache_map(size_t min_bytes, size_t align, bool huge, void **out,
-                  size_t *got);
+int pv__cache_map(size_t min_bytes, size_t align, bool huge, bool any,
+                  void **out, size_t *got);
 
 /*
  * pv__cache_release - give back [p, p + bytes), a whole region as described

@@ -238,8 +238,9 @@ unsigned long pv__os_file_restarts(void);
  * Fault injection.  pv__os_fault_set(n, err): the n-th fallible primitive
  * call from now (1 = the next one) returns err without touching anything;
  * n == 0 disables.  pv__os_fault_calls() counts fallible calls since the
- * last pv__os_fault_set.  The check costs one relaxed atomic load per
- * system call, so it is always compiled in; it is reachable only from the
+ * last pv__os_fault_set (none are counted before the first).  The check
+ * costs one relaxed atomic load per fallible call until the first
+ * pv__os_fault_set, so it is always compiled in; it is reachable only from the
  * internal library the tests link, not from the shared library's exports.
  */
 void pv__os_fault_set(unsigned long n, int err);

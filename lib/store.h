@@ -58,6 +58,12 @@ typedef enum pv__store_kind {
   PV__STORE_COPY
 } pv__store_kind;
 
+/* Geometric growth (small and in pages): each growth at least doubles the bytes held, so n
+ * pushes cost O(n) in total and at most half the capacity is unused.
+ * With mremap a larger factor buys nothing (no bytes are copied), and 2
+ * keeps the worst-case over-commit of a huge vector at 2x. */
+#define PV__STORE_GROWTH 2
+
 /* State bits kept in pv__store.flags above the public PV_VEC_* flags. */
 #define PV__ST_FROZEN (1u << 16) /* data pages are read-only */
 #define PV__ST_MOVE (1u << 17)   /* every growth moves (flag or PV_DEBUG_MOVE) */
@@ -145,6 +151,22 @@ static inline void pv__store_set_len(pv_vec *v, size_t n) {
   v->len = n;
 }
 
+/* The ASan poison of the tail [len * elem_size, bytes held): put on after
+ * a growth or shrink, taken off before one (it may move or release those
+ * bytes).  Inline, so that they vanish without ASan. */
+static inline void pv__store_poison_tail(const pv_vec *v) {
+  size_t b = pv__store_bytes(v);
+  if (b != 0)
+    pv__asan_poison((char *)v->data + v->len * v->elem_size,
+                    b - v->len * v->elem_size);
+}
+static inline void pv__store_unpoison_tail(const pv_vec *v) {
+  size_t b = pv__store_bytes(v);
+  if (b != 0)
+    pv__asan_unpoison((char *)v->data + v->len * v->elem_size,
+                      b - v->len * v->elem_size);
+}
+
 /* For tests: a copy of the private state (all zero for a destroyed
  * vector), to compare before and after a failed call. */
 typedef struct pv__store_info {
@@ -187,8 +209,6 @@ size_t pv__store_align_for(unsigned flags, size_t bytes);
 void pv__store_advise_huge(void *addr, size_t bytes, size_t guard, unsigned flags);
 int pv__store_round(unsigned flags, size_t bytes, size_t *out);
 void pv__store_adopt(pv_vec *v, const pv__store_region *r);
-void pv__store_poison_tail(const pv_vec *v);
-void pv__store_unpoison_tail(const pv_vec *v);
 
 /* store_map.c: the two doors to plain RW regions (no guard, not a
  * reservation): every fresh one is mapped by region_map and every one
@@ -196,19 +216,22 @@ void pv__store_unpoison_tail(const pv_vec *v);
  * pv__cache_map, pv__cache_release), which only ever sees such regions.
  * region_map hands back at least min_bytes (a page multiple) starting on a
  * multiple of align (0: the allocation granule), advised for huge pages
- * when `huge`; *got may be larger than asked and the contents are not
- * necessarily zero (a reused region holds an earlier vector's bytes).
+ * when `huge`; *got may be larger than asked (less than twice, or any size
+ * with `any`: see lib/cache.h) and the contents are not necessarily zero
+ * (a reused region holds an earlier vector's bytes).
  * region_release takes a whole such region back (its whole reserved length,
  * *got of the map that made it, or what remap and shrink made of it) with
  * its huge-page advice state, whatever its protection. */
-int pv__store_region_map(size_t min_bytes, size_t align, bool huge, void **p,
-                         size_t *got);
+int pv__store_region_map(size_t min_bytes, size_t align, bool huge, bool any,
+                         void **p, size_t *got);
 int pv__store_region_release(void *p, size_t bytes, bool huge);
 
 /* A fresh region of `kind` (REMAP, REMAP_GUARD, RESERVE, COPY) for nb
- * committed bytes; nothing copied.  pv__store_map_free releases one. */
+ * committed bytes (more for a plain kind when the cache has it: less than
+ * twice nb, or any size with `any`); nothing copied.  pv__store_map_free
+ * releases one. */
 int pv__store_map_fresh(pv__store_kind kind, unsigned flags, size_t nb,
-                        pv__store_region *out);
+                        bool any, pv__store_region *out);
 int pv__store_map_free(pv__store_kind kind, unsigned flags, void *data,
                        size_t reserved, bool huge);
 /* Grow v (a page kind) to nb > bytes committed; *out is the new region
@@ -230,22 +253,26 @@ void pv__store_block_free(pv__store *s);
 /* store_small.c */
 /* The descriptor of a small vector whose pages will be `next`. */
 pv__store *pv__store_small_desc(pv__store_kind next, unsigned flags);
-/* The smallest capacity a geometric growth gives a small vector. */
-size_t pv__store_small_min_cap(size_t elem_size);
+/* A SMALL vector's next capacity in elements for need > cap (geometric
+ * unless exact, at least the first capacity), or 0 when that capacity
+ * would reach the threshold (or overflow): then it moves into pages. */
+size_t pv__store_small_cap(const pv_vec *v, size_t need, bool exact);
 /* Grow a SMALL vector to a capacity of `cap` elements (realloc). */
 int pv__store_small_grow(pv_vec *v, size_t cap);
 /* Shrink a SMALL vector's block to keep (len <= keep < cap) elements (free
  * it when keep is 0). */
 int pv__store_small_shrink(pv_vec *v, size_t keep);
-/* Move a SMALL vector into pages of at least nb bytes, of its `next` kind:
- * prepare makes the block and the region and copies the elements, leaving
- * v as it was; commit then frees the small block and adopts them, abort
- * releases them. */
+/* Move a SMALL vector into pages of at least nb bytes, of its `next` kind
+ * (`any`: a growth, which takes any larger region the cache holds, see
+ * store.c): prepare makes the block and the region and copies the
+ * elements, leaving v as it was; commit then frees the small block and
+ * adopts them, abort releases them. */
 typedef struct pv__store_move {
   pv__store *block;
   pv__store_region region;
 } pv__store_move;
-int pv__store_small_prepare(const pv_vec *v, size_t nb, pv__store_move *m);
+int pv__store_small_prepare(const pv_vec *v, size_t nb, bool any,
+                            pv__store_move *m);
 void pv__store_small_commit(pv_vec *v, pv__store_move *m);
 void pv__store_small_abort(pv__store_move *m);
 /* Free a SMALL vector's block (cannot fail).  (abort ignores a failed

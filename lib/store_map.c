@@ -27,9 +27,9 @@ static pv__store *st(const pv_vec *v) { return v->pv_store; }
 
 /* ---- the two doors to plain regions ---------------------------------------- */
 
-int pv__store_region_map(size_t min_bytes, size_t align, bool huge, void **p,
-                         size_t *got) {
-  return pv__cache_map(min_bytes, align, huge, p, got);
+int pv__store_region_map(size_t min_bytes, size_t align, bool huge, bool any,
+                         void **p, size_t *got) {
+  return pv__cache_map(min_bytes, align, huge, any, p, got);
 }
 
 int pv__store_region_release(void *p, size_t bytes, bool huge) {
@@ -88,7 +88,7 @@ static int map_reservation(size_t nb, size_t g, size_t align, pv__store_region *
 }
 
 int pv__store_map_fresh(pv__store_kind kind, unsigned flags, size_t nb,
-                        pv__store_region *out) {
+                        bool any, pv__store_region *out) {
   size_t g = pv__store_guard(flags), align = pv__store_align_for(flags, nb);
   if (nb > SIZE_MAX - g) return PV_EOVERFLOW;
   int rc;
@@ -97,7 +97,7 @@ int pv__store_map_fresh(pv__store_kind kind, unsigned flags, size_t nb,
     rc = map_reservation(nb, g, align, out);
   } else if (plain(kind, flags)) {
     size_t got = 0;
-    rc = pv__store_region_map(nb, align, huge, &out->data, &got);
+    rc = pv__store_region_map(nb, align, huge, any, &out->data, &got);
     out->bytes = got;
     out->reserved = got;
     out->huge = huge;
@@ -125,7 +125,7 @@ int pv__store_map_free(pv__store_kind kind, unsigned flags, void *data,
  * region released (REMAP from nothing, RESERVE when full, COPY). */
 static int move_to_fresh(pv_vec *v, size_t nb, pv__store_region *out) {
   pv__store *s = st(v);
-  int rc = pv__store_map_fresh(s->kind, s->flags, nb, out);
+  int rc = pv__store_map_fresh(s->kind, s->flags, nb, false, out);
   if (rc != 0) return rc;
   if (v->len != 0) memcpy(out->data, v->data, v->len * v->elem_size);
   if (s->reserved != 0) {

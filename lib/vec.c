@@ -155,7 +155,8 @@ int pv_vec_append(pv_vec *v, const void *elems, size_t n) {
   return 0;
 }
 
-int pv_vec_push(pv_vec *v, const void *elem) {
+/* Parenthesised: vec.h defines pv_vec_push as its inline common case. */
+int (pv_vec_push)(pv_vec *v, const void *elem) {
   /* The common case first: room left, not frozen (cap > 0 implies an
    * initialised vector); nothing moves, so elem stays valid.  The slot is
    * past len, so elem (a live element or the caller's) cannot overlap it.

@@ -513,6 +513,39 @@ Test(store_cache, a_destroyed_vectors_region_serves_the_next_one) {
   cr_assert_eq(pv_cache_trim(), 0, "trim");
 }
 
+/* A vector growing out of the small phase takes the larger region an
+ * earlier vector left (all of it as capacity: no fresh pages for the
+ * growths to come); an exact growth keeps the class bound. */
+Test(store_cache, a_vector_leaving_the_small_phase_takes_a_larger_region) {
+  if (remap_kind() != PV__STORE_REMAP) cr_skip_test("no mremap: no plain region");
+  cache_reset();
+  size_t t = pv__store_small_max(), n = 4 * t / 8; /* four times the threshold */
+  pv_vec v;
+  cr_assert_eq(pv_vec_init(&v, 8), 0, "init");
+  vu_push_seq(&v, 0, n);
+  cr_assert_eq(pv__store_bytes(&v), 4 * t, "held %zu", pv__store_bytes(&v));
+  void *was = v.data;
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+  uint64_t hits = cache_info().hits;
+  cr_assert_eq(pv_vec_init(&v, 8), 0, "init");
+  vu_push_seq(&v, 0, t / 8); /* the push that crosses the threshold */
+  cr_assert(!small(&v), "still small");
+  cr_assert_eq(cache_info().hits, hits + 1, "not served from the cache");
+  cr_assert_eq(v.data, was, "not the released region");
+  cr_assert_eq(v.cap, n, "cap %zu: not all of the region", v.cap);
+  vu_push_seq(&v, t / 8, n - t / 8);
+  vu_check_seq(&v, n);
+  cr_assert_eq(v.data, was, "moved while growing into its region");
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+  /* reserve_exact across the threshold: only its class (a fresh region). */
+  cr_assert_eq(pv_vec_init(&v, 8), 0, "init");
+  cr_assert_eq(pv_vec_reserve_exact(&v, t / 8), 0, "reserve_exact");
+  cr_assert(!small(&v), "still small");
+  cr_assert_neq(v.data, was, "an exact growth took a region twice its size");
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+  cr_assert_eq(pv_cache_trim(), 0, "trim");
+}
+
 /* A region a PV_VEC_HUGE vector released, reused by a PV_VEC_NO_HUGE one
  * (and back): the kernel sees the advice of the vector holding it. */
 Test(store_cache, a_reused_region_takes_the_new_vectors_huge_advice) {

@@ -220,7 +220,8 @@
    * a compare and a store. They go through the generic function, which        \
    * grows the vector or reports the error. */                                 \
   static PV__COLD int name##_pv_push_slow(name *pv_a, name##_elem pv_x) {      \
-    return pv_vec_push(PV__TYPED_VEC(pv_a), &pv_x);                            \
+    /* The function itself: vec.h's inline case was just tested here. */      \
+    return (pv_vec_push)(PV__TYPED_VEC(pv_a), &pv_x);                          \
   }                                                                            \
   static PV__COLD int name##_pv_push_slot_slow(name *pv_a,                     \
                                                 name##_elem **pv_slot) {       \
