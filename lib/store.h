@@ -110,6 +110,13 @@ int pv__store_thaw(pv_vec *v);
 int pv__store_advise(pv_vec *v, pv_advice advice);
 int pv__store_resident(const pv_vec *v, size_t *bytes);
 
+/* pv_vec_populate (store_populate.c): fault in the committed pages past
+ * len with up to `threads` threads (0: the online CPUs); v not frozen.
+ * 0 (also where there is nothing to do: SMALL, nothing past len) or
+ * PV_ENOMEM; on failure the bytes, len and cap are as they were (pages
+ * faulted in before it stay in RAM). */
+int pv__store_populate(pv_vec *v, unsigned threads);
+
 
 /* The vector is frozen (false for a destroyed one).  Inline: every mutator
  * asks. */

@@ -10,10 +10,13 @@
 #   test_vec_range  extend_uninit, spare/set_len, sort_r, bsearch_r, retain,
 #                   dedup, split_off, extend_from_within, swap, shrink_to,
 #                   last: small and in pages, elem sizes 1, 8, 24
+#   test_vec_populate  pv_vec_populate: residency, bytes kept, threads,
+#                   every mode, the touching fallback, faults, RLIMIT_AS
 EXTRA_DIST += tests/vecutil.h tests/sweep.h tests/model.h
 
 if PV_HAVE_CRITERION
 check_PROGRAMS += tests/test_vec tests/test_vec_model tests/test_vec_modes tests/test_store tests/test_vec_range
+check_PROGRAMS += tests/test_vec_populate
 tests_test_vec_SOURCES = tests/test_vec.c tests/vecutil.h
 tests_test_vec_CFLAGS = $(PV_TEST_CFLAGS)
 tests_test_vec_LDADD = $(PV_TEST_LIBS)
@@ -29,6 +32,10 @@ tests_test_store_LDADD = $(PV_TEST_LIBS)
 tests_test_vec_range_SOURCES = tests/test_vec_range.c tests/vecutil.h
 tests_test_vec_range_CFLAGS = $(PV_TEST_CFLAGS)
 tests_test_vec_range_LDADD = $(PV_TEST_LIBS)
+tests_test_vec_populate_SOURCES = tests/test_vec_populate.c tests/vecutil.h tests/childrun.h
+tests_test_vec_populate_CFLAGS = $(PV_TEST_CFLAGS)
+tests_test_vec_populate_LDADD = $(PV_TEST_LIBS)
+TESTS += tests/test_vec_populate
 
 TESTS += tests/test_vec tests/test_vec_model tests/test_vec_modes tests/test_store \
 	tests/test_vec_range
