@@ -76,6 +76,13 @@ static inline int peer24_push(peer_vec24 *v, pvb_e24 x) { return pvb_v24_push(v,
 static inline pvb_e24 *peer24_data(peer_vec24 *v) { return pvb_v24_data(v); }
 static inline void peer24_destroy(peer_vec24 *v) { (void)pvb_v24_destroy(v); }
 
+#define PVB_HAS_POPULATE 1
+static inline int peer_populate(peer_vec *v, unsigned threads) {
+  return pvb_u64_populate(v, threads);
+}
+static inline uint64_t *peer_spare(peer_vec *v) { return pvb_u64_spare(v, NULL); }
+static inline int peer_set_len(peer_vec *v, size_t n) { return pvb_u64_set_len(v, n); }
+
 #define PVB_WANT_OPS 1
 #include "bodies.h"
 

@@ -70,6 +70,9 @@ typedef struct pvb_ops {
   int (*mixed)(const void *ctx, const size_t *sizes, size_t count, size_t live);
   /* Pushes until a push fails: how many elements one vector reached. */
   size_t (*largest)(const void *ctx);
+  /* init, reserve n, populate with `threads` threads, push n, destroy:
+   * building a vector of known size (pv_vec_populate). */
+  int (*populate_fill)(const void *ctx, size_t n, unsigned threads);
 } pvb_ops;
 
 /* pvb_method flags: a limit (a buffer of the final size, not a vector:

@@ -499,6 +499,34 @@ static void model_remap(void) { model_run(PV_GROW_REMAP, PV_VEC_GUARD, 0x2545f49
 static void model_stable(void) { model_run(PV_GROW_STABLE, PV_VEC_GUARD, 0x1234567887654321u); }
 static void model_copy(void) { model_run(PV_GROW_COPY, PV_VEC_MOVE_ON_GROW, 0xdeadbeefcafef00du); }
 
+/* pv_vec_populate with 2 threads (Windows: _beginthreadex, and touching:
+ * there is no MADV_POPULATE_WRITE): resident where the platform can tell,
+ * the bytes past len kept, len and cap unchanged, then filled. */
+static void populate_two_threads(void) {
+  pv_vec v;
+  PT_CHECK(make_vec(&v, PV_GROW_REMAP, PV_VEC_PAGES, 0), "init");
+  size_t h = pv_huge_page_size(), unit = h > pv_page_size() ? h : pv_page_size();
+  size_t n = (3 * unit + pv_page_size()) / sizeof(elem);
+  PT_CHECK(pv_vec_resize(&v, n, NULL) == 0, "resize");
+  for (size_t i = 0; i < n; i++) ((elem *)v.data)[i] = mk(i);
+  PT_CHECK(pv_vec_truncate(&v, 3) == 0, "truncate");
+  const size_t cap = v.cap;
+  PT_CHECK(pv_vec_populate(&v, 2) == 0, "populate");
+  PT_CHECK(v.len == 3 && v.cap == cap, "populate changed len or cap");
+  pv__store_unpoison_tail(&v);
+  PT_CHECK(first_bad(&v, 0) == 3, "populate changed element %zu", first_bad(&v, 0));
+  size_t i = 3;
+  while (i < n && eq(((elem *)v.data)[i], mk(i))) i++;
+  PT_CHECK(i == n, "populate changed the element past len at %zu", i);
+  size_t res = 0;
+  if (pv_vec_resident(&v, &res) == 0)
+    PT_CHECK(res == pv__store_bytes(&v), "%zu of %zu bytes resident", res,
+             pv__store_bytes(&v));
+  PT_CHECK(pv_vec_set_len(&v, n) == 0, "set_len");
+  PT_CHECK(first_bad(&v, 0) == n, "element %zu wrong after set_len", first_bad(&v, 0));
+  PT_CHECK(pv_vec_destroy(&v) == 0, "destroy");
+}
+
 const pt_test pt_vec_tests[] = {
     {"vec/walk_default", walk_default},
     {"vec/walk_remap", walk_remap},
@@ -518,4 +546,5 @@ const pt_test pt_vec_tests[] = {
     {"vec/model_remap_guard", model_remap},
     {"vec/model_stable_guard", model_stable},
     {"vec/model_copy_move_on_grow", model_copy},
+    {"vec/populate_two_threads", populate_two_threads},
     {NULL, NULL}};
