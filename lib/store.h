@@ -1,7 +1,8 @@
 /*
  * lib/store.h - the storage layer of the container, private: how a
  * vector's bytes are held, grown, shrunk, frozen, trimmed, advised,
- * measured and released (lib/store.c, store_map.c, store_small.c).
+ * populated, measured and released (lib/store.c, store_map.c,
+ * store_small.c, store_populate.c).
  *
  * Arrows run one way: vec.c (element operations, no OS call) -> this
  * header -> os.h.  The storage layer never calls an element operation.

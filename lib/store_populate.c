@@ -14,10 +14,9 @@
  * written back, which faults the page in for writing and changes no byte
  * (bytes past len may hold older elements after a truncate: they stay).
  * The read-then-write is not atomic, which is fine: the vector is not
- * shared during the call (vec.h), and the chunks are disjoint.  The
- * research behind the shape: docs/portability.md and the published
- * pre-touch work it cites (never pre-touch with atomic read-modify-writes:
- * OpenJDK's old pretouch fragmented huge pages that way).
+ * shared during the call (vec.h), and the chunks are disjoint.  (Never an
+ * atomic read-modify-write on the data: OpenJDK's old pretouch did that
+ * and fragmented huge pages.  The counter is the only atomic.)
  *
  * Threads live only during the call: every started thread is joined
  * before it returns, on success and on failure.
