@@ -493,9 +493,10 @@ PV_EXPORT int pv_vec_advise(pv_vec *v, pv_advice advice);
 
 /*
  * pv_vec_populate - fault in the vector's committed capacity past len now,
- * with up to `threads` threads (0: one per online CPU), so that filling it
- * afterwards (pv_vec_spare + pv_vec_set_len, pushes) takes no page faults
- * and the kernel zeroes the fresh pages on several cores at once.  Make
+ * with up to `threads` threads (0: one per online CPU, or one where the
+ * system cannot tell), so that filling it afterwards (pv_vec_spare +
+ * pv_vec_set_len, pushes) takes no page faults and the kernel zeroes the
+ * fresh pages on several cores at once.  Make
  * the capacity first (pv_vec_reserve); populate only what you will fill.
  *
  *   pv_vec_reserve(&v, n);
