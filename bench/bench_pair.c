@@ -16,8 +16,9 @@
  * process, pvb_rvec_name: glibc, glibc_thp, jemalloc, ...) runs once (one
  * Google Benchmark iteration, PVB_COLD) and reports, for every method m:
  *   m.t, m.tmin, m.tmax   CPU ns per element (the process's, all threads;
- *                         wall-clock ns for a PVB_M_WALL method): median,
- *                         min, max over the rounds
+ *                         wall-clock ns for a PVB_M_WALL method and for
+ *                         every method of pair_populate): median, min,
+ *                         max over the rounds
  *   m.r, m.rmin, m.rmax   m's time / pv's time in the same round: median,
  *                         min, max (a PVB_M_WALL method against pv's
  *                         wall-clock time)
@@ -88,7 +89,7 @@ void pvb_method(const char *name, const pvb_ops *ops, const void *ctx,
 /* ---- the workloads ---------------------------------------------------- */
 
 enum { PVB_P_BUILD, PVB_P_RESERVE, PVB_P_LIVE, PVB_P_HASH, PVB_P_MIXED, PVB_P_SLURP,
-       PVB_P_LARGEST };
+       PVB_P_LARGEST, PVB_P_POPULATE };
 
 typedef struct pvb_pwl {
   const char *name;
@@ -118,6 +119,15 @@ static const size_t pvb_sz_slurp[] = {(size_t)1 << 30, 0};
 #define PVB_LIVE_PER 16u
 #define PVB_HASH_PER 4u
 
+/* Building a vector of known size: pv reserves, populates with
+ * PVB_POPULATE_THREADS threads (pv_vec_populate) and pushes; the limits
+ * write a pre-sized buffer once, touch1 from one thread (the single-thread
+ * first touch the target divides by), touchp from every core.  Timed by
+ * the wall clock for every method (threads: the CPU clock would add them
+ * up).  10^7 is bench-quick's size, 10^8 the target's. */
+static const size_t pvb_sz_populate[] = {10000000, 100000000, 0};
+#define PVB_POPULATE_THREADS 2u
+
 static const pvb_pwl pvb_pwls[] = {
     {"pair_build", PVB_P_BUILD, pvb_sz_build, 0},
     {"pair_reserve", PVB_P_RESERVE, pvb_sz_reserve, 0},
@@ -125,6 +135,7 @@ static const pvb_pwl pvb_pwls[] = {
     {"pair_hash", PVB_P_HASH, pvb_sz_hash, PVB_HASH_PER},
     {"pair_mixed", PVB_P_MIXED, pvb_sz_mixed, 0},
     {"pair_slurp", PVB_P_SLURP, pvb_sz_slurp, 0},
+    {"pair_populate", PVB_P_POPULATE, pvb_sz_populate, 0},
 };
 
 /* A run of build or reserve repeats the loop until it has pushed at least
@@ -211,6 +222,9 @@ static int pvb_runs(const pvb_pwl *w, const pvb_meth *m, size_t n) {
   case PVB_P_HASH: return o->hash != NULL;
   case PVB_P_MIXED: return o->mixed != NULL;
   case PVB_P_SLURP: return o->slurp != NULL;
+  case PVB_P_POPULATE:
+    /* pv's populate, and the limits' build (a first touch of n elements). */
+    return o->populate_fill != NULL || ((m->flags & PVB_M_LIMIT) && o->build != NULL);
   default: return o->largest != NULL;
   }
 }
@@ -227,6 +241,7 @@ static size_t pvb_run_elems(const pvb_pwl *w, size_t n, size_t *times) {
   case PVB_P_LIVE:
   case PVB_P_HASH: return n * w->per;
   case PVB_P_SLURP: return n;
+  case PVB_P_POPULATE: return n;
   default: return pvb_mixed_make(n);
   }
 }
@@ -240,6 +255,9 @@ static int pvb_run(const pvb_pwl *w, const pvb_meth *m, size_t n, size_t times) 
   case PVB_P_LIVE: return o->live(m->ctx, n, w->per);
   case PVB_P_HASH: return o->hash(m->ctx, n, n * w->per);
   case PVB_P_SLURP: return o->slurp(m->ctx, pvb_slurp_path, n);
+  case PVB_P_POPULATE:
+    return o->populate_fill != NULL ? o->populate_fill(m->ctx, n, PVB_POPULATE_THREADS)
+                                    : o->build(m->ctx, n, times);
   default:
     return o->mixed(m->ctx, pvb_mixed_sizes, n < PVB_MIXED_COUNT_MAX ? n : PVB_MIXED_COUNT_MAX,
                     PVB_MIXED_LIVE);
@@ -322,11 +340,11 @@ static int pvb_timed(const pvb_pwl *w, const pvb_meth *m, size_t n,
 
 /* Reports the counters of method m, whose runs are in slot i (see the top
  * of the file); ref is pv's slot, SIZE_MAX if pv does not run here. */
-static void pvb_report(pvb_state *s, const pvb_meth *m, size_t i, size_t ref,
-                       size_t rounds, double elems) {
+static void pvb_report(pvb_state *s, const pvb_pwl *w, const pvb_meth *m, size_t i,
+                       size_t ref, size_t rounds, double elems) {
   double t[PVB_ROUNDS_MAX], q[PVB_ROUNDS_MAX], x[PVB_ROUNDS_MAX];
   double med, lo, hi;
-  const int wall = (m->flags & PVB_M_WALL) != 0;
+  const int wall = (m->flags & PVB_M_WALL) != 0 || w->kind == PVB_P_POPULATE;
   char name[PVB_METHOD_NAME + 8];
   size_t r;
   for (r = 0; r < rounds; r++) {
@@ -397,7 +415,7 @@ static void pvb_body_paired(pvb_state *s, const void *ctx) {
       snprintf(name, sizeof name, "%s.fail", pvb_meths[idx[k]].name);
       pvb_counter(s, name, 1.0, false);
     } else {
-      pvb_report(s, &pvb_meths[idx[k]], k, ref, rounds, (double)elems);
+      pvb_report(s, w, &pvb_meths[idx[k]], k, ref, rounds, (double)elems);
     }
   }
   if (w->kind == PVB_P_SLURP)

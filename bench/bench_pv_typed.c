@@ -92,6 +92,12 @@ static inline const char *peer_bytes_data(const peer_bytes *b) {
 }
 static inline size_t peer_bytes_len(const peer_bytes *b) { return b->len; }
 static inline void peer_bytes_free(peer_bytes *b) { (void)pv_vec_destroy(b); }
+#define PVB_HAS_POPULATE 1
+static inline int peer_populate(peer_vec *v, unsigned threads) {
+  return pvb_u64_populate(v, threads);
+}
+static inline uint64_t *peer_spare(peer_vec *v) { return pvb_u64_spare(v, NULL); }
+static inline int peer_set_len(peer_vec *v, size_t n) { return pvb_u64_set_len(v, n); }
 
 #define PVB_WANT_OPS 1
 #include "bodies.h"

@@ -19,6 +19,10 @@
  *
  *   PVB_HAS_APPEND   int peer_append(v, const uint64_t *src, size_t n)
  *   PVB_HAS_RESERVE  int peer_reserve(v, n)          room for n elements
+ *   PVB_HAS_POPULATE int peer_populate(v, threads)   fault in the room,
+ *                    uint64_t *peer_spare(v)         the room's first slot,
+ *                    int peer_set_len(v, n)          n slots written
+ *                                                    (with PVB_HAS_RESERVE)
  *   PVB_HAS_READ     uint64_t peer_get(const v, i)   the peer's own accessor
  *   PVB_HAS_INSERT   int peer_insert_front(v, x)
  *   PVB_HAS_COPY     int peer_copy(dst, const src)   dst from peer_init
@@ -549,6 +553,33 @@ static int pvb_op_reserve_fill(const void *ctx, size_t n, size_t times) {
 #  define PVB_OP_RESERVE_FILL NULL
 #endif
 
+#ifdef PVB_HAS_POPULATE
+/* Building a vector of known size as a user of pv_vec_populate would:
+ * reserve, populate, store into the spare capacity, commit the length
+ * (what the populate docs show: plain stores, no per-element check). */
+static int pvb_op_populate_fill(const void *ctx, size_t n, unsigned threads) {
+  peer_vec v;
+  size_t i;
+  int bad = 0;
+  if (peer_init(&v, ctx, n) != 0)
+    return -1;
+  if (peer_reserve(&v, n) != 0 || peer_populate(&v, threads) != 0)
+    bad = 1;
+  if (!bad) {
+    uint64_t *p = peer_spare(&v);
+    for (i = 0; i < n; i++)
+      p[i] = (uint64_t)i;
+    bad = peer_set_len(&v, n) != 0;
+  }
+  pvb_escape(peer_data(&v));
+  peer_destroy(&v);
+  return bad ? -1 : 0;
+}
+#  define PVB_OP_POPULATE_FILL pvb_op_populate_fill
+#else
+#  define PVB_OP_POPULATE_FILL NULL
+#endif
+
 #ifndef PVB_IS_LIMIT
 /* An array of nvec vector headers, from malloc (the same for every peer:
  * a program keeps its vectors somewhere).  NULL on overflow or failure. */
@@ -697,10 +728,11 @@ static size_t pvb_op_largest(const void *ctx) {
 static const pvb_ops pvb_peer_ops = {
     pvb_op_build, PVB_OP_RESERVE_FILL,
 #ifdef PVB_IS_LIMIT
-    NULL, NULL, NULL, NULL, NULL
+    NULL, NULL, NULL, NULL, NULL,
 #else
-    pvb_op_live, PVB_OP_HASH, pvb_op_mixed, pvb_op_largest, PVB_OP_SLURP
+    pvb_op_live, PVB_OP_HASH, pvb_op_mixed, pvb_op_largest, PVB_OP_SLURP,
 #endif
+    PVB_OP_POPULATE_FILL
 };
 #endif /* PVB_WANT_OPS */
 

@@ -74,6 +74,9 @@ typedef struct pvb_ops {
    * buffer, then its lines indexed: the offset of every '\n' pushed to a
    * vector of uint64_t. */
   int (*slurp)(const void *ctx, const char *path, size_t bytes);
+  /* init, reserve n, populate with `threads` threads, push n, destroy:
+   * building a vector of known size (pv_vec_populate). */
+  int (*populate_fill)(const void *ctx, size_t n, unsigned threads);
 } pvb_ops;
 
 /* pvb_method flags: a limit (a buffer of the final size, not a vector:

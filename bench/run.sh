@@ -100,7 +100,7 @@ case $mode in
     # at 10^8 only the options whose row says something their 10^7 row does
     # not.
     select='.'
-    exclude='^pair_build/(jemalloc|mimalloc|tcmalloc)/100000000/|^pair_(live16|mixed|reserve|slurp)/(glibc_thp|jemalloc|mimalloc|tcmalloc)/|^pair_hash/(glibc_thp|jemalloc|mimalloc|tcmalloc)/1000000/|^(small|reserve_fill)/|^push/(glibc|glibc_thp|jemalloc|mimalloc|tcmalloc|stdvec|boostvec|garray|stbds)/|^(push24|append|sum|rand_read|insert_front|copy|shrink|trim)/(glibc_thp|jemalloc|mimalloc|tcmalloc)/|^push/(pv_stable_nh|pv_copy_nh|pv_nohuge|pvgen[a-z_]*)/100000000$'
+    exclude='^pair_build/(jemalloc|mimalloc|tcmalloc)/100000000/|^pair_(live16|mixed|reserve|slurp|populate)/(glibc_thp|jemalloc|mimalloc|tcmalloc)/|^pair_hash/(glibc_thp|jemalloc|mimalloc|tcmalloc)/1000000/|^(small|reserve_fill)/|^push/(glibc|glibc_thp|jemalloc|mimalloc|tcmalloc|stdvec|boostvec|garray|stbds)/|^(push24|append|sum|rand_read|insert_front|copy|shrink|trim)/(glibc_thp|jemalloc|mimalloc|tcmalloc)/|^push/(pv_stable_nh|pv_copy_nh|pv_nohuge|pvgen[a-z_]*)/100000000$'
     big_methods="pv pvgen glibc glibc_thp touch1 touchp"
     ;;
   quick)
@@ -113,7 +113,7 @@ case $mode in
     # the targets (big_methods).  The rest (the 1 GiB slurp too) needs
     # `make bench`.
     select='^(pair_build/|(pair_[a-z0-9]+|limit_as)/glibc/|push_cold/(pv|glibc|stdvec|touch1)/)'
-    exclude='^pair_[a-z0-9]+/(glibc_thp|jemalloc|mimalloc|tcmalloc)/100000000/|^pair_hash/glibc/1000000/|^pair_slurp/'
+    exclude='^pair_[a-z0-9]+/(glibc_thp|jemalloc|mimalloc|tcmalloc)/100000000/|^pair_hash/glibc/1000000/|^pair_slurp/|^pair_populate/glibc/100000000/'
     big_methods="pv pvgen glibc touch1 touchp"
     ;;
   *) echo "run.sh: --mode must be full or quick" >&2; exit 2 ;;

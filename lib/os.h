@@ -285,4 +285,60 @@ int pv__os_atfork(void (*prepare)(void), void (*parent)(void),
 /* pv__os_yield - let another thread run (a spinning lock waits with it). */
 void pv__os_yield(void);
 
+
+/* ---- parallel population (pv_vec_populate, lib/store_populate.c) -------- */
+
+/*
+ * pv__os_populate - fault in [addr, addr + size) of committed read-write
+ * pages for writing now (Linux: madvise MADV_POPULATE_WRITE), without
+ * changing any byte: pages already in RAM stay as they are, the others are
+ * allocated (zero-filled) as a write fault would.  May be called from
+ * several threads at once on disjoint ranges.
+ * Returns 0; PV_ENOTSUP when the build or the running kernel lacks it (a
+ * kernel before 5.14 answers EINVAL: the first such answer is remembered,
+ * atomically, and later calls return PV_ENOTSUP without a system call;
+ * the caller then touches the pages itself); PV_ENOMEM when the kernel
+ * could not supply a page (then the pages faulted in so far stay, their
+ * contents unchanged).  Fault point: an injected PV_EINVAL is taken as the
+ * kernel's EINVAL (it switches the process to the touching fallback, which
+ * is how tests reach that path on any kernel); any other injected code is
+ * returned as is.
+ */
+int pv__os_populate(void *addr, size_t size);
+
+/* pv__os_cpu_count - the number of online CPUs in *n (>= 1).  Returns 0 or
+ * PV_ENOTSUP when the system cannot tell (the caller then uses one).  A
+ * fault point. */
+int pv__os_cpu_count(unsigned *n);
+
+/* A thread started by pv__os_thread_start.  The caller owns the struct and
+ * keeps it in place until pv__os_thread_join: the new thread reads fn and
+ * arg from it (no allocation per thread); h is the backend's handle. */
+typedef struct pv__os_thread {
+  void (*fn)(void *);
+  void *arg;
+  union {
+    void *p;
+    uintptr_t u;
+    unsigned long long ull;
+  } h;
+} pv__os_thread;
+
+/*
+ * pv__os_thread_start - run fn(arg) in a new thread with the default stack.
+ * Returns 0 (the thread runs; it must be joined) or PV_ENOMEM (no thread:
+ * the system could not map its stack or is at its thread limit).  A fault
+ * point.
+ */
+int pv__os_thread_start(pv__os_thread *t, void (*fn)(void *), void *arg);
+
+/*
+ * pv__os_thread_join - wait until the thread *t has returned and release
+ * it.  Whatever it returns, the thread has ended (the only real failures
+ * are a handle not started or already joined, a caller's bug).  Returns 0
+ * or that failure's code.  A fault point that is checked after the wait,
+ * so that an injected failure never leaves a thread running.
+ */
+int pv__os_thread_join(pv__os_thread *t);
+
 #endif /* PV_LIB_OS_H */

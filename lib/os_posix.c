@@ -10,6 +10,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -713,4 +714,78 @@ int pv__os_file_close(int fd) {
 
 unsigned long pv__os_file_restarts(void) {
   return atomic_load_explicit(&file_restarts, memory_order_relaxed);
+/* ---- parallel population (pv_vec_populate) ------------------------------ */
+
+/* Whether MADV_POPULATE_WRITE works here: 0 not known yet, 1 it does, 2
+ * the running kernel lacks it (it answered EINVAL once).  Threads racing
+ * on the first answer store the same value. */
+static atomic_int populate_state;
+
+static int populate_lacking(void) {
+  atomic_store_explicit(&populate_state, 2, memory_order_relaxed);
+  return PV_ENOTSUP;
+}
+
+int pv__os_populate(void *addr, size_t size) {
+  assert(addr != NULL && size != 0);
+  int f = pv__os_fault_hit();
+  if (f == PV_EINVAL) return populate_lacking();
+  if (f != 0) return f;
+#ifdef PV_HAVE_MADV_POPULATE_WRITE
+  if (atomic_load_explicit(&populate_state, memory_order_relaxed) == 2)
+    return PV_ENOTSUP;
+  if (madvise(addr, size, MADV_POPULATE_WRITE) == 0) {
+    atomic_store_explicit(&populate_state, 1, memory_order_relaxed);
+    return 0;
+  }
+  switch (errno) {
+  case EINVAL: return populate_lacking(); /* a kernel before 5.14 */
+  case EFAULT: /* the fault failed as SIGBUS would: no page to give */
+#ifdef EHWPOISON
+  case EHWPOISON:
+#endif
+    return PV_ENOMEM;
+  default: return posix_err(errno);
+  }
+#else
+  return PV_ENOTSUP;
+#endif
+}
+
+int pv__os_cpu_count(unsigned *n) {
+  PV__FAULT_POINT();
+  long c = sysconf(_SC_NPROCESSORS_ONLN);
+  if (c < 1) return PV_ENOTSUP;
+  *n = c > (long)UINT_MAX ? UINT_MAX : (unsigned)c;
+  return 0;
+}
+
+_Static_assert(sizeof(pthread_t) <= sizeof(((pv__os_thread *)0)->h),
+               "pv__os_thread holds a pthread_t");
+
+static void *thread_main(void *p) {
+  const pv__os_thread *t = p;
+  t->fn(t->arg);
+  return NULL;
+}
+
+int pv__os_thread_start(pv__os_thread *t, void (*fn)(void *), void *arg) {
+  PV__FAULT_POINT();
+  pthread_t th;
+  t->fn = fn;
+  t->arg = arg;
+  int e = pthread_create(&th, NULL, thread_main, t);
+  /* EAGAIN: no stack could be mapped, or the thread limit is reached. */
+  if (e != 0) return e == EAGAIN ? PV_ENOMEM : posix_err(e);
+  memcpy(&t->h, &th, sizeof th);
+  return 0;
+}
+
+int pv__os_thread_join(pv__os_thread *t) {
+  pthread_t th;
+  memcpy(&th, &t->h, sizeof th);
+  int e = pthread_join(th, NULL);
+  int f = pv__os_fault_hit();
+  if (f != 0) return f;
+  return e == 0 ? 0 : posix_err(e);
 }

@@ -489,3 +489,56 @@ int pv__os_file_close(int fd) {
 }
 
 unsigned long pv__os_file_restarts(void) { return 0; }
+/* ---- parallel population (pv_vec_populate) ------------------------------ */
+
+/* Included here, next to their only users, rather than at the top. */
+#include <process.h>
+
+/* Windows has no "populate for write" call (PrefetchVirtualMemory reads
+ * ahead from files and the page file; it does not fault in fresh pages):
+ * the caller touches the pages.  Committed memory is already charged, so
+ * touching it cannot fail. */
+int pv__os_populate(void *addr, size_t size) {
+  assert(addr != NULL && size != 0);
+  int f = pv__os_fault_hit();
+  if (f != 0 && f != PV_EINVAL) return f;
+  return PV_ENOTSUP;
+}
+
+int pv__os_cpu_count(unsigned *n) {
+  PV__FAULT_POINT();
+  SYSTEM_INFO si;
+  GetSystemInfo(&si);
+  if (si.dwNumberOfProcessors < 1) return PV_ENOTSUP;
+  *n = (unsigned)si.dwNumberOfProcessors;
+  return 0;
+}
+
+_Static_assert(sizeof(HANDLE) <= sizeof(((pv__os_thread *)0)->h),
+               "pv__os_thread holds a HANDLE");
+
+static unsigned __stdcall thread_main(void *p) {
+  const pv__os_thread *t = p;
+  t->fn(t->arg);
+  return 0;
+}
+
+/* _beginthreadex rather than CreateThread: the thread may use the C
+ * runtime (the caller's fn is C code). */
+int pv__os_thread_start(pv__os_thread *t, void (*fn)(void *), void *arg) {
+  PV__FAULT_POINT();
+  t->fn = fn;
+  t->arg = arg;
+  uintptr_t h = _beginthreadex(NULL, 0, thread_main, t, 0, NULL);
+  if (h == 0) return PV_ENOMEM; /* no stack could be committed, or no handle */
+  t->h.u = h;
+  return 0;
+}
+
+int pv__os_thread_join(pv__os_thread *t) {
+  HANDLE h = (HANDLE)t->h.u;
+  int rc = WaitForSingleObject(h, INFINITE) == WAIT_OBJECT_0 ? 0 : last_err();
+  CloseHandle(h);
+  int f = pv__os_fault_hit();
+  return f != 0 ? f : rc;
+}

@@ -1,7 +1,8 @@
 /*
  * lib/store.h - the storage layer of the container, private: how a
  * vector's bytes are held, grown, shrunk, frozen, trimmed, advised,
- * measured and released (lib/store.c, store_map.c, store_small.c).
+ * populated, measured and released (lib/store.c, store_map.c,
+ * store_small.c, store_populate.c).
  *
  * Arrows run one way: vec.c (element operations, no OS call) -> this
  * header -> os.h.  The storage layer never calls an element operation.
@@ -115,6 +116,13 @@ int pv__store_thaw(pv_vec *v);
 /* pv_vec_advise / pv_vec_resident over the vector's own pages. */
 int pv__store_advise(pv_vec *v, pv_advice advice);
 int pv__store_resident(const pv_vec *v, size_t *bytes);
+
+/* pv_vec_populate (store_populate.c): fault in the committed pages past
+ * len with up to `threads` threads (0: the online CPUs); v not frozen.
+ * 0 (also where there is nothing to do: SMALL, nothing past len) or
+ * PV_ENOMEM; on failure the bytes, len and cap are as they were (pages
+ * faulted in before it stay in RAM). */
+int pv__store_populate(pv_vec *v, unsigned threads);
 
 
 /* The vector is frozen (false for a destroyed one).  Inline: every mutator

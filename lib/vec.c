@@ -2,9 +2,10 @@
  * lib/vec.c - the container's element operations (pv_vec_*): they check
  * their arguments and move elements within the bytes the storage layer
  * (lib/store.h) holds for the vector.  No OS call and no knowledge of how
- * the bytes are held: growth, shrink, freeze, trim, advice, resident and
- * release go through store.h, and len changes through pv__store_set_len,
- * which keeps ASan's poison of the tail in step (lib/store.c).
+ * the bytes are held: growth, shrink, freeze, trim, advice, population,
+ * resident and release go through store.h, and len changes through
+ * pv__store_set_len, which keeps ASan's poison of the tail in step
+ * (lib/store.c).
  *
  * A zeroed struct is a destroyed vector: elem_size 0 means "not
  * initialised" and every call but destroy answers PV_EINVAL.
@@ -518,6 +519,11 @@ int pv_vec_advise(pv_vec *v, pv_advice advice) {
   if (!valid(v) || (unsigned)advice > (unsigned)PV_ADVISE_NOHUGEPAGE)
     return PV_EINVAL;
   return pv__store_advise(v, advice);
+}
+
+int pv_vec_populate(pv_vec *v, unsigned threads) {
+  int rc = check_mut(v);
+  return rc != 0 ? rc : pv__store_populate(v, threads);
 }
 
 int pv_vec_resident(const pv_vec *v, size_t *bytes) {

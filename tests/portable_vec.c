@@ -535,6 +535,32 @@ static void read_file_round_trip(void) {
   PT_CHECK(first_bad(&v, 0) == v.len, "elements changed");
   pv_vec_destroy(&v);
   PT_CHECK(remove(path) == 0, "remove %s", path);
+/* pv_vec_populate with 2 threads (Windows: _beginthreadex, and touching:
+ * there is no MADV_POPULATE_WRITE): resident where the platform can tell,
+ * the bytes past len kept, len and cap unchanged, then filled. */
+static void populate_two_threads(void) {
+  pv_vec v;
+  PT_CHECK(make_vec(&v, PV_GROW_REMAP, PV_VEC_PAGES, 0), "init");
+  size_t h = pv_huge_page_size(), unit = h > pv_page_size() ? h : pv_page_size();
+  size_t n = (3 * unit + pv_page_size()) / sizeof(elem);
+  PT_CHECK(pv_vec_resize(&v, n, NULL) == 0, "resize");
+  for (size_t i = 0; i < n; i++) ((elem *)v.data)[i] = mk(i);
+  PT_CHECK(pv_vec_truncate(&v, 3) == 0, "truncate");
+  const size_t cap = v.cap;
+  PT_CHECK(pv_vec_populate(&v, 2) == 0, "populate");
+  PT_CHECK(v.len == 3 && v.cap == cap, "populate changed len or cap");
+  pv__store_unpoison_tail(&v);
+  PT_CHECK(first_bad(&v, 0) == 3, "populate changed element %zu", first_bad(&v, 0));
+  size_t i = 3;
+  while (i < n && eq(((elem *)v.data)[i], mk(i))) i++;
+  PT_CHECK(i == n, "populate changed the element past len at %zu", i);
+  size_t res = 0;
+  if (pv_vec_resident(&v, &res) == 0)
+    PT_CHECK(res == pv__store_bytes(&v), "%zu of %zu bytes resident", res,
+             pv__store_bytes(&v));
+  PT_CHECK(pv_vec_set_len(&v, n) == 0, "set_len");
+  PT_CHECK(first_bad(&v, 0) == n, "element %zu wrong after set_len", first_bad(&v, 0));
+  PT_CHECK(pv_vec_destroy(&v) == 0, "destroy");
 }
 
 const pt_test pt_vec_tests[] = {
@@ -557,4 +583,5 @@ const pt_test pt_vec_tests[] = {
     {"vec/model_stable_guard", model_stable},
     {"vec/model_copy_move_on_grow", model_copy},
     {"vec/read_file_round_trip", read_file_round_trip},
+    {"vec/populate_two_threads", populate_two_threads},
     {NULL, NULL}};

@@ -38,8 +38,10 @@ enum vstate {
   VS_FROZEN, /* VS_FULL, then frozen */
   VS_CLEARED, /* VS_FULL, then cleared: pages committed, no element */
   VS_HUGE_EDGE, /* full just below one huge page (if the system has them) */
-  VS_STALE   /* REMAP + GUARD: a growth could not release its old guard
+  VS_STALE,  /* REMAP + GUARD: a growth could not release its old guard
                 page (kept in the private state's stale for later), then full again */
+  VS_SPARE   /* a few elements in a capacity of two huge pages and more
+                (several populate chunks: helper threads start) */
 };
 
 typedef struct vctx vctx;
@@ -88,6 +90,8 @@ static int vcall_split_off(vctx *c);
 static void make_split_dst(vctx *c);
 static int vcall_freeze(vctx *c);
 static int vcall_destroy(vctx *c);
+static int vcall_populate(vctx *c);
+static void warm_thread_stacks(vctx *c);
 static void make_copy_src(vctx *c);
 static int vcall_read_fd(vctx *c);
 static char read_path[64]; /* read_file's file; "" while there is none */
@@ -121,6 +125,7 @@ static void v_setup(void *vctx_) {
   if (c->call == vcall_split_off) make_split_dst(c);
   c->fd = -1;
   if (c->call == vcall_read_fd || c->call == vcall_read_file) make_read_file(c);
+  if (c->call == vcall_populate) warm_thread_stacks(c);
   if (c->state == VS_NONE) return;
   int rc = pv_vec_init_opts(&c->v, &c->opts);
   cr_assert_eq(rc, 0, "%s: setup init: %s", c->name, pv_errname(rc));
@@ -165,6 +170,13 @@ static void v_setup(void *vctx_) {
     }
     v_fill_to(c, v->cap);
     break;
+  case VS_SPARE: {
+    size_t unit = pv_huge_page_size() > c->page ? pv_huge_page_size() : c->page;
+    rc = pv_vec_reserve_exact(v, (2 * unit + 2 * c->page) / v->elem_size);
+    cr_assert_eq(rc, 0, "%s: setup reserve: %s", c->name, pv_errname(rc));
+    v_fill_to(c, 3);
+    break;
+  }
   case VS_HUGE_EDGE: {
     size_t h = pv_huge_page_size();
     rc = pv_vec_reserve_exact(v, (h - c->page) / v->elem_size);
@@ -517,6 +529,35 @@ static int vcall_resident(vctx *c) {
   return rc;
 }
 
+/* populate -------------------------------------------------------------- */
+static int vcall_populate(vctx *c) { return pv_vec_populate(&c->v, (unsigned)c->a); }
+/* The C library keeps the stacks of joined threads mapped for the next
+ * ones (glibc's stack cache): start c->a - 1 helpers once, before any
+ * snapshot, so that the mapping count a failed populate is checked
+ * against already includes their stacks. */
+static void warm_thread_stacks(vctx *c) {
+  static size_t warm; /* the most threads warmed up for so far */
+  if (c->a <= warm) return;
+  warm = c->a;
+  pv_vec w;
+  pv_vec_opts o = {.elem_size = 1, .flags = PV_VEC_PAGES};
+  size_t unit = pv_huge_page_size() > c->page ? pv_huge_page_size() : c->page;
+  cr_assert_eq(pv_vec_init_opts(&w, &o), 0, "%s: warm-up init", c->name);
+  cr_assert_eq(pv_vec_reserve_exact(&w, 4 * c->a * unit), 0, "%s: warm-up reserve",
+               c->name);
+  cr_assert_eq(pv_vec_populate(&w, (unsigned)c->a), 0, "%s: warm-up", c->name);
+  cr_assert_eq(pv_vec_destroy(&w), 0, "%s: warm-up destroy", c->name);
+  cr_assert_eq(pv_cache_trim(), 0, "%s: warm-up cache trim", c->name);
+}
+/* Elements, len, cap and data as before, and the committed bytes in RAM. */
+static void m_populated(vctx *c, const char *where) {
+  m_same_elems(c, where);
+  size_t r = 0;
+  if (pv_vec_resident(&c->v, &r) == PV_ENOTSUP) return;
+  cr_assert_eq(r, pv__store_bytes(&c->v), "%s: %zu of %zu bytes resident", where, r,
+               pv__store_bytes(&c->v));
+}
+
 typedef struct vop {
   const char *name;
   enum vstate state;
@@ -568,6 +609,8 @@ static const vop vops[] = {
     {"read_fd first", VS_EMPTY, vcall_read_fd, m_appended, A_FILE, false},
     {"read_file growing", VS_FULL, vcall_read_file, m_appended, A_FILE, false},
     {"read_file into room", VS_SLACK, vcall_read_file, m_appended, A_FILE, false},
+    {"populate slack", VS_SLACK, vcall_populate, m_populated, 2, false},
+    {"populate with helpers", VS_SPARE, vcall_populate, m_populated, 3, false},
     {"push with a stale guard", VS_STALE, vcall_push, m_appended, 1, false},
     {"reserve with a stale guard", VS_STALE, vcall_reserve, m_reserved, A_GROW, false},
     {"shrink with a stale guard", VS_STALE, vcall_shrink, m_shrunk, 0, false},
@@ -587,6 +630,7 @@ static unsigned long run_mode(const sw_config *m) {
     if (op->state == VS_HUGE_EDGE && pv_huge_page_size() == 0) continue;
     /* Crossing the threshold is SW_CROSS's row, not SW_SMALL's. */
     if (op->state == VS_HUGE_EDGE && m->phase == SW_SMALL) continue;
+    if (op->state == VS_SPARE && m->phase == SW_SMALL) continue;
     if (op->state == VS_STALE &&
         (!(m->flags & PV_VEC_GUARD) || !pv__os_caps_get()->can_remap ||
          (m->grow != PV_GROW_REMAP && m->grow != PV_GROW_DEFAULT)))

@@ -87,6 +87,7 @@
  *   bool   name_frozen(const name *a)                      pv_vec_frozen
  *   int    name_advise(name *a, pv_advice advice)          pv_vec_advise
  *   int    name_resident(const name *a, size_t *bytes)     pv_vec_resident
+ *   int    name_populate(name *a, unsigned threads)        pv_vec_populate
  *
  * Each one means exactly what the generic function it names means (see
  * vec.h), with these typed differences only:
@@ -430,6 +431,9 @@
   static inline PV__UNUSED int name##_resident(const name *pv_a,               \
                                                size_t *pv_bytes) {             \
     return pv_vec_resident(PV__TYPED_VEC(pv_a), pv_bytes);                     \
+  }                                                                            \
+  static inline PV__UNUSED int name##_populate(name *pv_a, unsigned pv_thr) {  \
+    return pv_vec_populate(PV__TYPED_VEC(pv_a), pv_thr);                       \
   }                                                                            \
   /* Something for the user's semicolon to end (a stray ';' at file scope      \
    * is a -pedantic warning); a typedef, not a redeclaration, so that          \

@@ -590,6 +590,45 @@ PV_EXPORT bool pv_vec_frozen(const pv_vec *v);
  * Returns 0, PV_EINVAL (NULL, unknown advice), PV_ENOMEM. */
 PV_EXPORT int pv_vec_advise(pv_vec *v, pv_advice advice);
 
+/* Parallel population ------------------------------------------------- */
+
+/*
+ * pv_vec_populate - fault in the vector's committed capacity past len now,
+ * with up to `threads` threads (0: one per online CPU, or one where the
+ * system cannot tell), so that filling it afterwards (pv_vec_spare +
+ * pv_vec_set_len, pushes) takes no page faults and the kernel zeroes the
+ * fresh pages on several cores at once.  Make
+ * the capacity first (pv_vec_reserve); populate only what you will fill.
+ *
+ *   pv_vec_reserve(&v, n);
+ *   pv_vec_populate(&v, 0);
+ *   uint64_t *p = pv_vec_spare(&v, NULL);
+ *   for (size_t i = 0; i < n; i++) p[i] = i;
+ *   pv_vec_set_len(&v, n);
+ *
+ * The range (from the page holding the last element to the end of the
+ * committed bytes) is cut into chunks of whole huge pages that the threads
+ * take in turn; each is one madvise(MADV_POPULATE_WRITE) where the kernel
+ * has it (Linux 5.14), else one byte per page is read and written back.
+ * No byte changes: elements, and older bytes past len (after a truncate),
+ * stay as they were, as do len, cap and data.  The threads live only
+ * during the call; one that cannot be started (no memory for its stack,
+ * the thread limit) leaves its share to the others and to the caller,
+ * which always works too: that is not an error.  Never more threads than
+ * chunks: a vector of one huge page is populated by the caller alone.
+ * The vector must not be used by another thread during the call.
+ * A no-op success where it cannot help: a small vector (malloc'd, see
+ * above), an empty capacity, nothing past len.  Without
+ * MADV_POPULATE_WRITE (Windows, other POSIX systems, older kernels) the
+ * touching cannot report a failure: the kernel's out-of-memory handling
+ * applies as for any write (Windows: committed pages are already charged).
+ * Returns 0, PV_EINVAL (NULL, destroyed), PV_EACCES (frozen: read-only
+ * pages cannot be populated for writing), PV_ENOMEM (the kernel could not
+ * supply a page; the pages faulted in before stay in RAM, and the bytes,
+ * len and cap are as they were).
+ */
+PV_EXPORT int pv_vec_populate(pv_vec *v, unsigned threads);
+
 /*
  * pv_vec_resident - store in *bytes how many bytes of the vector's committed
  * pages are in RAM right now (mincore / QueryWorkingSetEx); for a small
