@@ -210,7 +210,7 @@ static int pvb_par_build(const void *ctx, size_t n, size_t times) {
   return 0;
 }
 
-static const pvb_ops pvb_par_ops = {pvb_par_build, NULL, NULL, NULL, NULL, NULL, NULL};
+static const pvb_ops pvb_par_ops = {pvb_par_build, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 
 PVB_REGISTER_FN(limit_register) {
   const unsigned w = PVB_W_PUSH | PVB_W_PUSH24 | PVB_W_APPEND | PVB_W_RESERVE_FILL;

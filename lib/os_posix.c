@@ -714,6 +714,8 @@ int pv__os_file_close(int fd) {
 
 unsigned long pv__os_file_restarts(void) {
   return atomic_load_explicit(&file_restarts, memory_order_relaxed);
+}
+
 /* ---- parallel population (pv_vec_populate) ------------------------------ */
 
 /* Whether MADV_POPULATE_WRITE works here: 0 not known yet, 1 it does, 2

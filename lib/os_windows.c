@@ -489,6 +489,7 @@ int pv__os_file_close(int fd) {
 }
 
 unsigned long pv__os_file_restarts(void) { return 0; }
+
 /* ---- parallel population (pv_vec_populate) ------------------------------ */
 
 /* Included here, next to their only users, rather than at the top. */

@@ -535,6 +535,8 @@ static void read_file_round_trip(void) {
   PT_CHECK(first_bad(&v, 0) == v.len, "elements changed");
   pv_vec_destroy(&v);
   PT_CHECK(remove(path) == 0, "remove %s", path);
+}
+
 /* pv_vec_populate with 2 threads (Windows: _beginthreadex, and touching:
  * there is no MADV_POPULATE_WRITE): resident where the platform can tell,
  * the bytes past len kept, len and cap unchanged, then filled. */

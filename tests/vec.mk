@@ -12,18 +12,13 @@
 #                   last: small and in pages, elem sizes 1, 8, 24
 #   test_vec_io     read_fd / read_file: regular files, pipes under signals,
 #                   growing files, STABLE without room, every error path
-EXTRA_DIST += tests/vecutil.h tests/sweep.h tests/model.h
-
-if PV_HAVE_CRITERION
-check_PROGRAMS += tests/test_vec tests/test_vec_model tests/test_vec_modes tests/test_store tests/test_vec_range \
-	tests/test_vec_io
 #   test_vec_populate  pv_vec_populate: residency, bytes kept, threads,
 #                   every mode, the touching fallback, faults, RLIMIT_AS
 EXTRA_DIST += tests/vecutil.h tests/sweep.h tests/model.h
 
 if PV_HAVE_CRITERION
-check_PROGRAMS += tests/test_vec tests/test_vec_model tests/test_vec_modes tests/test_store tests/test_vec_range
-check_PROGRAMS += tests/test_vec_populate
+check_PROGRAMS += tests/test_vec tests/test_vec_model tests/test_vec_modes tests/test_store tests/test_vec_range \
+	tests/test_vec_io tests/test_vec_populate
 tests_test_vec_SOURCES = tests/test_vec.c tests/vecutil.h
 tests_test_vec_CFLAGS = $(PV_TEST_CFLAGS)
 tests_test_vec_LDADD = $(PV_TEST_LIBS)
@@ -45,8 +40,7 @@ tests_test_vec_io_LDADD = $(PV_TEST_LIBS)
 tests_test_vec_populate_SOURCES = tests/test_vec_populate.c tests/vecutil.h tests/childrun.h
 tests_test_vec_populate_CFLAGS = $(PV_TEST_CFLAGS)
 tests_test_vec_populate_LDADD = $(PV_TEST_LIBS)
-TESTS += tests/test_vec_populate
 
 TESTS += tests/test_vec tests/test_vec_model tests/test_vec_modes tests/test_store \
-	tests/test_vec_range tests/test_vec_io
+	tests/test_vec_range tests/test_vec_io tests/test_vec_populate
 endif
