@@ -36,7 +36,7 @@
  *   |<------------------------------ reserved ---------------------->|  STABLE)
  *
  * State both halves need has one writer here: cap and pv_room (adopt in
- * store.c), the frozen bit, and the ASan poison of the tail
+ * store.c, and pv__store_adopt_small below for the small block), the frozen bit, and the ASan poison of the tail
  * [len * elem_size, bytes), which pv__store_set_len keeps in step with len.
  */
 #ifndef PV_LIB_STORE_H
@@ -91,6 +91,11 @@ typedef struct pv__store pv__store;
  * storage that opts ask for, including opts->initial_cap.  Returns 0,
  * PV_EOVERFLOW, PV_ENOMEM; on failure nothing is held. */
 int pv__store_init(pv_vec *n, const pv_vec_opts *opts);
+
+/* The descriptor of the small phase a vector of these options (validated)
+ * starts in, or NULL when it starts in pages.  pv__store_init's decision;
+ * vec.c's pv_vec_init takes it directly when no initial_cap is asked. */
+pv__store *pv__store_small_for(const pv_vec_opts *opts);
 
 /* Release everything v holds and zero *v.  Returns 0 or the code of the
  * failed release (then *v is unchanged). */
@@ -193,6 +198,16 @@ static inline bool pv__store_mul(size_t a, size_t b, size_t *out) {
 
 /* ---- inside the storage layer --------------------------------------------- */
 
+/* A SMALL vector takes a (new or resized) block of cap elements: the
+ * small phase's adopt (store.c's pv__store_adopt is that of the page
+ * kinds), with no division by elem_size.  A SMALL vector is never frozen
+ * (freeze moves it into pages), so pv_room is cap. */
+static inline void pv__store_adopt_small(pv_vec *v, void *data, size_t cap) {
+  v->data = data;
+  v->cap = cap;
+  v->pv_room = cap;
+}
+
 /* A new region for a vector: where it starts, the bytes committed from
  * there and the address space to release with it. */
 typedef struct pv__store_region {
@@ -253,12 +268,13 @@ void pv__store_block_free(pv__store *s);
 /* store_small.c */
 /* The descriptor of a small vector whose pages will be `next`. */
 pv__store *pv__store_small_desc(pv__store_kind next, unsigned flags);
-/* A SMALL vector's next capacity in elements for need > cap (geometric
- * unless exact, at least the first capacity), or 0 when that capacity
- * would reach the threshold (or overflow): then it moves into pages. */
-size_t pv__store_small_cap(const pv_vec *v, size_t need, bool exact);
-/* Grow a SMALL vector to a capacity of `cap` elements (realloc). */
-int pv__store_small_grow(pv_vec *v, size_t cap);
+/* Grow a SMALL vector that stays small to the next capacity for need >
+ * cap elements (geometric unless exact, at least the first capacity:
+ * realloc).  0, PV_ENOMEM (v unchanged), or PV__STORE_SMALL_FULL when that
+ * capacity would reach the threshold (or overflow): then nothing was done
+ * and the vector moves into pages instead. */
+#define PV__STORE_SMALL_FULL 1
+int pv__store_small_grow(pv_vec *v, size_t need, bool exact);
 /* Shrink a SMALL vector's block to keep (len <= keep < cap) elements (free
  * it when keep is 0). */
 int pv__store_small_shrink(pv_vec *v, size_t keep);
