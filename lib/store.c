@@ -150,12 +150,24 @@ static pv__store_kind init_kind(const pv_vec_opts *o, unsigned *flags) {
 }
 
 pv__store *pv__store_small_for(const pv_vec_opts *o) {
+  /* The answer for pv_vec_init's options (the default mode, no flags)
+   * depends only on the process (the caps, PV_DEBUG_MOVE): kept after the
+   * first call.  Relaxed: it points to a constant descriptor, and racing
+   * first callers store the same pointer. */
+  static _Atomic(pv__store *) dflt;
+  bool is_default = o->grow == PV_GROW_DEFAULT && o->flags == 0;
+  if (is_default) {
+    pv__store *d = atomic_load_explicit(&dflt, memory_order_relaxed);
+    if (d != NULL) return d;
+  }
   unsigned flags;
   pv__store_kind kind = init_kind(o, &flags);
   if (kind == PV__STORE_STABLE ||
       (flags & (PV_VEC_GUARD | PV_VEC_HUGE | PV_VEC_PAGES | PV__ST_MOVE)))
     return NULL;
-  return pv__store_small_desc(kind, flags);
+  pv__store *d = pv__store_small_desc(kind, flags);
+  if (is_default) atomic_store_explicit(&dflt, d, memory_order_relaxed);
+  return d;
 }
 
 int pv__store_init(pv_vec *n, const pv_vec_opts *o) {
@@ -191,12 +203,23 @@ int pv__store_init(pv_vec *n, const pv_vec_opts *o) {
   return rc;
 }
 
+/* The release of a vector in pages, out of line (see grow_pages). */
+static PV__NOINLINE int release_pages(pv_vec *v);
+
 int pv__store_release(pv_vec *v) {
   pv__store *s = st(v);
   if (s != NULL && s->kind == PV__STORE_SMALL) {
     pv__store_unpoison_tail(v);
     pv__store_small_free(v);
-  } else if (s != NULL) {
+    memset(v, 0, sizeof *v);
+    return 0;
+  }
+  return release_pages(v);
+}
+
+static int release_pages(pv_vec *v) {
+  pv__store *s = st(v);
+  if (s != NULL) {
     int rc = pv__store_map_release_stale(s);
     if (rc != 0) return rc;
     if (s->reserved != 0) {
@@ -273,17 +296,25 @@ static int small_to_pages(pv_vec *v, size_t nb, bool any, unsigned state,
 }
 
 /* The growth may move or release the old bytes: their poison goes first
- * and comes back on the tail that results (the old one on failure). */
+ * and comes back on the tail that results (the old one on failure).  The
+ * growth into pages (or of pages) is grow_pages, out of line, so that the
+ * common growth, a small vector staying small, saves no registers it does
+ * not use. */
+static PV__NOINLINE int grow_pages(pv_vec *v, size_t need, bool exact);
+
 int pv__store_grow(pv_vec *v, size_t need, bool exact) {
-  pv__store *s = st(v);
-  int rc;
-  if (s->kind == PV__STORE_SMALL) {
-    /* The common growth first: a small vector that stays small. */
+  if (st(v)->kind == PV__STORE_SMALL) {
     pv__store_unpoison_tail(v);
-    rc = pv__store_small_grow(v, need, exact);
+    int rc = pv__store_small_grow(v, need, exact);
     pv__store_poison_tail(v);
     if (rc != PV__STORE_SMALL_FULL) return rc;
   }
+  return grow_pages(v, need, exact);
+}
+
+static int grow_pages(pv_vec *v, size_t need, bool exact) {
+  pv__store *s = st(v);
+  int rc;
   size_t need_bytes;
   if (s->kind == PV__STORE_STABLE && need > s->max_len) return PV_ENOSPC;
   if (!pv__store_mul(need, v->elem_size, &need_bytes)) return PV_EOVERFLOW;

@@ -49,6 +49,16 @@
 #include "asan.h"
 #include "paged_vec/vec.h"
 
+/* Out of line on purpose: the rare half of a function split so that its
+ * common case saves no registers it does not use (store.c). */
+#if defined(__GNUC__) || defined(__clang__)
+#  define PV__NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#  define PV__NOINLINE __declspec(noinline)
+#else
+#  define PV__NOINLINE
+#endif
+
 typedef enum pv__store_kind {
   PV__STORE_SMALL,
   PV__STORE_REMAP,
