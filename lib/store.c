@@ -203,7 +203,8 @@ int pv__store_init(pv_vec *n, const pv_vec_opts *o) {
   return rc;
 }
 
-/* The release of a vector in pages, out of line (see grow_pages). */
+/* The release of a vector in pages, out of line so that the SMALL case
+ * saves no registers it does not use. */
 static PV__NOINLINE int release_pages(pv_vec *v);
 
 int pv__store_release(pv_vec *v) {
@@ -295,24 +296,9 @@ static int small_to_pages(pv_vec *v, size_t nb, bool any, unsigned state,
   return 0;
 }
 
-/* The growth may move or release the old bytes: their poison goes first
- * and comes back on the tail that results (the old one on failure).  The
- * growth into pages (or of pages) is grow_pages, out of line, so that the
- * common growth, a small vector staying small, saves no registers it does
- * not use. */
-static PV__NOINLINE int grow_pages(pv_vec *v, size_t need, bool exact);
-
-int pv__store_grow(pv_vec *v, size_t need, bool exact) {
-  if (st(v)->kind == PV__STORE_SMALL) {
-    pv__store_unpoison_tail(v);
-    int rc = pv__store_small_grow(v, need, exact);
-    pv__store_poison_tail(v);
-    if (rc != PV__STORE_SMALL_FULL) return rc;
-  }
-  return grow_pages(v, need, exact);
-}
-
-static int grow_pages(pv_vec *v, size_t need, bool exact) {
+/* pv__store_grow (store.h) past the small growth: the growth into pages,
+ * or of a vector in pages. */
+int pv__store_grow_pages(pv_vec *v, size_t need, bool exact) {
   pv__store *s = st(v);
   int rc;
   size_t need_bytes;

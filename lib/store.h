@@ -45,6 +45,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "asan.h"
 #include "paged_vec/vec.h"
@@ -111,9 +112,6 @@ pv__store *pv__store_small_for(const pv_vec_opts *opts);
  * failed release (then *v is unchanged). */
 int pv__store_release(pv_vec *v);
 
-/* Make cap >= need (need > cap), geometrically unless exact.  Returns 0,
- * PV_ENOSPC (STABLE past max_len), PV_EOVERFLOW, PV_ENOMEM. */
-int pv__store_grow(pv_vec *v, size_t need, bool exact);
 
 /* Lower the capacity to what max(len, keep) elements need (see vec.h:
  * pv_vec_shrink_to_fit is keep 0, pv_vec_shrink_to keep = min_cap); a
@@ -180,6 +178,30 @@ static inline void pv__store_unpoison_tail(const pv_vec *v) {
   if (b != 0)
     pv__asan_unpoison((char *)v->data + v->len * v->elem_size,
                       b - v->len * v->elem_size);
+}
+
+/* Make cap >= need (need > cap), geometrically unless exact.  Returns 0,
+ * PV_ENOSPC (STABLE past max_len), PV_EOVERFLOW, PV_ENOMEM.  Inline: its
+ * common case, a small vector staying small, is one call from vec.c to
+ * pv__store_small_grow; the rest is pv__store_grow_pages (store.c).  The
+ * growth may move or release the old bytes: their poison goes first and
+ * comes back on the tail that results (the old one on failure). */
+int pv__store_grow_pages(pv_vec *v, size_t need, bool exact);
+/* store_small.c: grow a SMALL vector that stays small to the next capacity
+ * for need > cap elements (geometric unless exact, at least the first
+ * capacity: realloc).  0, PV_ENOMEM (v unchanged), or PV__STORE_SMALL_FULL
+ * when that capacity would reach the threshold (or overflow): then nothing
+ * was done and the vector moves into pages instead. */
+#define PV__STORE_SMALL_FULL 1
+int pv__store_small_grow(pv_vec *v, size_t need, bool exact);
+static inline int pv__store_grow(pv_vec *v, size_t need, bool exact) {
+  if (v->pv_store->kind == PV__STORE_SMALL) {
+    pv__store_unpoison_tail(v);
+    int rc = pv__store_small_grow(v, need, exact);
+    pv__store_poison_tail(v);
+    if (rc != PV__STORE_SMALL_FULL) return rc;
+  }
+  return pv__store_grow_pages(v, need, exact);
 }
 
 /* For tests: a copy of the private state (all zero for a destroyed
@@ -278,13 +300,7 @@ void pv__store_block_free(pv__store *s);
 /* store_small.c */
 /* The descriptor of a small vector whose pages will be `next`. */
 pv__store *pv__store_small_desc(pv__store_kind next, unsigned flags);
-/* Grow a SMALL vector that stays small to the next capacity for need >
- * cap elements (geometric unless exact, at least the first capacity:
- * realloc).  0, PV_ENOMEM (v unchanged), or PV__STORE_SMALL_FULL when that
- * capacity would reach the threshold (or overflow): then nothing was done
- * and the vector moves into pages instead. */
-#define PV__STORE_SMALL_FULL 1
-int pv__store_small_grow(pv_vec *v, size_t need, bool exact);
+/* (pv__store_small_grow is declared above pv__store_grow.) */
 /* Shrink a SMALL vector's block to keep (len <= keep < cap) elements (free
  * it when keep is 0). */
 int pv__store_small_shrink(pv_vec *v, size_t keep);
@@ -301,9 +317,9 @@ int pv__store_small_prepare(const pv_vec *v, size_t nb, bool any,
                             pv__store_move *m);
 void pv__store_small_commit(pv_vec *v, pv__store_move *m);
 void pv__store_small_abort(pv__store_move *m);
-/* Free a SMALL vector's block (cannot fail).  (abort ignores a failed
- * unmap of the region it just mapped: that leaks address space rather
- * than report a second error.) */
-void pv__store_small_free(pv_vec *v);
+/* Free a SMALL vector's block (cannot fail); inline, the release of every
+ * small vector.  (abort ignores a failed unmap of the region it just
+ * mapped: that leaks address space rather than report a second error.) */
+static inline void pv__store_small_free(pv_vec *v) { free(v->data); }
 
 #endif /* PV_LIB_STORE_H */

@@ -174,5 +174,3 @@ void pv__store_small_abort(pv__store_move *m) {
                              m->region.reserved, m->region.huge);
   pv__store_block_free(m->block);
 }
-
-void pv__store_small_free(pv_vec *v) { free(v->data); }

@@ -71,10 +71,10 @@ static void swap_bytes(char *a, char *b, size_t n) {
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
-/* pv_vec_init_opts; static so that pv_vec_init calls it directly (an
- * exported function calls another through the PLT) and, with its options
- * constant, folds the checks away. */
-static int init_impl(pv_vec *v, const pv_vec_opts *opts) {
+/* pv_vec_init_opts; static inline so that pv_vec_init calls it directly
+ * (an exported function calls another through the PLT) and, with its
+ * options constant, folds the checks away. */
+static inline int init_impl(pv_vec *v, const pv_vec_opts *opts) {
   if (v == NULL || opts == NULL || opts->elem_size == 0) return PV_EINVAL;
   if ((unsigned)opts->grow > (unsigned)PV_GROW_COPY) return PV_EINVAL;
   if (opts->flags & ~(unsigned)USER_FLAGS) return PV_EINVAL;
