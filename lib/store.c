@@ -97,18 +97,17 @@ int pv__store_round(unsigned flags, size_t bytes, size_t *out) {
  * push needs one compare, not a frozen test.  Its only writer. */
 static void sync_room(pv_vec *v) { v->pv_room = pv__store_frozen(v) ? 0 : v->cap; }
 
-/* The one place a vector takes a (new or resized) region: data, the bytes
- * held and cap follow it. */
+/* The one place a vector in pages takes a (new or resized) region: data,
+ * the bytes held and cap follow it (a SMALL vector's block:
+ * pv__store_adopt_small in store.h). */
 void pv__store_adopt(pv_vec *v, const pv__store_region *r) {
   pv__store *s = st(v);
   size_t c = r->bytes / v->elem_size;
   v->data = r->data;
-  if (s->kind != PV__STORE_SMALL) {
-    s->bytes = r->bytes;
-    s->reserved = r->reserved;
-    s->flags = r->huge ? (s->flags | PV__ST_HUGE) : (s->flags & ~PV__ST_HUGE);
-    if (s->kind == PV__STORE_STABLE && c > s->max_len) c = s->max_len;
-  }
+  s->bytes = r->bytes;
+  s->reserved = r->reserved;
+  s->flags = r->huge ? (s->flags | PV__ST_HUGE) : (s->flags & ~PV__ST_HUGE);
+  if (s->kind == PV__STORE_STABLE && c > s->max_len) c = s->max_len;
   v->cap = c;
   sync_room(v);
 }
@@ -138,20 +137,46 @@ static pv__store_kind page_kind(pv_grow grow, unsigned flags) {
   return (flags & PV_VEC_GUARD) ? PV__STORE_REMAP_GUARD : PV__STORE_REMAP;
 }
 
-int pv__store_init(pv_vec *n, const pv_vec_opts *o) {
+/* The kind of pages a vector of these options lives in, and in *flags
+ * its flags with the state bits init adds (PV__ST_MOVE). */
+static pv__store_kind init_kind(const pv_vec_opts *o, unsigned *flags) {
   /* REMAP everywhere: without mremap it commits in place inside a
    * reservation and copies when that is full (RESERVE). */
   pv_grow grow = o->grow == PV_GROW_DEFAULT ? PV_GROW_REMAP : o->grow;
-  unsigned flags = o->flags;
-  if (grow != PV_GROW_STABLE && ((flags & PV_VEC_MOVE_ON_GROW) || debug_move()))
-    flags |= PV__ST_MOVE;
-  pv__store_kind kind = page_kind(grow, flags);
+  *flags = o->flags;
+  if (grow != PV_GROW_STABLE && ((*flags & PV_VEC_MOVE_ON_GROW) || debug_move()))
+    *flags |= PV__ST_MOVE;
+  return page_kind(grow, *flags);
+}
+
+pv__store *pv__store_small_for(const pv_vec_opts *o) {
+  /* The answer for pv_vec_init's options (the default mode, no flags)
+   * depends only on the process (the caps, PV_DEBUG_MOVE): kept after the
+   * first call.  Relaxed: it points to a constant descriptor, and racing
+   * first callers store the same pointer. */
+  static _Atomic(pv__store *) dflt;
+  bool is_default = o->grow == PV_GROW_DEFAULT && o->flags == 0;
+  if (is_default) {
+    pv__store *d = atomic_load_explicit(&dflt, memory_order_relaxed);
+    if (d != NULL) return d;
+  }
+  unsigned flags;
+  pv__store_kind kind = init_kind(o, &flags);
+  if (kind == PV__STORE_STABLE ||
+      (flags & (PV_VEC_GUARD | PV_VEC_HUGE | PV_VEC_PAGES | PV__ST_MOVE)))
+    return NULL;
+  pv__store *d = pv__store_small_desc(kind, flags);
+  if (is_default) atomic_store_explicit(&dflt, d, memory_order_relaxed);
+  return d;
+}
+
+int pv__store_init(pv_vec *n, const pv_vec_opts *o) {
+  unsigned flags;
+  pv__store_kind kind = init_kind(o, &flags);
   int rc = 0;
-  if (grow != PV_GROW_STABLE &&
-      !(flags & (PV_VEC_GUARD | PV_VEC_HUGE | PV_VEC_PAGES | PV__ST_MOVE))) {
-    /* The small phase: no allocation until the first growth. */
-    n->pv_store = pv__store_small_desc(kind, flags);
-  } else {
+  /* The small phase: no allocation until the first growth. */
+  n->pv_store = pv__store_small_for(o);
+  if (n->pv_store == NULL) {
     pv__store *s;
     rc = pv__store_block_new(kind, flags, &s);
     if (rc != 0) return rc;
@@ -178,12 +203,24 @@ int pv__store_init(pv_vec *n, const pv_vec_opts *o) {
   return rc;
 }
 
+/* The release of a vector in pages, out of line so that the SMALL case
+ * saves no registers it does not use. */
+static PV__NOINLINE int release_pages(pv_vec *v);
+
 int pv__store_release(pv_vec *v) {
   pv__store *s = st(v);
   if (s != NULL && s->kind == PV__STORE_SMALL) {
     pv__store_unpoison_tail(v);
     pv__store_small_free(v);
-  } else if (s != NULL) {
+    memset(v, 0, sizeof *v);
+    return 0;
+  }
+  return release_pages(v);
+}
+
+static int release_pages(pv_vec *v) {
+  pv__store *s = st(v);
+  if (s != NULL) {
     int rc = pv__store_map_release_stale(s);
     if (rc != 0) return rc;
     if (s->reserved != 0) {
@@ -259,21 +296,11 @@ static int small_to_pages(pv_vec *v, size_t nb, bool any, unsigned state,
   return 0;
 }
 
-/* The growth may move or release the old bytes: their poison goes first
- * and comes back on the tail that results (the old one on failure). */
-int pv__store_grow(pv_vec *v, size_t need, bool exact) {
+/* pv__store_grow (store.h) past the small growth: the growth into pages,
+ * or of a vector in pages. */
+int pv__store_grow_pages(pv_vec *v, size_t need, bool exact) {
   pv__store *s = st(v);
   int rc;
-  if (s->kind == PV__STORE_SMALL) {
-    /* The common growth first: a small vector that stays small. */
-    size_t c = pv__store_small_cap(v, need, exact);
-    if (c != 0) {
-      pv__store_unpoison_tail(v);
-      rc = pv__store_small_grow(v, c);
-      pv__store_poison_tail(v);
-      return rc;
-    }
-  }
   size_t need_bytes;
   if (s->kind == PV__STORE_STABLE && need > s->max_len) return PV_ENOSPC;
   if (!pv__store_mul(need, v->elem_size, &need_bytes)) return PV_EOVERFLOW;

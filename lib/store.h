@@ -37,7 +37,7 @@
  *   |<------------------------------ reserved ---------------------->|  STABLE)
  *
  * State both halves need has one writer here: cap and pv_room (adopt in
- * store.c), the frozen bit, and the ASan poison of the tail
+ * store.c, and pv__store_adopt_small below for the small block), the frozen bit, and the ASan poison of the tail
  * [len * elem_size, bytes), which pv__store_set_len keeps in step with len.
  */
 #ifndef PV_LIB_STORE_H
@@ -46,9 +46,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "asan.h"
 #include "paged_vec/vec.h"
+
+/* Out of line on purpose: the rare half of a function split so that its
+ * common case saves no registers it does not use (store.c). */
+#if defined(__GNUC__) || defined(__clang__)
+#  define PV__NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#  define PV__NOINLINE __declspec(noinline)
+#else
+#  define PV__NOINLINE
+#endif
 
 typedef enum pv__store_kind {
   PV__STORE_SMALL,
@@ -93,13 +104,15 @@ typedef struct pv__store pv__store;
  * PV_EOVERFLOW, PV_ENOMEM; on failure nothing is held. */
 int pv__store_init(pv_vec *n, const pv_vec_opts *opts);
 
+/* The descriptor of the small phase a vector of these options (validated)
+ * starts in, or NULL when it starts in pages.  pv__store_init's decision;
+ * vec.c's pv_vec_init takes it directly when no initial_cap is asked. */
+pv__store *pv__store_small_for(const pv_vec_opts *opts);
+
 /* Release everything v holds and zero *v.  Returns 0 or the code of the
  * failed release (then *v is unchanged). */
 int pv__store_release(pv_vec *v);
 
-/* Make cap >= need (need > cap), geometrically unless exact.  Returns 0,
- * PV_ENOSPC (STABLE past max_len), PV_EOVERFLOW, PV_ENOMEM. */
-int pv__store_grow(pv_vec *v, size_t need, bool exact);
 
 /* Lower the capacity to what max(len, keep) elements need (see vec.h:
  * pv_vec_shrink_to_fit is keep 0, pv_vec_shrink_to keep = min_cap); a
@@ -175,6 +188,30 @@ static inline void pv__store_unpoison_tail(const pv_vec *v) {
                       b - v->len * v->elem_size);
 }
 
+/* Make cap >= need (need > cap), geometrically unless exact.  Returns 0,
+ * PV_ENOSPC (STABLE past max_len), PV_EOVERFLOW, PV_ENOMEM.  Inline: its
+ * common case, a small vector staying small, is one call from vec.c to
+ * pv__store_small_grow; the rest is pv__store_grow_pages (store.c).  The
+ * growth may move or release the old bytes: their poison goes first and
+ * comes back on the tail that results (the old one on failure). */
+int pv__store_grow_pages(pv_vec *v, size_t need, bool exact);
+/* store_small.c: grow a SMALL vector that stays small to the next capacity
+ * for need > cap elements (geometric unless exact, at least the first
+ * capacity: realloc).  0, PV_ENOMEM (v unchanged), or PV__STORE_SMALL_FULL
+ * when that capacity would reach the threshold (or overflow): then nothing
+ * was done and the vector moves into pages instead. */
+#define PV__STORE_SMALL_FULL 1
+int pv__store_small_grow(pv_vec *v, size_t need, bool exact);
+static inline int pv__store_grow(pv_vec *v, size_t need, bool exact) {
+  if (v->pv_store->kind == PV__STORE_SMALL) {
+    pv__store_unpoison_tail(v);
+    int rc = pv__store_small_grow(v, need, exact);
+    pv__store_poison_tail(v);
+    if (rc != PV__STORE_SMALL_FULL) return rc;
+  }
+  return pv__store_grow_pages(v, need, exact);
+}
+
 /* For tests: a copy of the private state (all zero for a destroyed
  * vector), to compare before and after a failed call. */
 typedef struct pv__store_info {
@@ -200,6 +237,16 @@ static inline bool pv__store_mul(size_t a, size_t b, size_t *out) {
 }
 
 /* ---- inside the storage layer --------------------------------------------- */
+
+/* A SMALL vector takes a (new or resized) block of cap elements: the
+ * small phase's adopt (store.c's pv__store_adopt is that of the page
+ * kinds), with no division by elem_size.  A SMALL vector is never frozen
+ * (freeze moves it into pages), so pv_room is cap. */
+static inline void pv__store_adopt_small(pv_vec *v, void *data, size_t cap) {
+  v->data = data;
+  v->cap = cap;
+  v->pv_room = cap;
+}
 
 /* A new region for a vector: where it starts, the bytes committed from
  * there and the address space to release with it. */
@@ -261,12 +308,7 @@ void pv__store_block_free(pv__store *s);
 /* store_small.c */
 /* The descriptor of a small vector whose pages will be `next`. */
 pv__store *pv__store_small_desc(pv__store_kind next, unsigned flags);
-/* A SMALL vector's next capacity in elements for need > cap (geometric
- * unless exact, at least the first capacity), or 0 when that capacity
- * would reach the threshold (or overflow): then it moves into pages. */
-size_t pv__store_small_cap(const pv_vec *v, size_t need, bool exact);
-/* Grow a SMALL vector to a capacity of `cap` elements (realloc). */
-int pv__store_small_grow(pv_vec *v, size_t cap);
+/* (pv__store_small_grow is declared above pv__store_grow.) */
 /* Shrink a SMALL vector's block to keep (len <= keep < cap) elements (free
  * it when keep is 0). */
 int pv__store_small_shrink(pv_vec *v, size_t keep);
@@ -283,9 +325,9 @@ int pv__store_small_prepare(const pv_vec *v, size_t nb, bool any,
                             pv__store_move *m);
 void pv__store_small_commit(pv_vec *v, pv__store_move *m);
 void pv__store_small_abort(pv__store_move *m);
-/* Free a SMALL vector's block (cannot fail).  (abort ignores a failed
- * unmap of the region it just mapped: that leaks address space rather
- * than report a second error.) */
-void pv__store_small_free(pv_vec *v);
+/* Free a SMALL vector's block (cannot fail); inline, the release of every
+ * small vector.  (abort ignores a failed unmap of the region it just
+ * mapped: that leaks address space rather than report a second error.) */
+static inline void pv__store_small_free(pv_vec *v) { free(v->data); }
 
 #endif /* PV_LIB_STORE_H */

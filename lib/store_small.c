@@ -21,8 +21,13 @@
  * malloc block does not: huge pages, which need a huge-page-aligned region
  * of at least one huge page.  So the threshold is the huge page size where
  * transparent huge pages can be used (2 MiB on x86-64), and SMALL_PAGES
- * pages elsewhere (the same 2 MiB with 4 KiB pages).  Re-measure with the
- * probe when the cost of a fresh region changes (a region cache).
+ * pages elsewhere (the same 2 MiB with 4 KiB pages).  Re-measured with
+ * the region cache in place (bench/probe_small 7, same machine, loaded by
+ * other builds): a vector in its own pages still cost 8-14x the realloc
+ * vector at every size (4 KiB 1.65 us vs 0.96, 64 KiB 77 vs 6.7, 1 MiB
+ * 1399 vs 103; push 16: 1.31 vs 0.14 us; the default vector's ratio
+ * realloc / default 0.83-1.72).  So the threshold stays.  Re-measure with the probe when the cost of a
+ * region in pages changes.
  */
 #include "config.h"
 
@@ -75,31 +80,42 @@ pv__store *pv__store_small_desc(pv__store_kind next, unsigned flags) {
   return (pv__store *)&small_descs[i][(flags & PV_VEC_NO_HUGE) ? 1 : 0];
 }
 
-/* realloc through the fault seam; *out untouched on failure. */
+/* realloc through the fault seam; *out untouched on failure.  The first
+ * block comes from malloc: glibc's realloc(NULL, n) is a detour to it. */
 static int small_realloc(void *old, size_t bytes, void **out) {
   int rc = pv__os_fault_hit();
   if (rc != 0) return rc;
-  void *p = realloc(old, bytes);
+  void *p = old == NULL ? malloc(bytes) : realloc(old, bytes);
   if (p == NULL) return PV_ENOMEM;
   *out = p;
   return 0;
 }
 
-/* The smallest capacity a geometric small growth may give. */
+/* The smallest capacity a geometric small growth may give (it runs once
+ * per vector): a power-of-two size shifts SMALL_MIN_BYTES down instead of
+ * dividing it (a division was a quarter of the small growth's time in
+ * perf); other sizes divide in 32 bits, where both operands fit. */
 static size_t small_min_cap(size_t elem_size) {
-  if (elem_size > SIZE_MAX / SMALL_MIN_CAP) return 1;
-  size_t c = SMALL_MIN_BYTES / elem_size;
+  if (elem_size > SMALL_MIN_BYTES / SMALL_MIN_CAP) return SMALL_MIN_CAP;
+  size_t c = SMALL_MIN_BYTES;
+  if ((elem_size & (elem_size - 1)) == 0) {
+    for (size_t e = elem_size; e > 1; e >>= 1) c >>= 1;
+  } else {
+    c = (unsigned)SMALL_MIN_BYTES / (unsigned)elem_size;
+  }
   return c > SMALL_MIN_CAP ? c : SMALL_MIN_CAP;
 }
 
-size_t pv__store_small_cap(const pv_vec *v, size_t need, bool exact) {
+/* The next capacity in elements for need > cap (geometric unless exact,
+ * at least the first capacity), or 0 when that capacity would reach the
+ * threshold (or overflow). */
+static size_t small_cap(const pv_vec *v, size_t need, bool exact) {
   size_t es = v->elem_size, c = need, bytes;
   if (!exact && v->cap != 0) {
     if (v->cap <= SIZE_MAX / PV__STORE_GROWTH && v->cap * PV__STORE_GROWTH > c)
       c = v->cap * PV__STORE_GROWTH;
   } else if (!exact && c < SMALL_MIN_BYTES) {
-    /* The first capacity, at most SMALL_MIN_BYTES elements (its division
-     * only for the first growth of a vector). */
+    /* The first capacity, at most SMALL_MIN_BYTES elements. */
     size_t m = small_min_cap(es);
     if (c < m) c = m;
   }
@@ -107,26 +123,26 @@ size_t pv__store_small_cap(const pv_vec *v, size_t need, bool exact) {
   return c;
 }
 
-int pv__store_small_grow(pv_vec *v, size_t cap) {
+int pv__store_small_grow(pv_vec *v, size_t need, bool exact) {
+  size_t cap = small_cap(v, need, exact);
+  if (cap == 0) return PV__STORE_SMALL_FULL;
   void *p;
   int rc = small_realloc(v->data, cap * v->elem_size, &p);
   if (rc != 0) return rc;
-  pv__store_region r = {p, cap * v->elem_size, 0, false};
-  pv__store_adopt(v, &r);
+  pv__store_adopt_small(v, p, cap);
   return 0;
 }
 
 int pv__store_small_shrink(pv_vec *v, size_t keep) {
-  pv__store_region r = {NULL, 0, 0, false};
+  void *p = NULL;
   if (keep >= v->cap) return 0;
   if (keep == 0) {
     free(v->data);
   } else {
-    int rc = small_realloc(v->data, keep * v->elem_size, &r.data);
+    int rc = small_realloc(v->data, keep * v->elem_size, &p);
     if (rc != 0) return rc;
-    r.bytes = keep * v->elem_size;
   }
-  pv__store_adopt(v, &r);
+  pv__store_adopt_small(v, p, keep);
   return 0;
 }
 
@@ -158,5 +174,3 @@ void pv__store_small_abort(pv__store_move *m) {
                              m->region.reserved, m->region.huge);
   pv__store_block_free(m->block);
 }
-
-void pv__store_small_free(pv_vec *v) { free(v->data); }
