@@ -373,6 +373,80 @@ int pv__os_resident(void *addr, size_t size, size_t *bytes) {
   return 0;
 }
 
+/* ---- files ------------------------------------------------------------- */
+
+/* File vectors are not implemented on Windows yet (CreateFileMapping /
+ * MapViewOfFile would be the way): pv__os_file_open refuses, so no other
+ * file primitive is ever reached; they refuse too. */
+int pv__os_file_open(const char *path, unsigned flags, unsigned mode, intptr_t *fd) {
+  (void)path;
+  (void)flags;
+  (void)mode;
+  (void)fd;
+  PV__FAULT_POINT();
+  return PV_ENOTSUP;
+}
+
+int pv__os_file_close(intptr_t fd) {
+  (void)fd;
+  PV__FAULT_POINT();
+  return PV_ENOTSUP;
+}
+
+int pv__os_file_size(intptr_t fd, uint64_t *size) {
+  (void)fd;
+  (void)size;
+  PV__FAULT_POINT();
+  return PV_ENOTSUP;
+}
+
+int pv__os_file_resize(intptr_t fd, uint64_t size) {
+  (void)fd;
+  (void)size;
+  PV__FAULT_POINT();
+  return PV_ENOTSUP;
+}
+
+int pv__os_file_extend(intptr_t fd, uint64_t old, uint64_t size) {
+  (void)fd;
+  (void)old;
+  (void)size;
+  PV__FAULT_POINT();
+  return PV_ENOTSUP;
+}
+
+int pv__os_file_map(intptr_t fd, uint64_t offset, size_t size, unsigned prot,
+                    void *at, void **out) {
+  (void)fd;
+  (void)offset;
+  (void)size;
+  (void)prot;
+  (void)at;
+  (void)out;
+  PV__FAULT_POINT();
+  return PV_ENOTSUP;
+}
+
+int pv__os_file_sync(void *addr, size_t size, bool wait) {
+  (void)addr;
+  (void)size;
+  (void)wait;
+  PV__FAULT_POINT();
+  return PV_ENOTSUP;
+}
+
+int pv__os_file_flush(intptr_t fd) {
+  (void)fd;
+  PV__FAULT_POINT();
+  return PV_ENOTSUP;
+}
+
+int pv__os_file_lock(intptr_t fd) {
+  (void)fd;
+  PV__FAULT_POINT();
+  return PV_ENOTSUP;
+}
+
 /* ---- time, fork, scheduling -------------------------------------------- */
 
 uint64_t pv__os_now_ns(void) {

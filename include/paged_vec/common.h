@@ -71,7 +71,10 @@ PV_EXPORT const char *pv_version(void);
   XX(EACCES, -6, "the protection forbids it")                                \
   XX(ENOTSUP, -7, "not supported on this platform or build")                 \
   XX(ENOENT, -8, "no such element")                                         \
-  XX(EMAPS, -9, "too many mappings: the process reached vm.max_map_count")
+  XX(EMAPS, -9, "too many mappings: the process reached vm.max_map_count")   \
+  XX(EIO, -10, "input/output error reading a file")                          \
+  XX(EBADF, -11, "not a .npy file paged_vec can map")                        \
+  XX(EBUSY, -12, "the file is in use: another writer has it open")
 
 typedef enum pv_errno {
 #define PV__ERR_ENUM(name, value, msg) PV_##name = (value),

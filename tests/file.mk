@@ -1,0 +1,15 @@
+# tests/file.mk - included by Makefile.am: vectors that live in files.
+#   test_file        create/reopen, options and their errors, read-only and
+#                    frozen mappings, malformed files, SIGKILL prefix, full
+#                    disk (RLIMIT_FSIZE), sharing and locking, STABLE, the
+#                    fault sweep over open, growth, shrink, sync and close
+#   numpy-roundtrip  C -> numpy.load(mmap_mode='r') and numpy.save -> C
+#                    (skips, saying so, where python3-numpy is absent)
+
+if PV_HAVE_CRITERION
+check_PROGRAMS += tests/test_file
+tests_test_file_SOURCES = tests/test_file.c tests/vecutil.h tests/childrun.h
+tests_test_file_CFLAGS = $(PV_TEST_CFLAGS)
+tests_test_file_LDADD = $(PV_TEST_LIBS)
+TESTS += tests/test_file
+endif
