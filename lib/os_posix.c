@@ -656,9 +656,12 @@ int pv__os_file_open(const char *path, unsigned flags, unsigned mode, intptr_t *
 }
 
 int pv__os_file_close(intptr_t fd) {
-  PV__FAULT_POINT();
+  /* The fault point reports a failure but, like a real one, the handle is
+   * gone (os.h): an injected failure closes it too. */
+  int fault = pv__os_fault_hit();
   /* No retry on EINTR: the descriptor is already released (os.h). */
-  return close(fd_of(fd)) == 0 ? 0 : file_err(errno);
+  int rc = close(fd_of(fd)) == 0 ? 0 : file_err(errno);
+  return fault != 0 ? fault : rc;
 }
 
 int pv__os_file_size(intptr_t fd, uint64_t *size) {

@@ -202,10 +202,13 @@ static int into_reservation(pv__store_file *f, size_t max_len, size_t elem_size)
   size_t old_held = f->held;
   rc = map_whole(f, reserve, PV__PROT_RW);
   if (rc != 0) return rc;
-  /* Unmapping one whole mapping of ours; a failure leaks address space
-   * (the new mapping is the vector's) rather than undo the open. */
-  (void)pv__os_unmap(old, old_held);
-  return 0;
+  rc = pv__os_unmap(old, old_held);
+  if (rc != 0) { /* back to the first mapping, which the caller releases */
+    (void)pv__os_unmap(f->base, f->held);
+    f->base = old;
+    f->held = old_held;
+  }
+  return rc;
 }
 
 /* An existing file of `size` bytes: mapped (whole pages), its header
@@ -261,15 +264,19 @@ int pv__store_file_open(pv_vec *n, const char *path, const pv_vec_file_opts *o) 
   f->s.flags = PV_VEC_NO_HUGE | (ro ? PV__ST_FROZEN | PV__ST_RDONLY : 0);
   f->s.max_len = f->s.kind == PV__STORE_FILE_STABLE ? o->max_len : 0;
   rc = open_fd(f, path, o);
+  if (rc != 0) {
+    free(f);
+    return rc;
+  }
   uint64_t size = 0;
-  if (rc == 0) rc = pv__os_file_size(f->fd, &size);
   pv__npy_header h;
+  rc = pv__os_file_size(f->fd, &size);
   if (rc == 0) {
     bool fresh = size == 0 && (o->flags & (PV_OPEN_CREATE | PV_OPEN_TRUNCATE)) != 0;
     rc = fresh ? create(f, o, &h) : open_existing(f, o, size, &h);
-    if (rc != 0) (void)pv__os_file_close(f->fd);
   }
   if (rc != 0) {
+    (void)pv__os_file_close(f->fd);
     free(f);
     return rc;
   }

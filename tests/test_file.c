@@ -815,3 +815,179 @@ Test(file, file_size_limit_is_enospc_and_changes_nothing) {
   vu_check_seq(&v, v.len);
   cr_assert_eq(pv_vec_destroy(&v), 0);
 }
+
+/* ---- the fault sweep: every OS call of open, growth, shrink, sync, close --- */
+
+/* The state a swept operation starts from. */
+enum fstate {
+  FS_NONE,    /* no vector, no file (open creating) */
+  FS_CLOSED,  /* a closed file of FILE_N elements (open existing) */
+  FS_FULL,    /* open, len == cap: the next push grows */
+  FS_SLACK,   /* open, a few elements in a large capacity */
+  FS_FROZEN   /* FS_FULL, frozen */
+};
+
+enum { FILE_N = 1000 };
+
+typedef struct fctx {
+  const char *name;
+  enum fstate state;
+  unsigned flags;  /* PV_OPEN_* of the open (setup and op) */
+  pv_grow grow;
+  int (*op)(struct fctx *);
+  pv_vec v;
+  size_t len0;     /* len before the op */
+  int fds;         /* descriptors open before the op */
+} fctx;
+
+static const char *fpath(void) { return path_of("sweep.npy"); }
+
+static pv_vec_file_opts fopts(const fctx *c, unsigned flags) {
+  pv_vec_file_opts o = u64_opts(flags);
+  o.grow = c->grow;
+  o.max_len = c->grow == PV_GROW_STABLE ? 1u << 20 : 0;
+  if (flags & PV_OPEN_READONLY) o.dtype = NULL, o.elem_size = 0;
+  return o;
+}
+
+static void f_setup(void *ctx) {
+  fctx *c = ctx;
+  unlink(fpath());
+  memset(&c->v, 0x6b, sizeof c->v); /* junk until opened */
+  if (c->state == FS_NONE) return;
+  make_u64(fpath(), FILE_N);
+  if (c->state == FS_CLOSED) return;
+  pv_vec_file_opts o = fopts(c, 0);
+  cr_assert_eq(pv_vec_open(&c->v, fpath(), &o), 0, "%s: setup open", c->name);
+  pv_vec *v = &c->v;
+  if (c->state == FS_SLACK) {
+    cr_assert_eq(pv_vec_reserve_exact(v, 8 * pv_page_size()), 0);
+    cr_assert_eq(pv_vec_truncate(v, 3), 0);
+  } else {
+    vu_push_seq(v, v->len, v->cap - v->len);
+  }
+  if (c->state == FS_FROZEN) cr_assert_eq(pv_vec_freeze(v), 0);
+}
+
+static bool f_open_state(const fctx *c) { return c->state == FS_NONE || c->state == FS_CLOSED; }
+
+static void f_take(void *ctx, sw_snap *s) {
+  fctx *c = ctx;
+  c->len0 = f_open_state(c) ? 0 : c->v.len;
+  if (f_open_state(c)) sw_take(s, &c->v, sizeof c->v, NULL, 0, NULL, 0);
+  else sw_take_vec(s, &c->v);
+  c->fds = fd_count();
+}
+
+/* A failure closed nothing it should not and left nothing open; a close
+ * whose last step (the descriptor's close) failed has released the vector
+ * all the same (file.h): then the snapshot is of the released vector. */
+static void f_allow(void *ctx, sw_snap *s) {
+  fctx *c = ctx;
+  if (c->v.pv_store == NULL && !f_open_state(c)) {
+    cr_assert_eq(fd_count(), c->fds - 1, "%s: a failed close keeps its descriptor", c->name);
+    sw_drop(s);
+    sw_take(s, &c->v, sizeof c->v, NULL, 0, NULL, 0);
+    return;
+  }
+  cr_assert_eq(fd_count(), c->fds, "%s: a failure opened or closed a descriptor (%d -> %d)",
+               c->name, c->fds, fd_count());
+}
+
+static void f_after(void *ctx, const sw_snap *before, const char *where) {
+  fctx *c = ctx;
+  (void)before;
+  pv_vec *v = &c->v;
+  if (c->op == NULL) return;
+  if (v->pv_store == NULL) { /* closed */
+    cr_assert_eq(file_size(fpath()), (long long)(PV_FILE_DATA_OFFSET + c->len0 * 8),
+                 "%s: the file cut to its elements", where);
+    pv_vec r;
+    open_ro(&r, fpath());
+    vu_check_seq(&r, c->len0);
+    cr_assert_eq(pv_vec_destroy(&r), 0);
+    return;
+  }
+  size_t want = c->state == FS_NONE || (c->flags & PV_OPEN_TRUNCATE) ? 0
+                : c->state == FS_CLOSED                      ? FILE_N
+                                                             : c->len0;
+  if (c->state == FS_FULL && v->len == c->len0 + 1) want++;
+  vu_check_seq(v, want);
+  cr_assert_geq(file_size(fpath()), (long long)(PV_FILE_DATA_OFFSET + v->len * 8), "%s", where);
+}
+
+static void f_teardown(void *ctx) {
+  fctx *c = ctx;
+  pv__os_fault_set(0, 0);
+  if (!f_open_state(c) || c->v.pv_store != NULL) {
+    /* an opened vector, or one the op opened */
+    if (c->v.elem_size != 0 && c->v.elem_size != (size_t)0x6b6b6b6b6b6b6b6bull)
+      cr_assert_eq(pv_vec_destroy(&c->v), 0, "%s: teardown", c->name);
+  }
+}
+
+static int fop_open(fctx *c) {
+  pv_vec_file_opts o = fopts(c, c->flags);
+  return pv_vec_open(&c->v, fpath(), &o);
+}
+static int fop_push(fctx *c) {
+  uint64_t x = c->v.len;
+  return pv_vec_push(&c->v, &x);
+}
+static int fop_shrink(fctx *c) { return pv_vec_shrink_to_fit(&c->v); }
+static int fop_sync_wait(fctx *c) { return pv_vec_sync(&c->v, PV_SYNC_WAIT); }
+static int fop_sync_async(fctx *c) { return pv_vec_sync(&c->v, PV_SYNC_ASYNC); }
+static int fop_freeze(fctx *c) { return pv_vec_freeze(&c->v); }
+static int fop_thaw(fctx *c) { return pv_vec_thaw(&c->v); }
+static int fop_close(fctx *c) { return pv_vec_destroy(&c->v); }
+
+/* sw_ops wants int (*)(void *): one trampoline. */
+static int f_op(void *ctx) {
+  fctx *c = ctx;
+  return c->op(c);
+}
+
+static void sweep_file(const char *name, enum fstate st, unsigned flags, pv_grow grow,
+                       int (*op)(fctx *)) {
+  static const int errs[] = {PV_ENOMEM, PV_EIO};
+  for (size_t i = 0; i < sizeof errs / sizeof errs[0]; i++) {
+    fctx c;
+    memset(&c, 0, sizeof c);
+    c.name = name;
+    c.state = st;
+    c.flags = flags;
+    c.grow = grow;
+    c.op = op;
+    sw_ops o = {f_setup, f_take, f_op, f_after, f_teardown, f_allow};
+    char full[128];
+    snprintf(full, sizeof full, "file %s", name);
+    sw_result r = sw_sweep(full, &o, &c, errs[i]);
+    cr_assert_gt(r.points, 0, "%s: no OS call was swept", name);
+  }
+}
+
+Test(file, fault_sweep_open) {
+  sweep_file("open_create", FS_NONE, PV_OPEN_CREATE, PV_GROW_DEFAULT, fop_open);
+  sweep_file("open_create_stable", FS_NONE, PV_OPEN_CREATE, PV_GROW_STABLE, fop_open);
+  sweep_file("open_existing", FS_CLOSED, 0, PV_GROW_DEFAULT, fop_open);
+  sweep_file("open_existing_stable", FS_CLOSED, 0, PV_GROW_STABLE, fop_open);
+  sweep_file("open_readonly", FS_CLOSED, PV_OPEN_READONLY, PV_GROW_DEFAULT, fop_open);
+  sweep_file("open_truncate", FS_CLOSED, PV_OPEN_TRUNCATE, PV_GROW_DEFAULT, fop_open);
+}
+
+Test(file, fault_sweep_grow_shrink) {
+  sweep_file("push_grows", FS_FULL, 0, PV_GROW_DEFAULT, fop_push);
+  sweep_file("push_grows_stable", FS_FULL, 0, PV_GROW_STABLE, fop_push);
+  sweep_file("shrink_to_fit", FS_SLACK, 0, PV_GROW_DEFAULT, fop_shrink);
+  sweep_file("shrink_to_fit_stable", FS_SLACK, 0, PV_GROW_STABLE, fop_shrink);
+}
+
+Test(file, fault_sweep_sync_freeze_close) {
+  sweep_file("sync_wait", FS_FULL, 0, PV_GROW_DEFAULT, fop_sync_wait);
+  sweep_file("sync_async", FS_FULL, 0, PV_GROW_DEFAULT, fop_sync_async);
+  sweep_file("freeze", FS_FULL, 0, PV_GROW_DEFAULT, fop_freeze);
+  sweep_file("thaw", FS_FROZEN, 0, PV_GROW_DEFAULT, fop_thaw);
+  sweep_file("close", FS_FULL, 0, PV_GROW_DEFAULT, fop_close);
+  sweep_file("close_stable", FS_FULL, 0, PV_GROW_STABLE, fop_close);
+  sweep_file("close_slack", FS_SLACK, 0, PV_GROW_DEFAULT, fop_close);
+}

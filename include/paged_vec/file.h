@@ -126,8 +126,9 @@ typedef struct pv_vec_file_opts {
  *               header, or rounding the file up to whole pages)
  *   PV_EOVERFLOW the file is larger than the address space
  *   PV_ENOMEM, PV_EMAPS, PV_EIO  from the kernel
- * A create that fails after the file was made leaves it empty (opening an
- * empty file with PV_OPEN_CREATE makes it a vector).
+ * A create that fails after the file was made, and a TRUNCATE that fails
+ * after the lock was taken, leave the file empty (opening an empty file
+ * with PV_OPEN_CREATE makes it a vector).
  */
 PV_EXPORT int pv_vec_open(pv_vec *v, const char *path, const pv_vec_file_opts *o);
 
