@@ -106,8 +106,14 @@ static int new_header(const pv_vec_file_opts *o, pv__npy_header *h) {
   return 0;
 }
 
+static int stable_bytes(size_t max_len, size_t elem_size, size_t data_off, size_t *out);
+
 /* Options that need no file: the dtype against elem_size, STABLE's bytes. */
 static int check_opts(const pv_vec_file_opts *o) {
+  size_t b;
+  if (o->grow == PV_GROW_STABLE && o->elem_size != 0 &&
+      stable_bytes(o->max_len, o->elem_size, PV__NPY_ALIGN, &b) != 0)
+    return PV_EOVERFLOW;
   if (o->dtype != NULL &&
       (pv__npy_descr_size(o->dtype) == 0 ||
        (o->elem_size != 0 && pv__npy_descr_size(o->dtype) != o->elem_size)))

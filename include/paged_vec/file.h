@@ -124,7 +124,8 @@ typedef struct pv_vec_file_opts {
  *               the platform has no file vectors (Windows)
  *   PV_ENOSPC   the disk or the file size limit is full (creating the
  *               header, or rounding the file up to whole pages)
- *   PV_EOVERFLOW the file is larger than the address space
+ *   PV_EOVERFLOW the file is larger than the address space; STABLE's
+ *               max_len * elem_size (plus the header) overflows size_t
  *   PV_ENOMEM, PV_EMAPS, PV_EIO  from the kernel
  * A create that fails after the file was made, and a TRUNCATE that fails
  * after the lock was taken, leave the file empty (opening an empty file
