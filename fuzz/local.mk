@@ -14,12 +14,12 @@ FUZZ_SECONDS = 60
 # passes a fixed one so that a failure there reproduces with the same
 # command line.
 FUZZ_SEED = 0
-FUZZ_TARGETS = fuzz_vec fuzz_pages
+FUZZ_TARGETS = fuzz_vec fuzz_pages fuzz_npy
 EXTRA_DIST += fuzz/corpus fuzz/replay.sh fuzz/fuzz_common.h
 CLEANFILES += fuzz/*.log
 
 if !PV_WINDOWS
-check_PROGRAMS += fuzz/replay_vec fuzz/replay_pages
+check_PROGRAMS += fuzz/replay_vec fuzz/replay_pages fuzz/replay_npy
 TESTS += fuzz/replay.sh
 # fuzz_vec.c checks against the reference model of tests/model.h.
 PV_FUZZ_VEC_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests
@@ -29,10 +29,12 @@ fuzz_replay_vec_CPPFLAGS = $(PV_FUZZ_VEC_CPPFLAGS)
 fuzz_replay_vec_LDADD = libpaged_vec_core.la
 fuzz_replay_pages_SOURCES = fuzz/replay.c fuzz/fuzz_pages.c fuzz/fuzz_common.h
 fuzz_replay_pages_LDADD = libpaged_vec_core.la
+fuzz_replay_npy_SOURCES = fuzz/replay.c fuzz/fuzz_npy.c fuzz/fuzz_common.h
+fuzz_replay_npy_LDADD = libpaged_vec_core.la
 endif
 
 if PV_FUZZ
-noinst_PROGRAMS += fuzz/fuzz_vec fuzz/fuzz_pages
+noinst_PROGRAMS += fuzz/fuzz_vec fuzz/fuzz_pages fuzz/fuzz_npy
 fuzz_fuzz_vec_SOURCES = fuzz/fuzz_vec.c fuzz/fuzz_common.h tests/model.h \
 	$(libpaged_vec_core_la_SOURCES)
 fuzz_fuzz_vec_CPPFLAGS = $(PV_FUZZ_VEC_CPPFLAGS)
@@ -42,10 +44,14 @@ fuzz_fuzz_pages_SOURCES = fuzz/fuzz_pages.c fuzz/fuzz_common.h \
 	$(libpaged_vec_core_la_SOURCES)
 fuzz_fuzz_pages_CFLAGS = $(AM_CFLAGS) $(PV_FUZZ_CFLAGS)
 fuzz_fuzz_pages_LDFLAGS = $(PV_FUZZ_CFLAGS)
+# The header parser alone: pure code, no library around it.
+fuzz_fuzz_npy_SOURCES = fuzz/fuzz_npy.c fuzz/fuzz_common.h lib/npy.h lib/npy.c
+fuzz_fuzz_npy_CFLAGS = $(AM_CFLAGS) $(PV_FUZZ_CFLAGS)
+fuzz_fuzz_npy_LDFLAGS = $(PV_FUZZ_CFLAGS)
 
 # Replay first (a regression fails fast), then fuzz; the summary line per
 # target is what CI reports.
-fuzz: fuzz/fuzz_vec$(EXEEXT) fuzz/fuzz_pages$(EXEEXT)
+fuzz: fuzz/fuzz_vec$(EXEEXT) fuzz/fuzz_pages$(EXEEXT) fuzz/fuzz_npy$(EXEEXT)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  corpus=$(srcdir)/fuzz/corpus/$$t; work=fuzz/work/$$t; \
 	  rm -rf $$work; mkdir -p $$work; \

@@ -53,3 +53,16 @@ if !PV_CROSS
 TESTS += tests/check-exports.sh
 endif
 endif
+
+# The .npy header of file vectors (lib/npy.c): tests/test_npy parses the
+# committed fixtures (tests/npy/*.npy, written by tests/npy/make.py with
+# numpy.save); tests/npy.sh checks it against the installed NumPy both
+# ways, or says SKIP without NumPy.
+EXTRA_DIST += tests/npy tests/npy.sh
+if PV_HAVE_CRITERION
+check_PROGRAMS += tests/test_npy
+tests_test_npy_SOURCES = tests/test_npy.c
+tests_test_npy_CFLAGS = $(PV_TEST_CFLAGS)
+tests_test_npy_LDADD = $(PV_TEST_LIBS)
+TESTS += tests/test_npy tests/npy.sh
+endif
