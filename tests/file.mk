@@ -3,7 +3,7 @@
 #                    frozen mappings, malformed files, SIGKILL prefix, full
 #                    disk (RLIMIT_FSIZE), sharing and locking, STABLE, the
 #                    fault sweep over open, growth, shrink, sync and close
-#   numpy-roundtrip  C -> numpy.load(mmap_mode='r') and numpy.save -> C
+#   file_numpy.sh    C -> numpy.load(mmap_mode='r') and numpy.save -> C
 #                    (skips, saying so, where python3-numpy is absent)
 
 if PV_HAVE_CRITERION
@@ -13,3 +13,11 @@ tests_test_file_CFLAGS = $(PV_TEST_CFLAGS)
 tests_test_file_LDADD = $(PV_TEST_LIBS)
 TESTS += tests/test_file
 endif
+
+# C <-> NumPy: the tool is plain C (no Criterion), so the round trip runs
+# wherever NumPy is, Criterion or not.
+check_PROGRAMS += tests/file_npy_tool
+tests_file_npy_tool_SOURCES = tests/file_npy_tool.c
+tests_file_npy_tool_LDADD = libpaged_vec_core.la
+TESTS += tests/file_numpy.sh
+EXTRA_DIST += tests/file_numpy.sh
