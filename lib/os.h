@@ -54,6 +54,8 @@ typedef struct pv__os_caps {
   bool partial_release;     /* pv__os_release_tail really unmaps (POSIX); when
                                false the tail is only decommitted and the
                                address space is freed with the reservation */
+  bool can_map_files;       /* the pv__os_file_* primitives work (file
+                               vectors); false: they return PV_ENOTSUP */
 } pv__os_caps;
 
 /* The capabilities; the first call queries the OS.  Thread-safe. */

@@ -191,6 +191,7 @@ void pv__os_caps_query(pv__os_caps *c) {
   c->can_resident = true;
 #endif
   c->partial_release = true;
+  c->can_map_files = true;
 }
 
 /* mmap `size` bytes wherever the kernel likes (OS-page aligned). */

@@ -107,6 +107,7 @@ void pv__os_caps_query(pv__os_caps *c) {
   c->overcommits = false;         /* MEM_COMMIT charges the commit limit */
   c->decommit_zeroes = true;      /* MEM_DECOMMIT + recommit: fresh zero pages */
   c->partial_release = false;     /* MEM_RELEASE frees whole reservations only */
+  c->can_map_files = false;       /* file vectors: not yet (see "files" below) */
 #ifdef PV_ENABLE_EXEC
   c->can_exec = true;
 #endif

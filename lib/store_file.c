@@ -260,6 +260,8 @@ static int open_fd(pv__store_file *f, const char *path, const pv_vec_file_opts *
 int pv__store_file_open(pv_vec *n, const char *path, const pv_vec_file_opts *o) {
   int rc = check_opts(o);
   if (rc != 0) return rc;
+  /* Refused before anything touches the path. */
+  if (!caps()->can_map_files) return PV_ENOTSUP;
   if ((rc = pv__os_fault_hit()) != 0) return rc; /* the sweeps fail malloc too */
   pv__store_file *f = malloc(sizeof *f);
   if (f == NULL) return PV_ENOMEM;
