@@ -24,3 +24,17 @@ tests_file_npy_tool_SOURCES = tests/file_npy_tool.c
 tests_file_npy_tool_LDADD = libpaged_vec_core.la
 TESTS += tests/file_numpy.sh
 endif
+
+# `make check-large`: 10^9 u64 (8 GB) pushed into a file vector, reopened
+# and summed, peak RSS reported (tests/large_file.c); skipped, saying so,
+# when PV_LARGE_DIR (default: the build directory) lacks the free space.
+# Not part of `make check`: it writes 8 GB.  CI runs it (.ci/steps/80-large.sh).
+PV_LARGE_DIR = $(abs_top_builddir)
+PV_LARGE_N = 1000000000
+EXTRA_PROGRAMS += tests/large_file
+tests_large_file_SOURCES = tests/large_file.c
+tests_large_file_LDADD = libpaged_vec_core.la
+CLEANFILES += tests/large_file$(EXEEXT)
+check-large: tests/large_file$(EXEEXT)
+	./tests/large_file$(EXEEXT) '$(PV_LARGE_DIR)' $(PV_LARGE_N)
+.PHONY: check-large
