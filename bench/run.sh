@@ -111,7 +111,7 @@ case $mode in
     # one cold vector per peer for the chart; at 10^8 only the methods of
     # the targets (big_methods).  The rest needs `make bench`.
     select='^(pair_build/|(pair_[a-z0-9]+|limit_as)/glibc/|push_cold/(pv|glibc|stdvec|touch1)/)'
-    exclude='^pair_[a-z0-9]+/(glibc_thp|jemalloc|mimalloc|tcmalloc)/100000000/|^pair_hash/glibc/1000000/'
+    exclude='^pair_[a-z0-9]+/(glibc_thp|jemalloc|mimalloc|tcmalloc)/100000000/|^pair_hash/glibc/1000000/|^pair_file'
     big_methods="pv pvgen glibc touch1 touchp"
     ;;
   *) echo "run.sh: --mode must be full or quick" >&2; exit 2 ;;
