@@ -197,7 +197,8 @@ int pv__os_dual_unmap(intptr_t handle, void *rw, void *rx, size_t size);
  *   PV_ENOMEM  out of memory, address space or descriptors (PV_EMAPS: out
  *              of mappings)
  *   PV_EINVAL  anything else (a directory, a name too long, an I/O error)
- *   PV_ENOTSUP the backend has no file mappings (Windows, for now)
+ *   PV_ENOTSUP the backend has no file mappings (Windows, for now), or
+ *              the file system cannot map files (mmap ENODEV)
  * On failure nothing changed, except where said. */
 
 /* Flags for pv__os_file_open. */

@@ -713,7 +713,9 @@ int pv__os_file_map(intptr_t fd, uint64_t offset, size_t size, unsigned prot,
   if (offset > (uint64_t)INT64_MAX) return PV_EINVAL;
   int flags = MAP_SHARED | (at != NULL ? MAP_FIXED : 0);
   void *p = mmap(at, size, posix_prot(prot), flags, fd_of(fd), (off_t)offset);
-  if (p == MAP_FAILED) return file_err(errno);
+  /* ENODEV: a file system that cannot map its files; EAGAIN here is
+   * locked memory, not a lock (posix_err's PV_ENOMEM). */
+  if (p == MAP_FAILED) return errno == ENODEV ? PV_ENOTSUP : posix_err(errno);
   if (at == NULL) pv__os_live_add((long long)size);
   *out = p;
   return 0;
