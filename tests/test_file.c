@@ -991,3 +991,34 @@ Test(file, fault_sweep_sync_freeze_close) {
   sweep_file("close_stable", FS_FULL, 0, PV_GROW_STABLE, fop_close);
   sweep_file("close_slack", FS_SLACK, 0, PV_GROW_DEFAULT, fop_close);
 }
+
+/* ---- the typed layer: name_open ------------------------------------------- */
+
+PV_VEC_DEFINE(u64file, uint64_t);
+PV_VEC_DEFINE(u32file, uint32_t);
+
+Test(file, typed_open) {
+  const char *p = path_of("typed.npy");
+  u64file a;
+  pv_vec_file_opts o;
+  memset(&o, 0, sizeof o);
+  o.flags = PV_OPEN_CREATE; /* elem_size 0: sizeof(uint64_t) */
+  o.dtype = "<u8";
+  cr_assert_eq(u64file_open(&a, p, &o), 0);
+  for (uint64_t i = 0; i < 10000; i++) cr_assert_eq(u64file_push(&a, i * 3), 0);
+  cr_assert_eq(u64file_destroy(&a), 0);
+  memset(&o, 0, sizeof o);
+  cr_assert_eq(u64file_open(&a, p, &o), 0, "reopened typed");
+  cr_assert_eq(u64file_len(&a), 10000);
+  cr_assert_eq(*u64file_at(&a, 9999), 9999u * 3);
+  cr_assert_eq(u64file_destroy(&a), 0);
+  u32file b;
+  memset(&b, 0x21, sizeof b);
+  u32file junk = b;
+  cr_assert_eq(u32file_open(&b, p, &o), PV_EBADF, "item size 8 into a uint32_t vector");
+  o.elem_size = 8;
+  cr_assert_eq(u32file_open(&b, p, &o), PV_EINVAL, "elem_size not sizeof(T)");
+  cr_assert_eq(u32file_open(&b, p, NULL), PV_EINVAL, "opts NULL");
+  cr_assert_eq(u32file_open(NULL, p, &o), PV_EINVAL, "a NULL vector");
+  cr_assert_eq(memcmp(&b, &junk, sizeof b), 0, "never written");
+}
