@@ -377,9 +377,9 @@ int pv__os_resident(void *addr, size_t size, size_t *bytes) {
 /* ---- files ------------------------------------------------------------- */
 
 /* File vectors are not implemented on Windows yet (CreateFileMapping /
- * MapViewOfFile would be the way): pv__os_file_open refuses, so no other
+ * MapViewOfFile would be the way): pv__os_fmap_open refuses, so no other
  * file primitive is ever reached; they refuse too. */
-int pv__os_file_open(const char *path, unsigned flags, unsigned mode, intptr_t *fd) {
+int pv__os_fmap_open(const char *path, unsigned flags, unsigned mode, intptr_t *fd) {
   (void)path;
   (void)flags;
   (void)mode;
@@ -388,27 +388,27 @@ int pv__os_file_open(const char *path, unsigned flags, unsigned mode, intptr_t *
   return PV_ENOTSUP;
 }
 
-int pv__os_file_close(intptr_t fd) {
+int pv__os_fmap_close(intptr_t fd) {
   (void)fd;
   PV__FAULT_POINT();
   return PV_ENOTSUP;
 }
 
-int pv__os_file_size(intptr_t fd, uint64_t *size) {
-  (void)fd;
-  (void)size;
-  PV__FAULT_POINT();
-  return PV_ENOTSUP;
-}
-
-int pv__os_file_resize(intptr_t fd, uint64_t size) {
+int pv__os_fmap_size(intptr_t fd, uint64_t *size) {
   (void)fd;
   (void)size;
   PV__FAULT_POINT();
   return PV_ENOTSUP;
 }
 
-int pv__os_file_extend(intptr_t fd, uint64_t old, uint64_t size) {
+int pv__os_fmap_resize(intptr_t fd, uint64_t size) {
+  (void)fd;
+  (void)size;
+  PV__FAULT_POINT();
+  return PV_ENOTSUP;
+}
+
+int pv__os_fmap_extend(intptr_t fd, uint64_t old, uint64_t size) {
   (void)fd;
   (void)old;
   (void)size;
@@ -416,7 +416,7 @@ int pv__os_file_extend(intptr_t fd, uint64_t old, uint64_t size) {
   return PV_ENOTSUP;
 }
 
-int pv__os_file_map(intptr_t fd, uint64_t offset, size_t size, unsigned prot,
+int pv__os_fmap_map(intptr_t fd, uint64_t offset, size_t size, unsigned prot,
                     void *at, void **out) {
   (void)fd;
   (void)offset;
@@ -428,7 +428,7 @@ int pv__os_file_map(intptr_t fd, uint64_t offset, size_t size, unsigned prot,
   return PV_ENOTSUP;
 }
 
-int pv__os_file_sync(void *addr, size_t size, bool wait) {
+int pv__os_fmap_sync(void *addr, size_t size, bool wait) {
   (void)addr;
   (void)size;
   (void)wait;
@@ -436,13 +436,13 @@ int pv__os_file_sync(void *addr, size_t size, bool wait) {
   return PV_ENOTSUP;
 }
 
-int pv__os_file_flush(intptr_t fd) {
+int pv__os_fmap_flush(intptr_t fd) {
   (void)fd;
   PV__FAULT_POINT();
   return PV_ENOTSUP;
 }
 
-int pv__os_file_lock(intptr_t fd) {
+int pv__os_fmap_lock(intptr_t fd) {
   (void)fd;
   PV__FAULT_POINT();
   return PV_ENOTSUP;

@@ -141,14 +141,14 @@ static int map_whole(pv__store_file *f, size_t reserve, unsigned prot) {
   void *p;
   int rc;
   if (reserve == 0) {
-    rc = pv__os_file_map(f->fd, 0, f->mapped, prot, NULL, &p);
+    rc = pv__os_fmap_map(f->fd, 0, f->mapped, prot, NULL, &p);
     if (rc != 0) return rc;
     f->held = f->mapped;
   } else {
     void *at;
     rc = pv__os_map(reserve, 0, PV_PROT_NONE, &p);
     if (rc != 0) return rc;
-    rc = pv__os_file_map(f->fd, 0, f->mapped, prot, p, &at);
+    rc = pv__os_fmap_map(f->fd, 0, f->mapped, prot, p, &at);
     if (rc != 0) {
       (void)pv__os_unmap(p, reserve);
       return rc;
@@ -168,14 +168,14 @@ static int create(pv__store_file *f, const pv_vec_file_opts *o, pv__npy_header *
     rc = stable_bytes(o->max_len, o->elem_size, PV__NPY_ALIGN, &reserve);
   if (rc != 0) return rc;
   f->mapped = pages_for(PV__NPY_ALIGN);
-  rc = pv__os_file_extend(f->fd, 0, f->mapped);
+  rc = pv__os_fmap_extend(f->fd, 0, f->mapped);
   if (rc != 0) return rc;
   rc = map_whole(f, reserve, PV__PROT_RW);
   if (rc == 0) rc = pv__npy_format(h, f->base, f->mapped, &written);
   if (rc != 0) {
     if (f->base != NULL) (void)pv__os_unmap(f->base, f->held);
     f->base = NULL;
-    (void)pv__os_file_resize(f->fd, 0); /* back to empty (file.h) */
+    (void)pv__os_fmap_resize(f->fd, 0); /* back to empty (file.h) */
   }
   return rc;
 }
@@ -232,7 +232,7 @@ static int open_existing(pv__store_file *f, const pv_vec_file_opts *o, uint64_t 
   /* The mapped tail of the last page becomes file, so that no mapped
    * byte lies past the end. */
   if (rc == 0 && !readonly(f) && f->mapped > size)
-    rc = pv__os_file_extend(f->fd, size, f->mapped);
+    rc = pv__os_fmap_extend(f->fd, size, f->mapped);
   if (rc == 0 && f->s.kind == PV__STORE_FILE_STABLE)
     rc = into_reservation(f, o->max_len, h->elem_size);
   if (rc != 0) {
@@ -245,15 +245,15 @@ static int open_existing(pv__store_file *f, const pv_vec_file_opts *o, uint64_t 
 /* The file opened (and locked, and truncated when asked) in f->fd. */
 static int open_fd(pv__store_file *f, const char *path, const pv_vec_file_opts *o) {
   unsigned of = 0;
-  if (!readonly(f)) of |= PV__OS_FILE_WRITE;
-  if (o->flags & PV_OPEN_CREATE) of |= PV__OS_FILE_CREATE;
-  if (o->flags & PV_OPEN_EXCL) of |= PV__OS_FILE_EXCL;
-  int rc = pv__os_file_open(path, of, o->mode != 0 ? o->mode : 0666u, &f->fd);
+  if (!readonly(f)) of |= PV__OS_FMAP_WRITE;
+  if (o->flags & PV_OPEN_CREATE) of |= PV__OS_FMAP_CREATE;
+  if (o->flags & PV_OPEN_EXCL) of |= PV__OS_FMAP_EXCL;
+  int rc = pv__os_fmap_open(path, of, o->mode != 0 ? o->mode : 0666u, &f->fd);
   if (rc != 0) return rc;
   /* Lock before truncating: another writer's file is never cut. */
-  if (!readonly(f)) rc = pv__os_file_lock(f->fd);
-  if (rc == 0 && (o->flags & PV_OPEN_TRUNCATE)) rc = pv__os_file_resize(f->fd, 0);
-  if (rc != 0) (void)pv__os_file_close(f->fd);
+  if (!readonly(f)) rc = pv__os_fmap_lock(f->fd);
+  if (rc == 0 && (o->flags & PV_OPEN_TRUNCATE)) rc = pv__os_fmap_resize(f->fd, 0);
+  if (rc != 0) (void)pv__os_fmap_close(f->fd);
   return rc;
 }
 
@@ -278,13 +278,13 @@ int pv__store_file_open(pv_vec *n, const char *path, const pv_vec_file_opts *o) 
   }
   uint64_t size = 0;
   pv__npy_header h;
-  rc = pv__os_file_size(f->fd, &size);
+  rc = pv__os_fmap_size(f->fd, &size);
   if (rc == 0) {
     bool fresh = size == 0 && (o->flags & (PV_OPEN_CREATE | PV_OPEN_TRUNCATE)) != 0;
     rc = fresh ? create(f, o, &h) : open_existing(f, o, size, &h);
   }
   if (rc != 0) {
-    (void)pv__os_file_close(f->fd);
+    (void)pv__os_fmap_close(f->fd);
     free(f);
     return rc;
   }
@@ -308,12 +308,12 @@ static int map_more(pv__store_file *f, size_t target) {
   void *p;
   int rc;
   if (f->s.kind == PV__STORE_FILE_STABLE)
-    return pv__os_file_map(f->fd, f->mapped, target - f->mapped, PV__PROT_RW,
+    return pv__os_fmap_map(f->fd, f->mapped, target - f->mapped, PV__PROT_RW,
                            f->base + f->mapped, &p);
   if (caps()->can_remap) {
     rc = pv__os_remap(f->base, f->mapped, target, 0, 0, &p);
   } else {
-    rc = pv__os_file_map(f->fd, 0, target, PV__PROT_RW, NULL, &p);
+    rc = pv__os_fmap_map(f->fd, 0, target, PV__PROT_RW, NULL, &p);
     if (rc == 0 && (rc = pv__os_unmap(f->base, f->mapped)) != 0)
       (void)pv__os_unmap(p, target);
   }
@@ -335,11 +335,11 @@ int pv__store_file_grow(pv_vec *v, size_t need, bool exact) {
     target = g;
   if (f->s.kind == PV__STORE_FILE_STABLE && target > f->held) target = f->held;
   write_len(v);
-  int rc = pv__os_file_extend(f->fd, f->mapped, target);
+  int rc = pv__os_fmap_extend(f->fd, f->mapped, target);
   if (rc != 0) return rc;
   rc = map_more(f, target);
   if (rc != 0) {
-    (void)pv__os_file_resize(f->fd, f->mapped); /* see the file comment */
+    (void)pv__os_fmap_resize(f->fd, f->mapped); /* see the file comment */
     return rc;
   }
   f->mapped = target;
@@ -363,7 +363,7 @@ int pv__store_file_shrink(pv_vec *v, size_t keep) {
   f->mapped = target;
   /* The file follows; should that fail it is only longer than mapped
    * (cut at close). */
-  (void)pv__os_file_resize(f->fd, target);
+  (void)pv__os_fmap_resize(f->fd, target);
   adopt(v);
   return 0;
 }
@@ -403,15 +403,15 @@ int pv__store_file_sync(pv_vec *v, bool wait) {
   int rc;
   if (!wait) {
     write_len(v);
-    return pv__os_file_sync(f->base, f->mapped, false);
+    return pv__os_fmap_sync(f->base, f->mapped, false);
   }
   /* The elements reach the device before the header that counts them. */
   if (f->mapped > f->data_off &&
-      (rc = pv__os_file_sync(f->base + f->data_off, f->mapped - f->data_off, true)) != 0)
+      (rc = pv__os_fmap_sync(f->base + f->data_off, f->mapped - f->data_off, true)) != 0)
     return rc;
   write_len(v);
-  rc = pv__os_file_sync(f->base, f->data_off, true);
-  return rc != 0 ? rc : pv__os_file_flush(f->fd);
+  rc = pv__os_fmap_sync(f->base, f->data_off, true);
+  return rc != 0 ? rc : pv__os_fmap_flush(f->fd);
 }
 
 /* ---- close ---------------------------------------------------------------- */
@@ -423,18 +423,18 @@ int pv__store_file_close(pv_vec *v) {
     write_len(v);
     /* Cut to the elements while still mapped (nothing touches the cut
      * part), so that a failure leaves the vector as it was. */
-    rc = pv__os_file_resize(f->fd, f->data_off + v->len * v->elem_size);
+    rc = pv__os_fmap_resize(f->fd, f->data_off + v->len * v->elem_size);
     if (rc != 0) return rc;
     rc = pv__os_unmap(f->base, f->held);
     if (rc != 0) {
-      (void)pv__os_file_resize(f->fd, f->mapped);
+      (void)pv__os_fmap_resize(f->fd, f->mapped);
       return rc;
     }
   } else if ((rc = pv__os_unmap(f->base, f->held)) != 0) {
     return rc;
   }
   /* The point of no return: the handle goes whatever close says (os.h). */
-  rc = pv__os_file_close(f->fd);
+  rc = pv__os_fmap_close(f->fd);
   free(f);
   v->pv_store = NULL;
   return rc;
