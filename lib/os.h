@@ -254,6 +254,13 @@ int pv__os_fmap_map(intptr_t fd, uint64_t offset, size_t size, unsigned prot,
  * false only starts the write-back (MS_ASYNC). */
 int pv__os_fmap_sync(void *addr, size_t size, bool wait);
 
+/* pv__os_fmap_readahead - start reading the file's pages of the mapped
+ * range into the page cache (madvise MADV_WILLNEED), without touching or
+ * dirtying them: pv__os_advise's WILLNEED populates writable pages, which
+ * on a shared file mapping would mark every page dirty and write the whole
+ * range back.  A hint: 0 where the system lacks it. */
+int pv__os_fmap_readahead(void *addr, size_t size);
+
 /* pv__os_fmap_flush - make the file's data and metadata durable (fsync). */
 int pv__os_fmap_flush(intptr_t fd);
 

@@ -728,6 +728,13 @@ int pv__os_fmap_sync(void *addr, size_t size, bool wait) {
   return 0;
 }
 
+int pv__os_fmap_readahead(void *addr, size_t size) {
+  assert(addr != NULL && size != 0);
+  PV__FAULT_POINT();
+  if (madvise(addr, size, MADV_WILLNEED) != 0 && errno != EINVAL) return posix_err(errno);
+  return 0;
+}
+
 int pv__os_fmap_flush(intptr_t fd) {
   PV__FAULT_POINT();
   int r;

@@ -436,6 +436,13 @@ int pv__os_fmap_sync(void *addr, size_t size, bool wait) {
   return PV_ENOTSUP;
 }
 
+int pv__os_fmap_readahead(void *addr, size_t size) {
+  (void)addr;
+  (void)size;
+  PV__FAULT_POINT();
+  return PV_ENOTSUP;
+}
+
 int pv__os_fmap_flush(intptr_t fd) {
   (void)fd;
   PV__FAULT_POINT();

@@ -382,6 +382,8 @@ int pv__store_file_advise(pv_vec *v, pv_advice advice) {
   pv__store_file *f = sf(v);
   /* Huge pages do not back shared file mappings here: nothing to ask. */
   if (advice == PV_ADVISE_HUGEPAGE || advice == PV_ADVISE_NOHUGEPAGE) return 0;
+  /* "Will need" is read-ahead for a file, never a write to every page. */
+  if (advice == PV_ADVISE_WILLNEED) return pv__os_fmap_readahead(f->base, f->mapped);
   return pv__os_advise(f->base, f->mapped, advice);
 }
 

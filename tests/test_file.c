@@ -1022,3 +1022,44 @@ Test(file, typed_open) {
   cr_assert_eq(u32file_open(NULL, p, &o), PV_EINVAL, "a NULL vector");
   cr_assert_eq(memcmp(&b, &junk, sizeof b), 0, "never written");
 }
+
+/* ---- advice: WILLNEED reads ahead, it does not dirty the file ------------ */
+
+/* kB of "Shared_Dirty" + "Private_Dirty" of the mapping holding addr
+ * (/proc/self/smaps), -1 if not found. */
+static long dirty_kb(const void *addr) {
+  FILE *f = fopen("/proc/self/smaps", "r");
+  if (f == NULL) return -1;
+  char line[512];
+  long kb = -1, v;
+  int in = 0;
+  unsigned long lo, hi;
+  while (fgets(line, sizeof line, f) != NULL) {
+    if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') == line + strcspn(line, "-")) {
+      in = (uintptr_t)addr >= lo && (uintptr_t)addr < hi;
+      if (in) kb = 0;
+      continue;
+    }
+    if (in && (sscanf(line, "Shared_Dirty: %ld kB", &v) == 1 ||
+               sscanf(line, "Private_Dirty: %ld kB", &v) == 1))
+      kb += v;
+  }
+  fclose(f);
+  return kb;
+}
+
+Test(file, willneed_does_not_dirty_the_file) {
+  const char *p = path_of("wn.npy");
+  make_u64(p, 1 << 20); /* 8 MiB */
+  pv_vec v;
+  pv_vec_file_opts o = u64_opts(0);
+  cr_assert_eq(pv_vec_open(&v, p, &o), 0);
+  long before = dirty_kb(v.data);
+  if (before < 0) cr_skip_test("no /proc/self/smaps here");
+  cr_assert_eq(pv_vec_advise(&v, PV_ADVISE_WILLNEED), 0);
+  long after = dirty_kb(v.data);
+  cr_assert_leq(after, before + 64, "WILLNEED dirtied %ld kB of the file (before %ld kB)",
+                after - before, before);
+  vu_check_seq(&v, 1 << 20); /* and reading works as ever */
+  cr_assert_eq(pv_vec_destroy(&v), 0);
+}
