@@ -495,6 +495,260 @@ static void pvb_body_limit_as(pvb_state *s, const void *ctx) {
   }
 }
 
+/* ---- files: a vector in a file against write(2) / read(2) ------------ */
+
+/*
+ * "pair_filepush/<process>/N": N u64 pushed one by one into a file vector
+ * (pv_vec_open, push, destroy: the file is then the header and the
+ * elements) against the realloc vector of bench_rvec.c's kind (doubling)
+ * written to a file with write(2) and closed.  Neither syncs: both end
+ * with the bytes in the page cache, which is what a program that builds a
+ * file pays; durability costs the same device writes for both.
+ * "pair_filesum/<process>/N": the file reopened and summed: pv_vec_open
+ * read-only and a loop over data, against open + read(2) of the elements
+ * into a malloc'd buffer and the same loop; the page cache holds the file.
+ * "pair_filesumcold/<process>/N": the same with the file's pages dropped from
+ * the page cache before every run (fdatasync, then posix_fadvise
+ * POSIX_FADV_DONTNEED, untimed: needs no privilege, unlike drop_caches);
+ * "cold" is 1 when the drop was accepted, and "cold_resident" the fraction
+ * of the file still cached after it (mincore), so a drop the system did
+ * not honour shows in the row.
+ * Methods "pv" and "write" / "read", timed by the wall clock (the kernel's
+ * file work is part of the cost), PVB_FILE_ROUNDS rounds in rotating order
+ * (whatever PVB_ROUNDS says: 800 MB a run); only in the default
+ * allocator's process (the file side is the kernel's, not malloc's), and
+ * not in `make bench-quick` (bench/run.sh).  Files go to $TMPDIR (default
+ * /tmp).
+ */
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "paged_vec.h"
+
+enum { PVB_F_PUSH, PVB_F_SUM_WARM, PVB_F_SUM_COLD };
+typedef struct pvb_fwl {
+  const char *name;
+  int kind;
+} pvb_fwl;
+static const pvb_fwl pvb_fwls[] = {{"pair_filepush", PVB_F_PUSH},
+                                   {"pair_filesum", PVB_F_SUM_WARM},
+                                   {"pair_filesumcold", PVB_F_SUM_COLD}};
+static const size_t pvb_sz_file[] = {100000000, 0};
+/* Each run moves 800 MB through the page cache: fewer rounds than the
+ * memory rows (the spread over them is reported as for every row). */
+#define PVB_FILE_ROUNDS 3u
+/* The realloc vector's first capacity (as bench_rvec.c's doubling). */
+#define PVB_FILE_RVEC_MIN 16u
+#define PVB_FILE_HDR PV_FILE_DATA_OFFSET
+
+static char pvb_fpath[2][512]; /* the pv file, the write(2) file */
+static volatile uint64_t pvb_fsink;
+
+static void pvb_file_paths(void) {
+  const char *t = getenv("TMPDIR");
+  if (t == NULL || *t == '\0') t = "/tmp";
+  snprintf(pvb_fpath[0], sizeof pvb_fpath[0], "%s/pvb_file_%ld_pv.npy", t, (long)getpid());
+  snprintf(pvb_fpath[1], sizeof pvb_fpath[1], "%s/pvb_file_%ld_raw.bin", t, (long)getpid());
+}
+
+static int pvb_file_pv_push(size_t n) {
+  pv_vec_file_opts o;
+  pv_vec v;
+  uint64_t i;
+  memset(&o, 0, sizeof o);
+  o.elem_size = sizeof(uint64_t);
+  o.flags = PV_OPEN_CREATE | PV_OPEN_TRUNCATE;
+  o.dtype = "<u8";
+  if (pv_vec_open(&v, pvb_fpath[0], &o) != 0)
+    return -1;
+  for (i = 0; i < n; i++)
+    if (pv_vec_push(&v, &i) != 0) {
+      pv_vec_destroy(&v);
+      return -1;
+    }
+  return pv_vec_destroy(&v) == 0 ? 0 : -1;
+}
+
+/* All of [p, p + len) written to fd. */
+static int pvb_write_all(int fd, const char *p, size_t len) {
+  while (len > 0) {
+    ssize_t w = write(fd, p, len);
+    if (w <= 0)
+      return -1;
+    p += w;
+    len -= (size_t)w;
+  }
+  return 0;
+}
+
+static int pvb_file_raw_push(size_t n) {
+  uint64_t *b = NULL, i;
+  size_t cap = 0;
+  int fd, rc;
+  for (i = 0; i < n; i++) {
+    if (i == cap) {
+      size_t nc = cap == 0 ? PVB_FILE_RVEC_MIN : 2 * cap;
+      uint64_t *nb = realloc(b, nc * sizeof *b);
+      if (nb == NULL) {
+        free(b);
+        return -1;
+      }
+      b = nb;
+      cap = nc;
+    }
+    b[i] = i;
+  }
+  fd = open(pvb_fpath[1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  rc = fd < 0 ? -1 : pvb_write_all(fd, (const char *)b, n * sizeof *b);
+  if (fd >= 0 && close(fd) != 0)
+    rc = -1;
+  free(b);
+  return rc;
+}
+
+static int pvb_file_pv_sum(size_t n) {
+  pv_vec_file_opts o;
+  pv_vec v;
+  const uint64_t *d;
+  uint64_t sum = 0;
+  size_t i;
+  memset(&o, 0, sizeof o);
+  o.flags = PV_OPEN_READONLY;
+  if (pv_vec_open(&v, pvb_fpath[0], &o) != 0)
+    return -1;
+  d = pv_vec_data(&v);
+  for (i = 0; i < v.len; i++)
+    sum += d[i];
+  pvb_fsink = sum;
+  i = v.len;
+  pv_vec_destroy(&v);
+  return i == n ? 0 : -1;
+}
+
+/* open + read(2) of the same file's elements into a buffer, then the sum. */
+static int pvb_file_raw_sum(size_t n) {
+  size_t len = n * sizeof(uint64_t), got = 0, i;
+  uint64_t *b = malloc(len), sum = 0;
+  int fd = open(pvb_fpath[0], O_RDONLY | O_CLOEXEC);
+  if (b == NULL || fd < 0 || lseek(fd, (off_t)PVB_FILE_HDR, SEEK_SET) < 0) {
+    free(b);
+    if (fd >= 0)
+      close(fd);
+    return -1;
+  }
+  while (got < len) {
+    ssize_t r = read(fd, (char *)b + got, len - got);
+    if (r <= 0)
+      break;
+    got += (size_t)r;
+  }
+  close(fd);
+  for (i = 0; i < got / sizeof *b; i++)
+    sum += b[i];
+  pvb_fsink = sum;
+  free(b);
+  return got == len ? 0 : -1;
+}
+
+/* Drop the pv file's pages from the page cache; 0 if the kernel took it.
+ * *resident: the fraction still cached afterwards (mincore), -1 unknown. */
+static int pvb_file_drop(double *resident) {
+  struct stat st;
+  int fd = open(pvb_fpath[0], O_RDONLY | O_CLOEXEC), rc = -1;
+  *resident = -1.0;
+  if (fd < 0)
+    return -1;
+  if (fstat(fd, &st) == 0 && fdatasync(fd) == 0 &&
+      posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) == 0)
+    rc = 0;
+  if (rc == 0 && st.st_size > 0) {
+    size_t ps = pvb_page_size(), pages = ((size_t)st.st_size + ps - 1) / ps, in = 0, k;
+    unsigned char *vec = malloc(pages);
+    void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    if (vec != NULL && m != MAP_FAILED && mincore(m, (size_t)st.st_size, vec) == 0) {
+      for (k = 0; k < pages; k++)
+        in += vec[k] & 1;
+      *resident = (double)in / (double)pages;
+    }
+    if (m != MAP_FAILED)
+      munmap(m, (size_t)st.st_size);
+    free(vec);
+  }
+  close(fd);
+  return rc;
+}
+
+static int pvb_file_run(int kind, size_t method, size_t n) {
+  if (kind == PVB_F_PUSH)
+    return method == 0 ? pvb_file_pv_push(n) : pvb_file_raw_push(n);
+  return method == 0 ? pvb_file_pv_sum(n) : pvb_file_raw_sum(n);
+}
+
+static void pvb_body_file(pvb_state *s, const void *ctx) {
+  const pvb_fwl *w = (const pvb_fwl *)ctx;
+  const size_t n = pvb_size(s);
+  pvb_meth m[2];
+  double resident = -1.0, res_sum = 0.0;
+  int failed[2] = {0, 0}, dropped = 1;
+  size_t r, k, drops = 0;
+  memset(m, 0, sizeof m);
+  snprintf(m[0].name, sizeof m[0].name, "pv");
+  snprintf(m[1].name, sizeof m[1].name, "%s", w->kind == PVB_F_PUSH ? "write" : "read");
+  m[0].flags = m[1].flags = PVB_M_WALL;
+  pvb_file_paths();
+  if (w->kind != PVB_F_PUSH && pvb_file_pv_push(n) != 0) {
+    pvb_fail(s, "cannot write the file to read");
+    unlink(pvb_fpath[0]);
+    return;
+  }
+  while (pvb_keep_running(s)) {
+    for (r = 0; r < PVB_FILE_ROUNDS; r++)
+      for (k = 0; k < 2; k++) {
+        const size_t j = (r + k) % 2; /* the rotation */
+        size_t rss0, peak;
+        uint64_t c0, w0;
+        if (failed[j])
+          continue;
+        if (w->kind == PVB_F_SUM_COLD) {
+          if (pvb_file_drop(&resident) != 0)
+            dropped = 0;
+          else if (resident >= 0) {
+            res_sum += resident;
+            drops++;
+          }
+        }
+        rss0 = pvb_rss_bytes();
+        pvb_peak_reset();
+        c0 = pvb_cpu_ns();
+        w0 = pvb_now_ns();
+        if (pvb_file_run(w->kind, j, n) != 0)
+          failed[j] = 1;
+        pvb_wall[r][j] = (double)(pvb_now_ns() - w0);
+        pvb_cpu[r][j] = (double)(pvb_cpu_ns() - c0);
+        peak = pvb_peak_bytes();
+        pvb_rss[r][j] = peak > rss0 ? (double)(peak - rss0) : 0.0;
+      }
+  }
+  unlink(pvb_fpath[0]);
+  unlink(pvb_fpath[1]);
+  for (k = 0; k < 2; k++) {
+    if (failed[k]) {
+      char name[PVB_METHOD_NAME + 8];
+      snprintf(name, sizeof name, "%.31s.fail", m[k].name);
+      pvb_counter(s, name, 1.0, false);
+    } else {
+      pvb_report(s, &m[k], k, failed[0] ? SIZE_MAX : 0, PVB_FILE_ROUNDS, (double)n);
+    }
+  }
+  if (w->kind == PVB_F_SUM_COLD) {
+    pvb_counter(s, "cold", dropped ? 1.0 : 0.0, false);
+    pvb_counter(s, "cold_resident", drops ? res_sum / (double)drops : -1.0, false);
+  }
+  pvb_counter(s, "rounds", (double)PVB_FILE_ROUNDS, false);
+  pvb_set_work(s, n, sizeof(uint64_t));
+}
+
 PVB_REGISTER_FN(pair_register) {
   char name[128];
   size_t k;
@@ -515,4 +769,15 @@ PVB_REGISTER_FN(pair_register) {
   b.sizes = pvb_pwl_largest.sizes;
   b.flags = PVB_COLD;
   (void)pvb_register(&b);
+  if (strcmp(pvb_rvec_name(), "glibc") != 0)
+    return; /* the file rows: the default allocator's process only */
+  for (k = 0; k < sizeof pvb_fwls / sizeof pvb_fwls[0]; k++) {
+    snprintf(name, sizeof name, "%s/%s", pvb_fwls[k].name, pvb_rvec_name());
+    b.name = name;
+    b.fn = pvb_body_file;
+    b.ctx = &pvb_fwls[k];
+    b.sizes = pvb_sz_file;
+    b.flags = PVB_COLD;
+    (void)pvb_register(&b);
+  }
 }

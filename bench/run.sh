@@ -113,7 +113,7 @@ case $mode in
     # the targets (big_methods).  The rest (the 1 GiB slurp too) needs
     # `make bench`.
     select='^(pair_build/|(pair_[a-z0-9]+|limit_as)/glibc/|push_cold/(pv|glibc|stdvec|touch1)/)'
-    exclude='^pair_[a-z0-9]+/(glibc_thp|jemalloc|mimalloc|tcmalloc)/100000000/|^pair_hash/glibc/1000000/|^pair_slurp/|^pair_populate/glibc/100000000/'
+    exclude='^pair_[a-z0-9]+/(glibc_thp|jemalloc|mimalloc|tcmalloc)/100000000/|^pair_hash/glibc/1000000/|^pair_slurp/|^pair_populate/glibc/100000000/|^pair_file'
     big_methods="pv pvgen glibc touch1 touchp"
     ;;
   *) echo "run.sh: --mode must be full or quick" >&2; exit 2 ;;

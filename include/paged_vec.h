@@ -6,7 +6,8 @@
  * Layers: paged_vec/pages.h (the page core), paged_vec/vec.h (the generic
  * container), paged_vec/typed.h (PV_VEC_DEFINE, the typed static inline layer),
  * paged_vec/code.h (the W^X code buffer for JITs), paged_vec/cache.h (the
- * region cache vectors reuse their mappings through).
+ * region cache vectors reuse their mappings through), paged_vec/file.h
+ * (vectors that live in .npy files).
  */
 #ifndef PAGED_VEC_H
 #define PAGED_VEC_H
@@ -17,5 +18,6 @@
 #include "paged_vec/typed.h"
 #include "paged_vec/code.h"
 #include "paged_vec/cache.h"
+#include "paged_vec/file.h"
 
 #endif /* PAGED_VEC_H */

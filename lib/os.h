@@ -54,6 +54,8 @@ typedef struct pv__os_caps {
   bool partial_release;     /* pv__os_release_tail really unmaps (POSIX); when
                                false the tail is only decommitted and the
                                address space is freed with the reservation */
+  bool can_map_files;       /* the pv__os_fmap_* primitives work (file
+                               vectors); false: they return PV_ENOTSUP */
 } pv__os_caps;
 
 /* The capabilities; the first call queries the OS.  Thread-safe. */
@@ -181,6 +183,91 @@ int pv__os_dual_grow(intptr_t handle, void *rw, void *rx, size_t old_size,
                      size_t new_size, unsigned wprot, unsigned xprot);
 int pv__os_dual_unmap(intptr_t handle, void *rw, void *rx, size_t size);
 
+/* ---- files mapped as vectors (pv__os_fmap_*, lib/store_file.c) -----------
+ * A file is named by an intptr_t handle (POSIX: the descriptor; wide enough
+ * for a Windows HANDLE, which CreateFileMapping takes).  File sizes
+ * and offsets are uint64_t; offsets given to pv__os_fmap_map are multiples
+ * of caps->page_size.  Every call below is a fault point; each returns 0 or:
+ *   PV_ENOENT  no such file (open without PV__OS_FMAP_CREATE)
+ *   PV_EACCES  permission denied, a read-only file system, or (EXCL) a
+ *              symbolic link where the file would be
+ *   PV_EBUSY   (open EXCL) the path already exists; (lock) another process
+ *              holds the lock
+ *   PV_ENOSPC  the disk, the quota or the file size limit (RLIMIT_FSIZE,
+ *              whose SIGXFSZ the caller must ignore) is reached
+ *   PV_ENOMEM  out of memory, address space or descriptors (PV_EMAPS: out
+ *              of mappings)
+ *   PV_EIO     an I/O error
+ *   PV_EINVAL  anything else (a directory, a name too long, ...)
+ *   PV_ENOTSUP the backend has no file mappings (Windows, for now), or
+ *              the file system cannot map files (mmap ENODEV)
+ * On failure nothing changed, except where said. */
+
+/* Flags for pv__os_fmap_open. */
+enum {
+  PV__OS_FMAP_WRITE = 1u << 0,  /* open read-write (else read-only) */
+  PV__OS_FMAP_CREATE = 1u << 1, /* create it when missing, with `mode`
+                                   (masked by the umask) */
+  PV__OS_FMAP_EXCL = 1u << 2    /* with CREATE: fail when the path exists,
+                                   a symbolic link included (never followed) */
+};
+
+/* pv__os_fmap_open - open path (close-on-exec, never inherited by a child
+ * that execs) and put its handle in *fd.  Without EXCL a symbolic link is
+ * followed, as open(2) does. */
+int pv__os_fmap_open(const char *path, unsigned flags, unsigned mode, intptr_t *fd);
+
+/* pv__os_fmap_close - close the handle.  The handle is gone afterwards
+ * even when this returns an error (POSIX leaves it unspecified; Linux and
+ * the BSDs release it): the error only reports that earlier writes may not
+ * have reached the file (an NFS write-back, say).  Releases the lock. */
+int pv__os_fmap_close(intptr_t fd);
+
+/* pv__os_fmap_size - the file's size in bytes (fstat). */
+int pv__os_fmap_size(intptr_t fd, uint64_t *size);
+
+/* pv__os_fmap_resize - set the file's size (ftruncate): shorter drops the
+ * bytes past it, longer adds bytes that read as zero (a sparse tail where
+ * the file system has holes). */
+int pv__os_fmap_resize(intptr_t fd, uint64_t size);
+
+/* pv__os_fmap_extend - grow the file from old (its size now) to size >
+ * old, with disk space allocated where the system can (fallocate), so
+ * that running out of disk is an error here and not a SIGBUS on a later
+ * write through a mapping; elsewhere, or where the file system refuses
+ * fallocate, like pv__os_fmap_resize.  On failure the size is old. */
+int pv__os_fmap_extend(intptr_t fd, uint64_t old, uint64_t size);
+
+/* pv__os_fmap_map - map [offset, offset + size) of the file, shared (writes
+ * reach the file; other processes mapping it see them), with prot (READ,
+ * or READ | WRITE on a handle opened with WRITE).  at == NULL: anywhere, a
+ * new reservation (released by pv__os_unmap; pv__os_remap may resize it),
+ * aligned to alloc_granularity; at != NULL: exactly at `at`, replacing what
+ * is there, which must lie inside a reservation of ours (its size counts
+ * as part of that reservation).  Pages past the end of the file raise
+ * SIGBUS when touched: callers map only what the file holds. */
+int pv__os_fmap_map(intptr_t fd, uint64_t offset, size_t size, unsigned prot,
+                    void *at, void **out);
+
+/* pv__os_fmap_sync - write the dirty pages of the mapped range back to the
+ * file: wait == true returns once they are on the device (msync MS_SYNC),
+ * false only starts the write-back (MS_ASYNC). */
+int pv__os_fmap_sync(void *addr, size_t size, bool wait);
+
+/* pv__os_fmap_readahead - start reading the file's pages of the mapped
+ * range into the page cache (madvise MADV_WILLNEED), without touching or
+ * dirtying them: pv__os_advise's WILLNEED populates writable pages, which
+ * on a shared file mapping would mark every page dirty and write the whole
+ * range back.  A hint: 0 where the system lacks it. */
+int pv__os_fmap_readahead(void *addr, size_t size);
+
+/* pv__os_fmap_flush - make the file's data and metadata durable (fsync). */
+int pv__os_fmap_flush(intptr_t fd);
+
+/* pv__os_fmap_lock - take an exclusive advisory lock on the whole file
+ * without waiting (flock LOCK_EX | LOCK_NB): PV_EBUSY when another open
+ * of the file holds it.  Held until the handle is closed. */
+int pv__os_fmap_lock(intptr_t fd);
 /* ---- files (lib/vec_io.c) ------------------------------------------------ */
 
 /*

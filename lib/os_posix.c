@@ -192,6 +192,7 @@ void pv__os_caps_query(pv__os_caps *c) {
   c->can_resident = true;
 #endif
   c->partial_release = true;
+  c->can_map_files = true;
 }
 
 /* mmap `size` bytes wherever the kernel likes (OS-page aligned). */
@@ -603,6 +604,164 @@ int pv__os_dual_unmap(intptr_t handle, void *rw, void *rx, size_t size) {
   return 0;
 }
 #endif
+
+/* ---- files ------------------------------------------------------------- */
+
+/* Included here, next to their only users. */
+#include <sys/stat.h>
+#ifdef PV_HAVE_FLOCK
+#include <sys/file.h>
+#endif
+
+/* The code for an errno from a file call (os.h, "files"). */
+static int fmap_err(int e) {
+  switch (e) {
+  case ENOENT:
+    return PV_ENOENT;
+  case EEXIST:
+  case EWOULDBLOCK:
+    return PV_EBUSY;
+  case ELOOP:
+  case EROFS:
+  case ETXTBSY:
+    return PV_EACCES;
+  case ENOSPC:
+  case EFBIG:
+#ifdef EDQUOT
+  case EDQUOT:
+#endif
+    return PV_ENOSPC;
+  case EIO:
+    return PV_EIO;
+  default:
+    return posix_err(e);
+  }
+}
+
+/* The descriptor of a handle (handles are descriptors here). */
+static int fmap_fd(intptr_t h) { return (int)h; }
+
+int pv__os_fmap_open(const char *path, unsigned flags, unsigned mode, intptr_t *fd) {
+  assert(path != NULL && fd != NULL);
+  PV__FAULT_POINT();
+  int of = O_CLOEXEC | ((flags & PV__OS_FMAP_WRITE) ? O_RDWR : O_RDONLY);
+  if (flags & PV__OS_FMAP_CREATE) of |= O_CREAT;
+  /* O_EXCL with O_CREAT already refuses a symbolic link; O_NOFOLLOW says
+   * it twice, for systems that get the first wrong. */
+  if (flags & PV__OS_FMAP_EXCL) of |= O_EXCL | O_NOFOLLOW;
+  int d;
+  do d = open(path, of, (mode_t)mode);
+  while (d < 0 && errno == EINTR);
+  if (d < 0) return fmap_err(errno);
+  *fd = d;
+  return 0;
+}
+
+int pv__os_fmap_close(intptr_t fd) {
+  /* The fault point reports a failure but, like a real one, the handle is
+   * gone (os.h): an injected failure closes it too. */
+  int fault = pv__os_fault_hit();
+  /* No retry on EINTR: the descriptor is already released (os.h). */
+  int rc = close(fmap_fd(fd)) == 0 ? 0 : fmap_err(errno);
+  return fault != 0 ? fault : rc;
+}
+
+int pv__os_fmap_size(intptr_t fd, uint64_t *size) {
+  PV__FAULT_POINT();
+  struct stat st;
+  if (fstat(fmap_fd(fd), &st) != 0) return fmap_err(errno);
+  if (!S_ISREG(st.st_mode) || st.st_size < 0) return PV_EINVAL;
+  *size = (uint64_t)st.st_size;
+  return 0;
+}
+
+/* ftruncate to size, which must fit off_t. */
+static int truncate_to(int d, uint64_t size) {
+  if (size > (uint64_t)INT64_MAX || (off_t)size < 0) return PV_ENOSPC;
+  int r;
+  do r = ftruncate(d, (off_t)size);
+  while (r != 0 && errno == EINTR);
+  return r == 0 ? 0 : fmap_err(errno);
+}
+
+int pv__os_fmap_resize(intptr_t fd, uint64_t size) {
+  PV__FAULT_POINT();
+  return truncate_to(fmap_fd(fd), size);
+}
+
+int pv__os_fmap_extend(intptr_t fd, uint64_t old, uint64_t size) {
+  assert(size > old);
+  PV__FAULT_POINT();
+  if (size > (uint64_t)INT64_MAX) return PV_ENOSPC;
+#ifdef PV_HAVE_FALLOCATE
+  int r;
+  do r = fallocate(fmap_fd(fd), 0, (off_t)old, (off_t)(size - old));
+  while (r != 0 && errno == EINTR);
+  if (r == 0) return 0;
+  /* File systems without it (and a few that refuse its mode): extend. */
+  if (errno != EOPNOTSUPP && errno != ENOSYS) return fmap_err(errno);
+#else
+  (void)old;
+#endif
+  return truncate_to(fmap_fd(fd), size);
+}
+
+int pv__os_fmap_map(intptr_t fd, uint64_t offset, size_t size, unsigned prot,
+                    void *at, void **out) {
+  assert(size != 0 && size % pv__os_caps_get()->page_size == 0);
+  assert(offset % pv__os_caps_get()->page_size == 0);
+  PV__FAULT_POINT();
+  if (offset > (uint64_t)INT64_MAX) return PV_EINVAL;
+  int flags = MAP_SHARED | (at != NULL ? MAP_FIXED : 0);
+  void *p = mmap(at, size, posix_prot(prot), flags, fmap_fd(fd), (off_t)offset);
+  /* ENODEV: a file system that cannot map its files; EAGAIN here is
+   * locked memory, not a lock (posix_err's PV_ENOMEM). */
+  if (p == MAP_FAILED) return errno == ENODEV ? PV_ENOTSUP : posix_err(errno);
+  if (at == NULL) pv__os_live_add((long long)size);
+  *out = p;
+  return 0;
+}
+
+int pv__os_fmap_sync(void *addr, size_t size, bool wait) {
+  assert(addr != NULL && size != 0);
+  PV__FAULT_POINT();
+  if (msync(addr, size, wait ? MS_SYNC : MS_ASYNC) != 0) return fmap_err(errno);
+  return 0;
+}
+
+int pv__os_fmap_readahead(void *addr, size_t size) {
+  assert(addr != NULL && size != 0);
+  PV__FAULT_POINT();
+  if (madvise(addr, size, MADV_WILLNEED) != 0 && errno != EINVAL) return posix_err(errno);
+  return 0;
+}
+
+int pv__os_fmap_flush(intptr_t fd) {
+  PV__FAULT_POINT();
+  int r;
+  do r = fsync(fmap_fd(fd));
+  while (r != 0 && errno == EINTR);
+  return r == 0 ? 0 : fmap_err(errno);
+}
+
+int pv__os_fmap_lock(intptr_t fd) {
+  PV__FAULT_POINT();
+  int r;
+#ifdef PV_HAVE_FLOCK
+  /* flock: held by the open file, so a second open in the same process
+   * conflicts too (fcntl locks belong to the process and would not). */
+  do r = flock(fmap_fd(fd), LOCK_EX | LOCK_NB);
+  while (r != 0 && errno == EINTR);
+#else
+  struct flock l;
+  memset(&l, 0, sizeof l);
+  l.l_type = F_WRLCK;
+  l.l_whence = SEEK_SET;
+  r = fcntl(fmap_fd(fd), F_SETLK, &l);
+  if (r != 0 && errno == EACCES) errno = EWOULDBLOCK;
+#endif
+  return r == 0 ? 0 : fmap_err(errno);
+}
 
 /* ---- time, fork, scheduling -------------------------------------------- */
 

@@ -107,6 +107,7 @@ void pv__os_caps_query(pv__os_caps *c) {
   c->overcommits = false;         /* MEM_COMMIT charges the commit limit */
   c->decommit_zeroes = true;      /* MEM_DECOMMIT + recommit: fresh zero pages */
   c->partial_release = false;     /* MEM_RELEASE frees whole reservations only */
+  c->can_map_files = false;       /* file vectors: not yet (see "files" below) */
 #ifdef PV_ENABLE_EXEC
   c->can_exec = true;
 #endif
@@ -371,6 +372,87 @@ int pv__os_resident(void *addr, size_t size, size_t *bytes) {
   }
   *bytes = total * page;
   return 0;
+}
+
+/* ---- files ------------------------------------------------------------- */
+
+/* File vectors are not implemented on Windows yet (CreateFileMapping /
+ * MapViewOfFile would be the way): pv__os_fmap_open refuses, so no other
+ * file primitive is ever reached; they refuse too. */
+int pv__os_fmap_open(const char *path, unsigned flags, unsigned mode, intptr_t *fd) {
+  (void)path;
+  (void)flags;
+  (void)mode;
+  (void)fd;
+  PV__FAULT_POINT();
+  return PV_ENOTSUP;
+}
+
+int pv__os_fmap_close(intptr_t fd) {
+  (void)fd;
+  PV__FAULT_POINT();
+  return PV_ENOTSUP;
+}
+
+int pv__os_fmap_size(intptr_t fd, uint64_t *size) {
+  (void)fd;
+  (void)size;
+  PV__FAULT_POINT();
+  return PV_ENOTSUP;
+}
+
+int pv__os_fmap_resize(intptr_t fd, uint64_t size) {
+  (void)fd;
+  (void)size;
+  PV__FAULT_POINT();
+  return PV_ENOTSUP;
+}
+
+int pv__os_fmap_extend(intptr_t fd, uint64_t old, uint64_t size) {
+  (void)fd;
+  (void)old;
+  (void)size;
+  PV__FAULT_POINT();
+  return PV_ENOTSUP;
+}
+
+int pv__os_fmap_map(intptr_t fd, uint64_t offset, size_t size, unsigned prot,
+                    void *at, void **out) {
+  (void)fd;
+  (void)offset;
+  (void)size;
+  (void)prot;
+  (void)at;
+  (void)out;
+  PV__FAULT_POINT();
+  return PV_ENOTSUP;
+}
+
+int pv__os_fmap_sync(void *addr, size_t size, bool wait) {
+  (void)addr;
+  (void)size;
+  (void)wait;
+  PV__FAULT_POINT();
+  return PV_ENOTSUP;
+}
+
+int pv__os_fmap_readahead(void *addr, size_t size) {
+  (void)addr;
+  (void)size;
+  PV__FAULT_POINT();
+  return PV_ENOTSUP;
+}
+
+int pv__os_fmap_flush(intptr_t fd) {
+  (void)fd;
+  PV__FAULT_POINT();
+  return PV_ENOTSUP;
+}
+
+int pv__os_fmap_lock(intptr_t fd) {
+  (void)fd;
+  PV__FAULT_POINT();
+  return PV_ENOTSUP;
 }
 
 /* ---- time, fork, scheduling -------------------------------------------- */

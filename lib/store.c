@@ -107,7 +107,9 @@ void pv__store_adopt(pv_vec *v, const pv__store_region *r) {
   s->bytes = r->bytes;
   s->reserved = r->reserved;
   s->flags = r->huge ? (s->flags | PV__ST_HUGE) : (s->flags & ~PV__ST_HUGE);
-  if (s->kind == PV__STORE_STABLE && c > s->max_len) c = s->max_len;
+  if ((s->kind == PV__STORE_STABLE || s->kind == PV__STORE_FILE_STABLE) &&
+      c > s->max_len)
+    c = s->max_len;
   v->cap = c;
   sync_room(v);
 }
@@ -220,6 +222,18 @@ int pv__store_release(pv_vec *v) {
 
 static int release_pages(pv_vec *v) {
   pv__store *s = st(v);
+  if (pv__store_is_file(v)) {
+    /* Closing either fails with v unchanged or releases everything, even
+     * when the file's close reports an error (store_file.c). */
+    pv__store_unpoison_tail(v);
+    int rc = pv__store_file_close(v);
+    if (v->pv_store != NULL) {
+      pv__store_poison_tail(v);
+      return rc;
+    }
+    memset(v, 0, sizeof *v);
+    return rc;
+  }
   if (s != NULL) {
     int rc = pv__store_map_release_stale(s);
     if (rc != 0) return rc;
@@ -302,13 +316,18 @@ int pv__store_grow_pages(pv_vec *v, size_t need, bool exact) {
   pv__store *s = st(v);
   int rc;
   size_t need_bytes;
-  if (s->kind == PV__STORE_STABLE && need > s->max_len) return PV_ENOSPC;
+  if ((s->kind == PV__STORE_STABLE || s->kind == PV__STORE_FILE_STABLE) &&
+      need > s->max_len)
+    return PV_ENOSPC;
   if (!pv__store_mul(need, v->elem_size, &need_bytes)) return PV_EOVERFLOW;
   size_t nb = 0;
-  rc = plan_bytes(v, need, !exact, &nb);
+  /* A file vector plans its own bytes (store_file.c). */
+  rc = pv__store_is_file(v) ? 0 : plan_bytes(v, need, !exact, &nb);
   if (rc != 0) return rc;
   pv__store_unpoison_tail(v);
-  if (s->kind == PV__STORE_SMALL) {
+  if (pv__store_is_file(v)) {
+    rc = pv__store_file_grow(v, need, exact);
+  } else if (s->kind == PV__STORE_SMALL) {
     rc = small_to_pages(v, nb, !exact, 0, PV__PROT_RW);
   } else {
     pv__store_region r;
@@ -333,9 +352,10 @@ static size_t used_bytes(const pv_vec *v, size_t keep) {
 int pv__store_shrink(pv_vec *v, size_t keep) {
   if (keep < v->len) keep = v->len;
   if (keep > v->cap) keep = v->cap;
-  if (st(v)->kind == PV__STORE_SMALL) {
+  if (st(v)->kind == PV__STORE_SMALL || pv__store_is_file(v)) {
     pv__store_unpoison_tail(v);
-    int rc = pv__store_small_shrink(v, keep);
+    int rc = pv__store_is_file(v) ? pv__store_file_shrink(v, keep)
+                                  : pv__store_small_shrink(v, keep);
     pv__store_poison_tail(v);
     return rc;
   }
@@ -356,8 +376,10 @@ int pv__store_shrink(pv_vec *v, size_t keep) {
 }
 
 int pv__store_trim(pv_vec *v) {
-  /* A malloc'd block has no pages of its own to give back. */
-  if (st(v)->kind == PV__STORE_SMALL) return 0;
+  /* A malloc'd block has no pages of its own to give back; a file
+   * vector's capacity is file space, which shrink gives back (the page
+   * cache, not the process, holds its pages: file.h). */
+  if (st(v)->kind == PV__STORE_SMALL || pv__store_is_file(v)) return 0;
   size_t held = pv__store_bytes(v), start = held;
   /* len * elem_size <= held, a page multiple: cannot overflow. */
   (void)pv__round_up(v->len * v->elem_size, caps()->page_size, &start);
@@ -381,7 +403,10 @@ int pv__store_freeze(pv_vec *v) {
     pv__store_poison_tail(v);
     return rc;
   }
-  if (s->bytes != 0) {
+  if (pv__store_is_file(v)) {
+    int rc = pv__store_file_protect(v, PV_PROT_READ);
+    if (rc != 0) return rc;
+  } else if (s->bytes != 0) {
     int rc = pv__os_protect(v->data, s->bytes, PV_PROT_READ);
     if (rc != 0) return rc;
   }
@@ -393,7 +418,10 @@ int pv__store_freeze(pv_vec *v) {
 int pv__store_thaw(pv_vec *v) {
   pv__store *s = st(v);
   if (!(s->flags & PV__ST_FROZEN)) return 0;
-  if (s->bytes != 0) {
+  if (pv__store_is_file(v)) {
+    int rc = pv__store_file_protect(v, PV__PROT_RW);
+    if (rc != 0) return rc;
+  } else if (s->bytes != 0) {
     int rc = pv__os_protect(v->data, s->bytes, PV__PROT_RW);
     if (rc != 0) return rc;
   }
@@ -403,6 +431,7 @@ int pv__store_thaw(pv_vec *v) {
 }
 
 int pv__store_advise(pv_vec *v, pv_advice advice) {
+  if (pv__store_is_file(v)) return pv__store_file_advise(v, advice);
   size_t b = pv__store_bytes(v);
   /* A malloc'd block shares its pages with other objects: no advice. */
   if (b == 0 || st(v)->kind == PV__STORE_SMALL) return 0;
@@ -411,6 +440,7 @@ int pv__store_advise(pv_vec *v, pv_advice advice) {
 
 int pv__store_resident(const pv_vec *v, size_t *bytes) {
   if (!caps()->can_resident) return PV_ENOTSUP;
+  if (pv__store_is_file(v)) return pv__store_file_resident(v, bytes);
   size_t b = pv__store_bytes(v);
   /* A malloc'd block is not pages of its own that the kernel can be asked
    * about: its size is what it can hold in RAM at most (vec.h). */

@@ -26,6 +26,12 @@
  *   STABLE       one reservation of max_len elements, committed in place;
  *                never moves.
  *   COPY         its own mapping; growth maps a new one, copies, unmaps.
+ *   FILE         a file mapped shared from offset 0 (store_file.c): data
+ *                is the mapping + the header's size; growth extends the
+ *                file, then the mapping (mremap, or a fresh mapping of the
+ *                file: no byte is copied either way).
+ *   FILE_STABLE  FILE inside one reservation of max_len elements; the file
+ *                is mapped over more of it as it grows; never moves.
  * Every kind but SMALL has its own malloc'd pv__store block (allocated at
  * init, or by the move into pages); a zeroed pv_vec (pv_store NULL,
  * elem_size 0) is a destroyed vector.
@@ -67,7 +73,9 @@ typedef enum pv__store_kind {
   PV__STORE_REMAP_GUARD,
   PV__STORE_RESERVE,
   PV__STORE_STABLE,
-  PV__STORE_COPY
+  PV__STORE_COPY,
+  PV__STORE_FILE,
+  PV__STORE_FILE_STABLE
 } pv__store_kind;
 
 /* Geometric growth (small and in pages): each growth at least doubles the bytes held, so n
@@ -81,6 +89,8 @@ typedef enum pv__store_kind {
 #define PV__ST_MOVE (1u << 17)   /* every growth moves (flag or PV_DEBUG_MOVE) */
 #define PV__ST_HUGE (1u << 18)   /* the region was advised HUGEPAGE (the advice
                                     stays on it through remap and shrink) */
+#define PV__ST_RDONLY (1u << 19) /* FILE kinds: mapped read-only for good
+                                    (PV_OPEN_READONLY; frozen, never thawed) */
 
 /* How one vector is held (see the file comment). */
 struct pv__store {
@@ -212,6 +222,20 @@ static inline int pv__store_grow(pv_vec *v, size_t need, bool exact) {
   return pv__store_grow_pages(v, need, exact);
 }
 
+/* The vector lives in a file (store_file.c). */
+static inline bool pv__store_is_file(const pv_vec *v) {
+  const pv__store *s = v->pv_store;
+  return s != NULL && (s->kind == PV__STORE_FILE || s->kind == PV__STORE_FILE_STABLE);
+}
+
+/* Open the file vector *n (zeroed; o and path checked by vec.c).  Returns
+ * what pv_vec_open documents; on failure nothing is held. */
+struct pv_vec_file_opts;
+int pv__store_file_open(pv_vec *n, const char *path, const struct pv_vec_file_opts *o);
+
+/* pv_vec_sync on a file vector (wait: PV_SYNC_WAIT). */
+int pv__store_file_sync(pv_vec *v, bool wait);
+
 /* For tests: a copy of the private state (all zero for a destroyed
  * vector), to compare before and after a failed call. */
 typedef struct pv__store_info {
@@ -304,6 +328,17 @@ int pv__store_map_release_stale(pv__store *s);
  * PV_ENOMEM when malloc fails), and its release. */
 int pv__store_block_new(pv__store_kind kind, unsigned flags, pv__store **out);
 void pv__store_block_free(pv__store *s);
+
+/* store_file.c: the FILE kinds' side of store.c's operations (v a file
+ * vector; the same contracts as pv__store_*). */
+int pv__store_file_close(pv_vec *v);
+int pv__store_file_grow(pv_vec *v, size_t need, bool exact);
+int pv__store_file_shrink(pv_vec *v, size_t keep);
+/* Freeze (PV_PROT_READ) or thaw (PV__PROT_RW) the whole mapping; thaw of a
+ * read-only file vector is PV_EACCES. */
+int pv__store_file_protect(pv_vec *v, unsigned prot);
+int pv__store_file_advise(pv_vec *v, pv_advice advice);
+int pv__store_file_resident(const pv_vec *v, size_t *bytes);
 
 /* store_small.c */
 /* The descriptor of a small vector whose pages will be `next`. */

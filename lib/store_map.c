@@ -288,9 +288,11 @@ int pv__store_map_grow(pv_vec *v, size_t nb, pv__store_region *out) {
   case PV__STORE_COPY:
     return move_to_fresh(v, nb, out);
   case PV__STORE_SMALL:
+  case PV__STORE_FILE:
+  case PV__STORE_FILE_STABLE:
     break;
   }
-  return PV_EINVAL; /* SMALL grows in store_small.c */
+  return PV_EINVAL; /* SMALL grows in store_small.c, FILE in store_file.c */
 }
 
 /* ---- shrink, STABLE --------------------------------------------------------- */

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "paged_vec/file.h"
 #include "store.h"
 
 #define USER_FLAGS                                                              \
@@ -117,6 +118,41 @@ int pv_vec_init(pv_vec *v, size_t elem_size) {
 
 int pv_vec_init_opts(pv_vec *v, const pv_vec_opts *opts) {
   return init_impl(v, opts);
+}
+
+#define OPEN_FLAGS \
+  (PV_OPEN_CREATE | PV_OPEN_EXCL | PV_OPEN_READONLY | PV_OPEN_TRUNCATE)
+/* The most a creation mode may say: permission, setuid/setgid, sticky. */
+#define MODE_BITS 07777u
+
+int pv_vec_open(pv_vec *v, const char *path, const pv_vec_file_opts *o) {
+  if (v == NULL || path == NULL || o == NULL) return PV_EINVAL;
+  unsigned f = o->flags;
+  if (f & ~(unsigned)OPEN_FLAGS) return PV_EINVAL;
+  if ((f & PV_OPEN_READONLY) &&
+      (f & (PV_OPEN_CREATE | PV_OPEN_EXCL | PV_OPEN_TRUNCATE)))
+    return PV_EINVAL;
+  if ((f & PV_OPEN_EXCL) && !(f & PV_OPEN_CREATE)) return PV_EINVAL;
+  if ((f & (PV_OPEN_CREATE | PV_OPEN_TRUNCATE)) && o->elem_size == 0)
+    return PV_EINVAL;
+  if (o->grow != PV_GROW_DEFAULT && o->grow != PV_GROW_REMAP &&
+      o->grow != PV_GROW_STABLE)
+    return PV_EINVAL;
+  if (o->grow == PV_GROW_STABLE && o->max_len == 0) return PV_EINVAL;
+  if (o->mode & ~MODE_BITS) return PV_EINVAL;
+
+  pv_vec n;
+  memset(&n, 0, sizeof n);
+  int rc = pv__store_file_open(&n, path, o);
+  if (rc != 0) return rc;
+  *v = n;
+  return 0;
+}
+
+int pv_vec_sync(pv_vec *v, unsigned flags) {
+  if (!valid(v) || !pv__store_is_file(v)) return PV_EINVAL;
+  if (flags != PV_SYNC_WAIT && flags != PV_SYNC_ASYNC) return PV_EINVAL;
+  return pv__store_file_sync(v, flags == PV_SYNC_WAIT);
 }
 
 int pv_vec_destroy(pv_vec *v) {

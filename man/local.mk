@@ -2,7 +2,7 @@
 # section 3 and linted by `make check` (man/lint.sh: mandoc -T lint, every
 # level).  A rendered copy: man -l man/pv_vec.3
 pv_man_pages = man/pv_pages.3 man/pv_vec.3 man/pv_vec_typed.3 \
-	man/pv_errors.3 man/pv_code.3 man/pv_cache.3
+	man/pv_errors.3 man/pv_code.3 man/pv_cache.3 man/pv_vec_open.3
 dist_man_MANS += $(pv_man_pages)
 EXTRA_DIST += man/lint.sh
 

@@ -23,4 +23,12 @@ run frozen_table
 run frozen_table "hello, world"
 run stable_ptrs 10000000
 run bigbuf 16
+# file_index: POSIX only (file vectors), built wherever they are.
+if [ -e "$ex/file_index$ext" ]; then
+  tmp=$(mktemp -d "${TMPDIR:-/tmp}/pv-examples.XXXXXX") || exit 1
+  run file_index "$tmp/index.npy" 1000000
+  rm -rf "$tmp"
+else
+  echo "file_index: not built here (no file vectors on this platform)"
+fi
 exit $fail

@@ -143,6 +143,8 @@ run() {
       { LD_LIBRARY_PATH=$ld_path "$bin" '(x + 3) * -y % 7' x=5 y=9 &&
         LD_LIBRARY_PATH=$ld_path "$bin" --random 200 7; } > out 2>&1 || rc=1
       [ "$(head -n 1 out)" = "-2" ] || rc=1 ;;
+    file_index)  # a file vector in the scratch directory, 10^5 keys
+      { LD_LIBRARY_PATH=$ld_path "$bin" index.npy 100000 && rm -f index.npy; } > out 2>&1 || rc=1 ;;
     *) LD_LIBRARY_PATH=$ld_path "$bin" > out 2>&1 || rc=1 ;;
   esac
   return $rc

@@ -309,6 +309,10 @@ static bool keep_none(const void *elem, void *ctx) {
  * case is written and what the names in `call` are). */
 #define OPTS(...) (&(pv_vec_opts){__VA_ARGS__})
 #define BIG_N (SIZE_MAX / 2 / ES) /* fits size_t, but no kernel maps it */
+#define FOPTS(...) (&(pv_vec_file_opts){__VA_ARGS__})
+/* A path that does not exist, so that a case reaching the file system
+ * finds nothing to change. */
+#define NOFILE "/nonexistent-pv-dir/x.npy"
 
 #define VEC_CASE_TEST(id, fix, input, want, call)                              \
   static void vcase_##id(const char *fn) {                                     \

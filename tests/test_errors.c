@@ -34,7 +34,14 @@ Test(errors, names_match_the_macros) {
   cr_assert_str_eq(pv_errname(PV_ENOTSUP), "PV_ENOTSUP", "name of PV_ENOTSUP");
   cr_assert_str_eq(pv_errname(PV_ENOENT), "PV_ENOENT", "name of PV_ENOENT");
   cr_assert_str_eq(pv_errname(PV_EMAPS), "PV_EMAPS", "name of PV_EMAPS");
+  cr_assert_str_eq(pv_errname(PV_EBUSY), "PV_EBUSY", "name of PV_EBUSY");
   cr_assert_str_eq(pv_errname(PV_EIO), "PV_EIO", "name of PV_EIO");
+}
+
+Test(errors, a_second_writer_has_its_own_code) {
+  cr_assert_eq(PV_EBUSY, -12, "PV_EBUSY is the next code after PV_EBADF");
+  cr_assert_not_null(strstr(pv_strerror(PV_EBUSY), "in use"),
+                     "the message says the file is in use: %s", pv_strerror(PV_EBUSY));
 }
 
 Test(errors, file_read_errors_have_their_own_code) {

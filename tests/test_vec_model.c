@@ -1,7 +1,8 @@
 /*
  * tests/test_vec_model.c - the randomized model test: random operations on
  * a pv_vec and on the reference model (tests/model.h), in every growth mode
- * (REMAP, STABLE, COPY) and for element sizes 1, 3, 8, 24 and 4104 bytes.
+ * (REMAP, STABLE, COPY) and for element sizes 1, 3, 8, 24 and 4104 bytes,
+ * and on file vectors (FILE_REMAP, FILE_STABLE).
  * After every operation the return code, the length and the capacity
  * invariants are checked; after every batch every byte is compared.
  *
@@ -75,6 +76,8 @@ static void model_fail(const struct run *t, const char *fmt, ...)
 
 typedef struct run {
   pv_grow grow;
+  bool file;          /* t->v is a file vector (paged_vec/file.h) */
+  char path[256];     /* ... in this file */
   size_t es, limit, op;
   const char *op_name;
   pv_vec v, other;
@@ -92,8 +95,9 @@ static void model_fail(const run *t, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  cr_assert_fail("[PV_TEST_SEED=%#" PRIx64 " %s es=%zu op #%zu %s] %s", base_seed,
-                 vu_mode_name(t->grow), t->es, t->op, t->op_name, msg);
+  cr_assert_fail("[PV_TEST_SEED=%#" PRIx64 " %s%s es=%zu op #%zu %s] %s", base_seed,
+                 t->file ? "FILE_" : "", vu_mode_name(t->grow), t->es, t->op, t->op_name,
+                 msg);
 }
 
 static size_t sort_es; /* qsort's comparator has no context argument */
@@ -518,10 +522,40 @@ static void do_op(run *t, enum op op) {
   }
 }
 
-static void model_run(pv_grow grow, size_t es) {
+/* t->v as a new file vector in a fresh file under $TMPDIR (or /tmp). */
+static void open_file_vec(run *t, unsigned flags) {
+  const char *d = getenv("TMPDIR");
+  snprintf(t->path, sizeof t->path, "%s/pv_model_XXXXXX", d != NULL && *d ? d : "/tmp");
+  int fd = mkstemp(t->path);
+  cr_assert_geq(fd, 0, "mkstemp %s", t->path);
+  close(fd);
+  pv_vec_file_opts o = {0};
+  o.elem_size = t->es;
+  o.flags = flags;
+  o.grow = t->grow;
+  o.max_len = t->limit;
+  int rc = pv_vec_open(&t->v, t->path, &o);
+  cr_assert_eq(rc, 0, "pv_vec_open %s: %s", t->path, pv_errname(rc));
+}
+
+/* Close the file vector, reopen it read-only: the model's bytes, exactly. */
+static void reopen_file_vec(run *t) {
+  cr_assert_eq(pv_vec_destroy(&t->v), 0, "destroy the file vector");
+  pv_vec_file_opts o = {0};
+  o.flags = PV_OPEN_READONLY;
+  int rc = pv_vec_open(&t->v, t->path, &o);
+  cr_assert_eq(rc, 0, "reopen %s: %s", t->path, pv_errname(rc));
+  t->op_name = "reopened";
+  M_ASSERT(t->v.len == t->m.len && t->v.elem_size == t->es, "reopened len %zu es %zu",
+           t->v.len, t->v.elem_size);
+  check_bytes(t);
+}
+
+static void model_run_in(pv_grow grow, size_t es, bool file) {
   run rs, *t = &rs;
   memset(t, 0, sizeof *t);
   t->grow = grow;
+  t->file = file;
   t->es = es;
   t->limit = MODEL_BYTES / es < MODEL_MIN_LEN ? MODEL_MIN_LEN : MODEL_BYTES / es;
   pvm_init(&t->m, es, grow == PV_GROW_STABLE ? t->limit : SIZE_MAX);
@@ -540,7 +574,12 @@ static void model_run(pv_grow grow, size_t es) {
    * then always moves); the others without, to keep in-place growth. */
   unsigned flags = PV_VEC_NO_HUGE | ((es == 3 || es == 24) ? PV_VEC_GUARD : 0);
   long long live0 = ru_live_bytes();
-  vu_init(&t->v, grow, es, t->limit, flags);
+  if (file) {
+    flags = 0; /* a file vector takes no PV_VEC_* flags */
+    open_file_vec(t, PV_OPEN_CREATE);
+  } else {
+    vu_init(&t->v, grow, es, t->limit, flags);
+  }
   vu_init(&t->other, grow, es, t->limit, PV_VEC_NO_HUGE);
   t->stable_base = t->v.data;
   size_t scratch = (4 * t->most + 8) * es;
@@ -564,10 +603,11 @@ static void model_run(pv_grow grow, size_t es) {
   }
   t->op_name = "end";
   check_bytes(t);
+  if (file) reopen_file_vec(t);
 
   char line[512];
-  int off = snprintf(line, sizeof line, "model %s%s es=%zu PV_TEST_SEED=%#" PRIx64 ": %zu ops (",
-                     vu_mode_name(grow), (flags & PV_VEC_GUARD) ? "+GUARD" : "", es,
+  int off = snprintf(line, sizeof line, "model %s%s%s es=%zu PV_TEST_SEED=%#" PRIx64 ": %zu ops (",
+                     file ? "FILE_" : "", vu_mode_name(grow), (flags & PV_VEC_GUARD) ? "+GUARD" : "", es,
                      base_seed, ops);
   for (int i = 0; i < OP_COUNT && off > 0 && (size_t)off < sizeof line; i++)
     off += snprintf(line + off, sizeof line - (size_t)off, "%s%s %zu",
@@ -579,6 +619,7 @@ static void model_run(pv_grow grow, size_t es) {
 
   cr_assert_eq(pv_vec_destroy(&t->v), 0, "destroy");
   cr_assert_eq(pv_vec_destroy(&t->other), 0, "destroy other");
+  if (file) unlink(t->path);
   cr_assert_eq(ru_live_bytes(), live0, "address space leaked: %lld bytes",
                ru_live_bytes() - live0);
   pvm_free(&t->m);
@@ -586,8 +627,21 @@ static void model_run(pv_grow grow, size_t es) {
   free(t->buf2);
 }
 
+static void model_run(pv_grow grow, size_t es) { model_run_in(grow, es, false); }
+
 #define MODEL_TEST(mode, es)                                                  \
   Test(vec_model, mode##_es##es) { model_run(PV_GROW_##mode, es); }
+
+/* The same model on a vector that lives in a file (paged_vec/file.h),
+ * reopened read-only at the end and compared again. */
+#define FILE_MODEL_TEST(mode, es)                                             \
+  Test(vec_model, FILE_##mode##_es##es) { model_run_in(PV_GROW_##mode, es, true); }
+FILE_MODEL_TEST(REMAP, 1)
+FILE_MODEL_TEST(REMAP, 8)
+FILE_MODEL_TEST(REMAP, 24)
+FILE_MODEL_TEST(STABLE, 3)
+FILE_MODEL_TEST(STABLE, 8)
+FILE_MODEL_TEST(STABLE, 4104)
 
 MODEL_TEST(REMAP, 1)
 MODEL_TEST(REMAP, 3)

@@ -30,6 +30,8 @@
  *
  *   int    name_init(name *a)                              pv_vec_init(&a->v, sizeof(T))
  *   int    name_init_opts(name *a, const pv_vec_opts *o)   pv_vec_init_opts
+ *   int    name_open(name *a, const char *path, const pv_vec_file_opts *o)
+ *                                                          pv_vec_open (file.h)
  *   int    name_destroy(name *a)                           pv_vec_destroy
  *   int    name_push(name *a, T x)                         pv_vec_push
  *   int    name_push_slot(name *a, T **slot)               pv_vec_push_slot
@@ -96,6 +98,8 @@
  *   - name_init_opts fills opts->elem_size in from sizeof(T) (on a copy;
  *     *o is not written).  o->elem_size may be left 0; any value other
  *     than 0 or sizeof(T) is a mistake and gives PV_EINVAL.
+ *   - name_open likewise fills o->elem_size in from sizeof(T): an
+ *     existing file's item size must then be sizeof(T) (else PV_EBADF).
  *   - sort, bsearch, their _r forms, retain and dedup take the callbacks
  *     of the generic API: their element arguments are `const T *` passed
  *     as `const void *`.  (A
@@ -132,6 +136,7 @@
 #define PAGED_VEC_TYPED_H
 
 #include <stddef.h>
+#include "paged_vec/file.h"
 #include "paged_vec/vec.h"
 
 /*
@@ -212,6 +217,17 @@
     pv_o = *pv_opts;                                                           \
     pv_o.elem_size = sizeof(name##_elem);                                      \
     return pv_vec_init_opts(PV__TYPED_VEC(pv_a), &pv_o);                       \
+  }                                                                            \
+  static inline PV__UNUSED int name##_open(name *pv_a, const char *pv_path,    \
+                                           const pv_vec_file_opts *pv_opts) {  \
+    pv_vec_file_opts pv_o;                                                     \
+    if (pv_opts == NULL)                                                       \
+      return pv_vec_open(PV__TYPED_VEC(pv_a), pv_path, NULL);                  \
+    if (pv_opts->elem_size != 0 && pv_opts->elem_size != sizeof(name##_elem))  \
+      return PV_EINVAL;                                                        \
+    pv_o = *pv_opts;                                                           \
+    pv_o.elem_size = sizeof(name##_elem);                                      \
+    return pv_vec_open(PV__TYPED_VEC(pv_a), pv_path, &pv_o);                   \
   }                                                                            \
   static inline PV__UNUSED int name##_destroy(name *pv_a) {                    \
     return pv_vec_destroy(PV__TYPED_VEC(pv_a));                                \

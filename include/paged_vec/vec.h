@@ -182,7 +182,11 @@ PV_EXPORT int pv_vec_init_opts(pv_vec *v, const pv_vec_opts *opts);
 /*
  * pv_vec_destroy - unmap everything and reset *v so that a second destroy
  * is a no-op and every other call returns PV_EINVAL.  Works on frozen
- * vectors.  Returns 0, or PV_EINVAL if v is NULL.
+ * vectors.  Returns 0, or PV_EINVAL if v is NULL.  A vector in a file
+ * (paged_vec/file.h) is closed: its header gets the len, the file is cut
+ * to the header and the elements; cutting the file or unmapping can fail
+ * (the kernel's code, *v unchanged), and when only the file's close
+ * reports an error (PV_EIO, ...) *v is released all the same.
  */
 PV_EXPORT int pv_vec_destroy(pv_vec *v);
 
