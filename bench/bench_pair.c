@@ -339,12 +339,13 @@ static int pvb_timed(const pvb_pwl *w, const pvb_meth *m, size_t n,
 }
 
 /* Reports the counters of method m, whose runs are in slot i (see the top
- * of the file); ref is pv's slot, SIZE_MAX if pv does not run here. */
+ * of the file); ref is pv's slot, SIZE_MAX if pv does not run here; w is
+ * the paired workload (NULL for the file rows, timed as m's flags say). */
 static void pvb_report(pvb_state *s, const pvb_pwl *w, const pvb_meth *m, size_t i,
                        size_t ref, size_t rounds, double elems) {
   double t[PVB_ROUNDS_MAX], q[PVB_ROUNDS_MAX], x[PVB_ROUNDS_MAX];
   double med, lo, hi;
-  const int wall = (m->flags & PVB_M_WALL) != 0 || w->kind == PVB_P_POPULATE;
+  const int wall = (m->flags & PVB_M_WALL) != 0 || (w != NULL && w->kind == PVB_P_POPULATE);
   char name[PVB_METHOD_NAME + 8];
   size_t r;
   for (r = 0; r < rounds; r++) {
@@ -738,7 +739,7 @@ static void pvb_body_file(pvb_state *s, const void *ctx) {
       snprintf(name, sizeof name, "%.31s.fail", m[k].name);
       pvb_counter(s, name, 1.0, false);
     } else {
-      pvb_report(s, &m[k], k, failed[0] ? SIZE_MAX : 0, PVB_FILE_ROUNDS, (double)n);
+      pvb_report(s, NULL, &m[k], k, failed[0] ? SIZE_MAX : 0, PVB_FILE_ROUNDS, (double)n);
     }
   }
   if (w->kind == PVB_F_SUM_COLD) {
