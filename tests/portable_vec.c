@@ -580,6 +580,12 @@ static void file_check_readonly(size_t n) {
   PT_CHECK(pv_vec_truncate(&v, 1) == PV_EACCES, "read-only refuses truncate");
   PT_CHECK(pv_vec_reserve(&v, 2 * n) == PV_EACCES, "read-only refuses reserve");
   PT_CHECK(same_vec(&v, &before) && first_bad(&v, 0) == n, "a refusal changed the vector");
+  /* The view itself is read-only: a raw write faults, nothing changes. */
+  pt_access_arg a = {(unsigned char *)v.data + 3, 0x42};
+  pt_fault f = pt_faults(pt_do_write, &a);
+  PT_CHECK(f.faulted, "writing a READONLY file vector did not fault");
+  PT_CHECK(f.addr == (const void *)a.p, "fault at %p, wrote %p", f.addr, (void *)a.p);
+  PT_CHECK(first_bad(&v, 0) == n, "READONLY data changed");
   PT_CHECK(pv_vec_destroy(&v) == 0, "close read-only");
 }
 
@@ -658,6 +664,52 @@ static void file_stable(void) {
   remove(path);
 }
 
+/* Every OS call of open, push (growths), sync and close failed in turn
+ * (PV_EIO injected): exactly that call's operation returns the code, a
+ * refused push leaves the elements as they were, a refused close leaves a
+ * vector that closes on the next try, and no address space leaks.  Each
+ * round has a path of its own: an injected close failure keeps the handle
+ * (the fault point comes before the close). */
+static void file_fault_sweep(void) {
+  long long live = pv__os_live_bytes();
+  const size_t n = 3 * per_page();
+  unsigned long k;
+  enum { SWEEP_LIMIT = 1000 }; /* far more OS calls than the walk makes */
+  for (k = 1; k < SWEEP_LIMIT; k++) {
+    char path[64];
+    snprintf(path, sizeof path, "pv_portable_sweep_%lu.npy", k);
+    remove(path);
+    pv_vec v;
+    pv_vec_file_opts o = file_opts(sizeof(elem), PV_OPEN_CREATE | PV_OPEN_EXCL);
+    pv__os_fault_set(k, PV_EIO);
+    int rc = pv_vec_open(&v, path, &o);
+    const bool opened = rc == 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+      elem e = mk(i);
+      rc = pv_vec_push(&v, &e);
+    }
+    if (rc == 0) rc = pv_vec_sync(&v, PV_SYNC_WAIT);
+    if (opened) PT_CHECK(first_bad(&v, 0) == v.len, "k %lu: elements lost", k);
+    int crc = opened ? pv_vec_destroy(&v) : 0;
+    const unsigned long calls = pv__os_fault_calls();
+    pv__os_fault_set(0, 0);
+    if (opened && crc != 0) PT_CHECK(pv_vec_destroy(&v) == 0, "k %lu: second close", k);
+    if (calls < k) { /* no call failed: every one has had its turn */
+      PT_CHECK(rc == 0 && crc == 0, "k %lu: %s %s with no fault", k, pv_errname(rc),
+               pv_errname(crc));
+      remove(path);
+      break;
+    }
+    PT_CHECK((rc == PV_EIO) != (crc == PV_EIO) && (rc == 0 || crc == 0),
+             "k %lu: open/push/sync %s, close %s, want one PV_EIO", k, pv_errname(rc),
+             pv_errname(crc));
+    remove(path);
+  }
+  PT_CHECK(k > 10 && k < SWEEP_LIMIT, "the sweep made %lu rounds", k);
+  pt_note("file vectors: %lu OS calls failed in turn", k - 1);
+  PT_CHECK((pv_cache_trim(), pv__os_live_bytes()) == live, "address space leaked");
+}
+
 static void file_round_trip(void) {
   remove(file_path);
   long long live = pv__os_live_bytes();
@@ -683,6 +735,7 @@ static void file_round_trip(void) {
   file_check_readonly(n + 1);
   file_bad_elem_size();
   file_stable();
+  file_fault_sweep();
   PT_CHECK((pv_cache_trim(), pv__os_live_bytes()) == live, "address space leaked");
   remove(file_path);
 }
