@@ -201,7 +201,8 @@ int pv__os_dual_unmap(intptr_t handle, void *rw, void *rx, size_t size);
  *   PV_EACCES  permission denied, a read-only file system, or (EXCL) a
  *              symbolic link where the file would be
  *   PV_EBUSY   (open EXCL) the path already exists; (lock) another process
- *              holds the lock
+ *              holds the lock; (resize, !caps->can_cut_mapped) a view of
+ *              the file past the new end is mapped
  *   PV_ENOSPC  the disk, the quota or the file size limit (RLIMIT_FSIZE,
  *              whose SIGXFSZ the caller must ignore) is reached
  *   PV_ENOMEM  out of memory, address space or descriptors (PV_EMAPS: out

@@ -605,7 +605,22 @@ static void file_second_writer(size_t n) {
   if (rc == 0) (void)pv_vec_destroy(&b);
   elem e = mk(n);
   PT_CHECK(pv_vec_push(&a, &e) == 0 && first_bad(&a, 0) == n + 1, "push after reopen");
-  PT_CHECK(pv_vec_destroy(&a) == 0, "close");
+  PT_CHECK(pv_vec_sync(&a, PV_SYNC_WAIT) == 0, "sync");
+  /* A reader maps the file while the writer closes (and cuts it). */
+  pv_vec_file_opts ro = file_opts(0, PV_OPEN_READONLY);
+  rc = pv_vec_open(&b, file_path, &ro);
+  PT_CHECK(rc == 0 && b.len == n + 1, "reader beside the writer: %s", pv_errname(rc));
+  PT_CHECK(pv_vec_destroy(&a) == 0, "the writer's close with a reader open");
+  if (rc == 0) {
+    PT_CHECK(first_bad(&b, 0) == n + 1, "the reader sees element %zu wrong",
+             first_bad(&b, 0));
+    PT_CHECK(pv_vec_destroy(&b) == 0, "the reader's close");
+  }
+  size_t bytes = 0;
+  free(file_bytes(file_path, &bytes));
+  PT_CHECK(bytes >= PV_FILE_DATA_OFFSET + (n + 1) * sizeof(elem), "file cut below its elements");
+  pt_note("file vectors: closed beside a reader, the file holds %zu bytes (elements end at %zu)",
+          bytes, (size_t)PV_FILE_DATA_OFFSET + (n + 1) * sizeof(elem));
 }
 
 /* A file whose header says another item size: PV_EBADF, byte for byte
