@@ -605,6 +605,16 @@ static void file_second_writer(size_t n) {
   if (rc == 0) (void)pv_vec_destroy(&b);
   elem e = mk(n);
   PT_CHECK(pv_vec_push(&a, &e) == 0 && first_bad(&a, 0) == n + 1, "push after reopen");
+  /* Frozen, the writable view is read-only: a raw write faults; thawed,
+   * pushing goes on. */
+  PT_CHECK(pv_vec_freeze(&a) == 0, "freeze a file vector");
+  pt_access_arg acc = {(unsigned char *)a.data + 5, 0x42};
+  pt_fault f = pt_faults(pt_do_write, &acc);
+  PT_CHECK(f.faulted && f.addr == (const void *)acc.p, "writing a frozen file vector");
+  PT_CHECK(first_bad(&a, 0) == n + 1, "frozen file data changed");
+  PT_CHECK(pv_vec_thaw(&a) == 0, "thaw");
+  e = mk(n + 1);
+  PT_CHECK(pv_vec_push(&a, &e) == 0 && pv_vec_pop(&a, NULL) == 0, "push after thaw");
   PT_CHECK(pv_vec_sync(&a, PV_SYNC_WAIT) == 0, "sync");
   /* A reader maps the file while the writer closes (and cuts it). */
   pv_vec_file_opts ro = file_opts(0, PV_OPEN_READONLY);
