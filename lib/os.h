@@ -56,6 +56,14 @@ typedef struct pv__os_caps {
                                address space is freed with the reservation */
   bool can_map_files;       /* the pv__os_fmap_* primitives work (file
                                vectors); false: they return PV_ENOTSUP */
+  bool can_map_files_at;    /* pv__os_fmap_map can place a view at != NULL,
+                               inside a reservation (POSIX MAP_FIXED); false
+                               (Windows): PV_ENOTSUP, so no STABLE file
+                               vectors */
+  bool can_cut_mapped;      /* a file can be cut (pv__os_fmap_resize) below
+                               the end of a mapped view of it, and a view's
+                               tail released (POSIX); false (Windows): only
+                               once it is unmapped */
 } pv__os_caps;
 
 /* The capabilities; the first call queries the OS.  Thread-safe. */
@@ -187,20 +195,23 @@ int pv__os_dual_unmap(intptr_t handle, void *rw, void *rx, size_t size);
  * A file is named by an intptr_t handle (POSIX: the descriptor; wide enough
  * for a Windows HANDLE, which CreateFileMapping takes).  File sizes
  * and offsets are uint64_t; offsets given to pv__os_fmap_map are multiples
- * of caps->page_size.  Every call below is a fault point; each returns 0 or:
+ * of caps->page_size (Windows: of alloc_granularity, else PV_EINVAL; only
+ * STABLE, which Windows lacks, maps at an offset other than 0).  Every call below is a fault point; each returns 0 or:
  *   PV_ENOENT  no such file (open without PV__OS_FMAP_CREATE)
  *   PV_EACCES  permission denied, a read-only file system, or (EXCL) a
  *              symbolic link where the file would be
  *   PV_EBUSY   (open EXCL) the path already exists; (lock) another process
- *              holds the lock
+ *              holds the lock; (resize, !caps->can_cut_mapped) a view of
+ *              the file past the new end is mapped
  *   PV_ENOSPC  the disk, the quota or the file size limit (RLIMIT_FSIZE,
  *              whose SIGXFSZ the caller must ignore) is reached
  *   PV_ENOMEM  out of memory, address space or descriptors (PV_EMAPS: out
  *              of mappings)
  *   PV_EIO     an I/O error
  *   PV_EINVAL  anything else (a directory, a name too long, ...)
- *   PV_ENOTSUP the backend has no file mappings (Windows, for now), or
- *              the file system cannot map files (mmap ENODEV)
+ *   PV_ENOTSUP the backend has no file mappings, the file system cannot
+ *              map files (mmap ENODEV), or (map at != NULL) the backend
+ *              cannot place a view (!caps->can_map_files_at)
  * On failure nothing changed, except where said. */
 
 /* Flags for pv__os_fmap_open. */

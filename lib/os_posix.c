@@ -193,6 +193,8 @@ void pv__os_caps_query(pv__os_caps *c) {
 #endif
   c->partial_release = true;
   c->can_map_files = true;
+  c->can_map_files_at = true;  /* mmap MAP_FIXED inside a reservation */
+  c->can_cut_mapped = true;    /* ftruncate under a mapping, munmap a tail */
 }
 
 /* mmap `size` bytes wherever the kernel likes (OS-page aligned). */

@@ -107,7 +107,9 @@ void pv__os_caps_query(pv__os_caps *c) {
   c->overcommits = false;         /* MEM_COMMIT charges the commit limit */
   c->decommit_zeroes = true;      /* MEM_DECOMMIT + recommit: fresh zero pages */
   c->partial_release = false;     /* MEM_RELEASE frees whole reservations only */
-  c->can_map_files = false;       /* file vectors: not yet (see "files" below) */
+  c->can_map_files = true;        /* CreateFileMapping / MapViewOfFile */
+  c->can_map_files_at = false;    /* no view inside a reservation ("files") */
+  c->can_cut_mapped = false;      /* ERROR_USER_MAPPED_FILE ("files") */
 #ifdef PV_ENABLE_EXEC
   c->can_exec = true;
 #endif
@@ -198,6 +200,13 @@ int pv__os_unmap(void *addr, size_t size) {
   (void)size;
   PV__FAULT_POINT();
   size_t whole = reservation_size(addr);
+  MEMORY_BASIC_INFORMATION mbi;
+  if (VirtualQuery(addr, &mbi, sizeof mbi) == sizeof mbi && mbi.Type == MEM_MAPPED) {
+    /* A view of a file (pv__os_fmap_map). */
+    if (!UnmapViewOfFile(addr)) return last_err();
+    pv__os_live_add(-(long long)whole);
+    return 0;
+  }
   /* MEM_RELEASE takes the reservation base and a size of 0: the whole
    * reservation goes, including any tail pv__os_release_tail decommitted. */
   if (!VirtualFree(addr, 0, MEM_RELEASE)) return last_err();
@@ -376,83 +385,195 @@ int pv__os_resident(void *addr, size_t size, size_t *bytes) {
 
 /* ---- files ------------------------------------------------------------- */
 
-/* File vectors are not implemented on Windows yet (CreateFileMapping /
- * MapViewOfFile would be the way): pv__os_fmap_open refuses, so no other
- * file primitive is ever reached; they refuse too. */
+/*
+ * File vectors through CreateFileA / CreateFileMappingA / MapViewOfFile.
+ * Where Windows differs from the contract (os.h):
+ *   - the handle is opened sharing read, write and delete (so readers and
+ *     a second would-be writer can open it; the lock decides) and is never
+ *     inherited; EXCL is CREATE_NEW with FILE_FLAG_OPEN_REPARSE_POINT (a
+ *     planted link is not followed); `mode` only sets the read-only
+ *     attribute of a created file when it has no write bit (0200);
+ *   - a view is released by pv__os_unmap (UnmapViewOfFile); it cannot be
+ *     placed inside a reservation (at != NULL: PV_ENOTSUP,
+ *     can_map_files_at is false) nor have its tail released, and the file
+ *     cannot be cut below a view's end while mapped (can_cut_mapped is
+ *     false: ERROR_USER_MAPPED_FILE);
+ *   - the mapping object is never larger than the file (CreateFileMapping
+ *     would grow the file itself): a range past the end maps what the file
+ *     holds, whose last page is then mapped whole, as on POSIX;
+ *   - offsets are multiples of the allocation granularity (MapViewOfFile's
+ *     rule; 64 KiB), PV_EINVAL otherwise;
+ *   - sync is FlushViewOfFile, which does not wait for the device: the
+ *     durable step is pv__os_fmap_flush (FlushFileBuffers);
+ *   - the lock is LockFileEx on one byte at PV__WIN_LOCK_OFFSET, far past
+ *     any real file's end, because Windows byte-range locks are mandatory:
+ *     locking the data would make other handles' ReadFile fail.
+ */
+
+/* The byte the writer's lock covers (2^63 - 2: past any file). */
+#define PV__WIN_LOCK_OFFSET UINT64_C(0x7ffffffffffffffe)
+
+/* GetLastError() of a file call -> the contract's PV_E*. */
+static int fmap_err(DWORD e) {
+  switch (e) {
+  case ERROR_FILE_NOT_FOUND:
+  case ERROR_PATH_NOT_FOUND:
+    return PV_ENOENT;
+  case ERROR_ACCESS_DENIED:
+  case ERROR_WRITE_PROTECT:
+  case ERROR_SHARING_VIOLATION:
+  case ERROR_CANT_ACCESS_FILE:
+    return PV_EACCES;
+  case ERROR_FILE_EXISTS:
+  case ERROR_ALREADY_EXISTS:
+  case ERROR_LOCK_VIOLATION:
+  case ERROR_USER_MAPPED_FILE: /* a cut below a mapped view */
+    return PV_EBUSY;
+  case ERROR_DISK_FULL:
+  case ERROR_HANDLE_DISK_FULL:
+  case ERROR_FILE_TOO_LARGE:
+    return PV_ENOSPC;
+  case ERROR_TOO_MANY_OPEN_FILES:
+    return PV_ENOMEM;
+  case ERROR_CRC:
+  case ERROR_IO_DEVICE:
+  case ERROR_READ_FAULT:
+  case ERROR_WRITE_FAULT:
+  case ERROR_GEN_FAILURE:
+    return PV_EIO;
+  default:
+    return win_err(e);
+  }
+}
+
+static int fmap_last_err(void) { return fmap_err(GetLastError()); }
+
+static HANDLE fmap_handle(intptr_t fd) { return (HANDLE)fd; }
+
 int pv__os_fmap_open(const char *path, unsigned flags, unsigned mode, intptr_t *fd) {
-  (void)path;
-  (void)flags;
-  (void)mode;
-  (void)fd;
+  assert(path != NULL && fd != NULL);
   PV__FAULT_POINT();
-  return PV_ENOTSUP;
+  enum { OWNER_WRITE = 0200 }; /* the mode bit that keeps a file writable */
+  DWORD access = GENERIC_READ | ((flags & PV__OS_FMAP_WRITE) ? GENERIC_WRITE : 0);
+  DWORD share = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
+  DWORD disp = OPEN_EXISTING, attrs = FILE_ATTRIBUTE_NORMAL;
+  if (flags & PV__OS_FMAP_CREATE) {
+    disp = (flags & PV__OS_FMAP_EXCL) ? CREATE_NEW : OPEN_ALWAYS;
+    if (!(mode & OWNER_WRITE)) attrs = FILE_ATTRIBUTE_READONLY;
+  }
+  if (flags & PV__OS_FMAP_EXCL) attrs |= FILE_FLAG_OPEN_REPARSE_POINT;
+  /* No SECURITY_ATTRIBUTES: the handle is not inheritable. */
+  HANDLE h = CreateFileA(path, access, share, NULL, disp, attrs, NULL);
+  if (h == INVALID_HANDLE_VALUE) return fmap_last_err();
+  *fd = (intptr_t)h;
+  return 0;
 }
 
 int pv__os_fmap_close(intptr_t fd) {
-  (void)fd;
   PV__FAULT_POINT();
-  return PV_ENOTSUP;
+  /* Closing the handle also releases the LockFileEx lock. */
+  if (!CloseHandle(fmap_handle(fd))) return fmap_last_err();
+  return 0;
 }
 
 int pv__os_fmap_size(intptr_t fd, uint64_t *size) {
-  (void)fd;
-  (void)size;
+  assert(size != NULL);
   PV__FAULT_POINT();
-  return PV_ENOTSUP;
+  LARGE_INTEGER s;
+  if (!GetFileSizeEx(fmap_handle(fd), &s)) return fmap_last_err();
+  *size = (uint64_t)s.QuadPart;
+  return 0;
+}
+
+/* Move the end of the file to size (longer reads as zero). */
+static int set_end(intptr_t fd, uint64_t size) {
+  if (size > (uint64_t)INT64_MAX) return PV_ENOSPC;
+  LARGE_INTEGER at;
+  at.QuadPart = (LONGLONG)size;
+  if (!SetFilePointerEx(fmap_handle(fd), at, NULL, FILE_BEGIN) ||
+      !SetEndOfFile(fmap_handle(fd)))
+    return fmap_last_err();
+  return 0;
 }
 
 int pv__os_fmap_resize(intptr_t fd, uint64_t size) {
-  (void)fd;
-  (void)size;
   PV__FAULT_POINT();
-  return PV_ENOTSUP;
+  return set_end(fd, size);
 }
 
+/* SetEndOfFile allocates the clusters (NTFS files are not sparse unless
+ * marked so): a full disk fails here, as fallocate does. */
 int pv__os_fmap_extend(intptr_t fd, uint64_t old, uint64_t size) {
-  (void)fd;
+  assert(size > old);
   (void)old;
-  (void)size;
   PV__FAULT_POINT();
-  return PV_ENOTSUP;
+  return set_end(fd, size);
 }
 
 int pv__os_fmap_map(intptr_t fd, uint64_t offset, size_t size, unsigned prot,
                     void *at, void **out) {
-  (void)fd;
-  (void)offset;
-  (void)size;
-  (void)prot;
-  (void)at;
-  (void)out;
+  const pv__os_caps *c = pv__os_caps_get();
+  assert(size != 0 && size % c->page_size == 0 && out != NULL);
   PV__FAULT_POINT();
-  return PV_ENOTSUP;
+  if (at != NULL) return PV_ENOTSUP; /* no view inside a reservation */
+  if (offset % c->alloc_granularity != 0) return PV_EINVAL;
+  LARGE_INTEGER fsize;
+  if (!GetFileSizeEx(fmap_handle(fd), &fsize)) return fmap_last_err();
+  /* Never a mapping object longer than the file: map what it holds. */
+  uint64_t end = (uint64_t)fsize.QuadPart, want = size;
+  if (offset >= end) return PV_EINVAL;
+  if (want > end - offset) want = end - offset;
+  const bool w = (prot & PV_PROT_WRITE) != 0;
+  HANDLE m = CreateFileMappingA(fmap_handle(fd), NULL, w ? PAGE_READWRITE : PAGE_READONLY,
+                                0, 0, NULL);
+  if (m == NULL) return fmap_last_err();
+  void *p = MapViewOfFile(m, w ? FILE_MAP_WRITE : FILE_MAP_READ, (DWORD)(offset >> 32),
+                          (DWORD)offset, (SIZE_T)want);
+  DWORD e = GetLastError();
+  CloseHandle(m); /* the view keeps the mapping object alive */
+  if (p == NULL) return fmap_err(e);
+  /* The view's pages: size, or (a read-only file's end) the pages it holds. */
+  pv__os_live_add((long long)reservation_size(p));
+  *out = p;
+  return 0;
 }
 
 int pv__os_fmap_sync(void *addr, size_t size, bool wait) {
-  (void)addr;
-  (void)size;
-  (void)wait;
+  assert(addr != NULL && size != 0);
+  (void)wait; /* FlushViewOfFile starts the write-back and does not wait */
   PV__FAULT_POINT();
-  return PV_ENOTSUP;
+  if (!FlushViewOfFile(addr, size)) return fmap_last_err();
+  return 0;
 }
 
 int pv__os_fmap_readahead(void *addr, size_t size) {
-  (void)addr;
-  (void)size;
+  assert(addr != NULL && size != 0);
   PV__FAULT_POINT();
-  return PV_ENOTSUP;
+  if (prefetch_vm != NULL) {
+    WIN32_MEMORY_RANGE_ENTRY r;
+    r.VirtualAddress = addr;
+    r.NumberOfBytes = size;
+    (void)prefetch_vm(GetCurrentProcess(), 1, &r, 0); /* a hint */
+  }
+  return 0;
 }
 
 int pv__os_fmap_flush(intptr_t fd) {
-  (void)fd;
   PV__FAULT_POINT();
-  return PV_ENOTSUP;
+  if (!FlushFileBuffers(fmap_handle(fd))) return fmap_last_err();
+  return 0;
 }
 
 int pv__os_fmap_lock(intptr_t fd) {
-  (void)fd;
   PV__FAULT_POINT();
-  return PV_ENOTSUP;
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof ov);
+  ov.Offset = (DWORD)PV__WIN_LOCK_OFFSET;
+  ov.OffsetHigh = (DWORD)(PV__WIN_LOCK_OFFSET >> 32);
+  if (!LockFileEx(fmap_handle(fd), LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0,
+                  1, 0, &ov))
+    return fmap_last_err();
+  return 0;
 }
 
 /* ---- time, fork, scheduling -------------------------------------------- */

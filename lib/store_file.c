@@ -262,6 +262,10 @@ int pv__store_file_open(pv_vec *n, const char *path, const pv_vec_file_opts *o) 
   if (rc != 0) return rc;
   /* Refused before anything touches the path. */
   if (!caps()->can_map_files) return PV_ENOTSUP;
+  /* STABLE places views inside a reservation, which not every OS can. */
+  if (o->grow == PV_GROW_STABLE && !(o->flags & PV_OPEN_READONLY) &&
+      !caps()->can_map_files_at)
+    return PV_ENOTSUP;
   if ((rc = pv__os_fault_hit()) != 0) return rc; /* the sweeps fail malloc too */
   pv__store_file *f = malloc(sizeof *f);
   if (f == NULL) return PV_ENOMEM;
@@ -353,6 +357,9 @@ int pv__store_file_shrink(pv_vec *v, size_t keep) {
   /* keep * elem_size <= the bytes mapped: no overflow. */
   size_t target = pages_for(f->data_off + keep * v->elem_size);
   if (target >= f->mapped) return 0;
+  /* Where a mapped file cannot be cut (Windows), the mapping stays as it
+   * is and close cuts the file. */
+  if (!caps()->can_cut_mapped) return 0;
   write_len(v);
   char *cut = f->base + target;
   int rc = f->s.kind == PV__STORE_FILE_STABLE
@@ -420,12 +427,13 @@ int pv__store_file_sync(pv_vec *v, bool wait) {
 
 int pv__store_file_close(pv_vec *v) {
   pv__store_file *f = sf(v);
-  int rc;
-  if (!readonly(f)) {
-    write_len(v);
+  int rc, cut_rc = 0;
+  const uint64_t cut = f->data_off + v->len * v->elem_size;
+  if (!readonly(f)) write_len(v);
+  if (!readonly(f) && caps()->can_cut_mapped) {
     /* Cut to the elements while still mapped (nothing touches the cut
      * part), so that a failure leaves the vector as it was. */
-    rc = pv__os_fmap_resize(f->fd, f->data_off + v->len * v->elem_size);
+    rc = pv__os_fmap_resize(f->fd, cut);
     if (rc != 0) return rc;
     rc = pv__os_unmap(f->base, f->held);
     if (rc != 0) {
@@ -434,10 +442,18 @@ int pv__store_file_close(pv_vec *v) {
     }
   } else if ((rc = pv__os_unmap(f->base, f->held)) != 0) {
     return rc;
+  } else if (!readonly(f)) {
+    /* Windows cuts a file only once unmapped: past the point of no
+     * return, a failed cut leaves the file longer than its elements (the
+     * header's len is right) and is reported after the release. */
+    cut_rc = pv__os_fmap_resize(f->fd, cut);
+    /* A reader's view of the file forbids the cut: the file stays longer
+     * (docs/files.md), which is not the writer's failure. */
+    if (cut_rc == PV_EBUSY) cut_rc = 0;
   }
   /* The point of no return: the handle goes whatever close says (os.h). */
   rc = pv__os_fmap_close(f->fd);
   free(f);
   v->pv_store = NULL;
-  return rc;
+  return cut_rc != 0 ? cut_rc : rc;
 }

@@ -495,51 +495,274 @@ static void remap_grows_in_place_mostly(void) {
   PT_CHECK((pv_cache_trim(), pv__os_live_bytes()) == live, "address space leaked");
 }
 
-/* File vectors (paged_vec/file.h) where the platform has them (POSIX):
- * create, push across growth, close, reopen read-only, every element.
- * Where it has not (Windows, for now): PV_ENOTSUP before the path is
- * touched, *v not written. */
-static void file_round_trip(void) {
-  static const char path[] = "pv_portable_file.npy";
+/* File vectors (paged_vec/file.h): every platform that has them (POSIX,
+ * Windows) passes the same walk.  Where they are missing: PV_ENOTSUP
+ * before the path is touched, *v not written. */
+static const char file_path[] = "pv_portable_file.npy";
+
+/* The whole file's bytes in a malloc'd buffer (*n bytes); NULL on error. */
+static unsigned char *file_bytes(const char *path, size_t *n) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) return NULL;
+  unsigned char *b = NULL;
+  size_t cap = 0, len = 0, got;
+  do {
+    if (len == cap) {
+      cap = cap == 0 ? 4096 : 2 * cap;
+      unsigned char *nb = realloc(b, cap);
+      if (nb == NULL) break;
+      b = nb;
+    }
+    got = fread(b + len, 1, cap - len, f);
+    len += got;
+  } while (got != 0);
+  fclose(f);
+  *n = len;
+  return b;
+}
+
+static pv_vec_file_opts file_opts(size_t elem_size, unsigned flags) {
+  pv_vec_file_opts o;
+  memset(&o, 0, sizeof o);
+  o.elem_size = elem_size;
+  o.flags = flags;
+  return o;
+}
+
+/* Refused, with *v untouched (junk compared as bytes) and no file made. */
+static void file_unsupported(int rc, const pv_vec *v, const pv_vec *junk) {
+  PT_CHECK(rc == PV_ENOTSUP, "no file vectors here: %s, want PV_ENOTSUP", pv_errname(rc));
+  PT_CHECK(memcmp(v, junk, sizeof *v) == 0, "a refused open wrote *v");
+  FILE *f = fopen(file_path, "rb");
+  PT_CHECK(f == NULL, "a refused open created the file");
+  if (f != NULL) fclose(f);
+  pt_note("file vectors: PV_ENOTSUP on this platform");
+}
+
+/* Create (EXCL), push across several growths, shrink, sync, close. */
+static size_t file_fill(pv_vec *v) {
+  size_t n = 20 * per_page(), growths = 0, cap = v->cap;
+  int rc = 0;
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    elem e = mk(i);
+    rc = pv_vec_push(v, &e);
+    if (v->cap != cap) growths++, cap = v->cap;
+  }
+  PT_CHECK(rc == 0 && v->len == n, "push: %s", pv_errname(rc));
+  PT_CHECK(growths >= 3, "only %zu growths", growths);
+  PT_CHECK(first_bad(v, 0) == n, "element %zu wrong while open", first_bad(v, 0));
+  PT_CHECK(pv_vec_shrink_to_fit(v) == 0 && first_bad(v, 0) == n, "shrink");
+  PT_CHECK(pv_vec_sync(v, PV_SYNC_WAIT) == 0, "sync");
+  PT_CHECK(pv_vec_destroy(v) == 0, "close");
+  size_t bytes = 0;
+  unsigned char *b = file_bytes(file_path, &bytes);
+  PT_CHECK(b != NULL && bytes == PV_FILE_DATA_OFFSET + n * sizeof(elem),
+           "closed file of %zu bytes, want the header and the elements", bytes);
+  if (b != NULL)
+    PT_CHECK(memcmp(b + PV_FILE_DATA_OFFSET + 5 * sizeof(elem), (elem[]){mk(5)},
+                    sizeof(elem)) == 0, "element 5 in the file's bytes");
+  free(b);
+  return n;
+}
+
+/* Reopened read-only: len and elem_size from the header, every element,
+ * mutators refused with the vector unchanged. */
+static void file_check_readonly(size_t n) {
+  pv_vec v;
+  pv_vec_file_opts o = file_opts(0, PV_OPEN_READONLY);
+  int rc = pv_vec_open(&v, file_path, &o);
+  PT_CHECK(rc == 0 && v.len == n && v.elem_size == sizeof(elem), "reopen: %s len %zu",
+           pv_errname(rc), rc == 0 ? v.len : 0);
+  if (rc != 0) return;
+  PT_CHECK(first_bad(&v, 0) == n, "element %zu wrong after reopen", first_bad(&v, 0));
+  vsnap before = snap_of(&v);
+  PT_CHECK(pv_vec_push(&v, (elem[]){mk(n)}) == PV_EACCES, "read-only refuses push");
+  PT_CHECK(pv_vec_truncate(&v, 1) == PV_EACCES, "read-only refuses truncate");
+  PT_CHECK(pv_vec_reserve(&v, 2 * n) == PV_EACCES, "read-only refuses reserve");
+  PT_CHECK(same_vec(&v, &before) && first_bad(&v, 0) == n, "a refusal changed the vector");
+  /* The view itself is read-only: a raw write faults, nothing changes. */
+  pt_access_arg a = {(unsigned char *)v.data + 3, 0x42};
+  pt_fault f = pt_faults(pt_do_write, &a);
+  PT_CHECK(f.faulted, "writing a READONLY file vector did not fault");
+  PT_CHECK(f.addr == (const void *)a.p, "fault at %p, wrote %p", f.addr, (void *)a.p);
+  PT_CHECK(first_bad(&v, 0) == n, "READONLY data changed");
+  PT_CHECK(pv_vec_destroy(&v) == 0, "close read-only");
+}
+
+/* A second writer while one holds the file: PV_EBUSY, its *v untouched;
+ * the first writer goes on pushing. */
+static void file_second_writer(size_t n) {
+  pv_vec a, b;
+  pv_vec_file_opts o = file_opts(sizeof(elem), 0);
+  int rc = pv_vec_open(&a, file_path, &o);
+  PT_CHECK(rc == 0 && a.len == n, "writable reopen: %s", pv_errname(rc));
+  if (rc != 0) return;
+  memset(&b, 0x5a, sizeof b);
+  pv_vec junk = b;
+  rc = pv_vec_open(&b, file_path, &o);
+  PT_CHECK(rc == PV_EBUSY, "second writer: %s, want PV_EBUSY", pv_errname(rc));
+  PT_CHECK(memcmp(&b, &junk, sizeof b) == 0, "a refused open wrote *v");
+  if (rc == 0) (void)pv_vec_destroy(&b);
+  elem e = mk(n);
+  PT_CHECK(pv_vec_push(&a, &e) == 0 && first_bad(&a, 0) == n + 1, "push after reopen");
+  /* Frozen, the writable view is read-only: a raw write faults; thawed,
+   * pushing goes on. */
+  PT_CHECK(pv_vec_freeze(&a) == 0, "freeze a file vector");
+  pt_access_arg acc = {(unsigned char *)a.data + 5, 0x42};
+  pt_fault f = pt_faults(pt_do_write, &acc);
+  PT_CHECK(f.faulted && f.addr == (const void *)acc.p, "writing a frozen file vector");
+  PT_CHECK(first_bad(&a, 0) == n + 1, "frozen file data changed");
+  PT_CHECK(pv_vec_thaw(&a) == 0, "thaw");
+  e = mk(n + 1);
+  PT_CHECK(pv_vec_push(&a, &e) == 0 && pv_vec_pop(&a, NULL) == 0, "push after thaw");
+  PT_CHECK(pv_vec_sync(&a, PV_SYNC_WAIT) == 0, "sync");
+  /* A reader maps the file while the writer closes (and cuts it). */
+  pv_vec_file_opts ro = file_opts(0, PV_OPEN_READONLY);
+  rc = pv_vec_open(&b, file_path, &ro);
+  PT_CHECK(rc == 0 && b.len == n + 1, "reader beside the writer: %s", pv_errname(rc));
+  PT_CHECK(pv_vec_destroy(&a) == 0, "the writer's close with a reader open");
+  if (rc == 0) {
+    PT_CHECK(first_bad(&b, 0) == n + 1, "the reader sees element %zu wrong",
+             first_bad(&b, 0));
+    PT_CHECK(pv_vec_destroy(&b) == 0, "the reader's close");
+  }
+  size_t bytes = 0;
+  free(file_bytes(file_path, &bytes));
+  PT_CHECK(bytes >= PV_FILE_DATA_OFFSET + (n + 1) * sizeof(elem), "file cut below its elements");
+  pt_note("file vectors: closed beside a reader, the file holds %zu bytes (elements end at %zu)",
+          bytes, (size_t)PV_FILE_DATA_OFFSET + (n + 1) * sizeof(elem));
+}
+
+/* A file whose header says another item size: PV_EBADF, byte for byte
+ * the same file afterwards. */
+static void file_bad_elem_size(void) {
+  size_t n0 = 0, n1 = 0;
+  unsigned char *b0 = file_bytes(file_path, &n0);
+  PT_REQUIRE(b0 != NULL && n0 != 0, "read the file");
+  pv_vec v;
+  memset(&v, 0x3c, sizeof v);
+  pv_vec junk = v;
+  pv_vec_file_opts o = file_opts(sizeof(elem) + 1, 0);
+  int rc = pv_vec_open(&v, file_path, &o);
+  PT_CHECK(rc == PV_EBADF, "another item size: %s, want PV_EBADF", pv_errname(rc));
+  PT_CHECK(memcmp(&v, &junk, sizeof v) == 0, "a refused open wrote *v");
+  if (rc == 0) (void)pv_vec_destroy(&v);
+  unsigned char *b1 = file_bytes(file_path, &n1);
+  PT_CHECK(b1 != NULL && n1 == n0 && memcmp(b0, b1, n0) == 0,
+           "the refused file changed (%zu bytes, was %zu)", n1, n0);
+  free(b0);
+  free(b1);
+}
+
+/* STABLE on a platform that cannot place views in a reservation:
+ * PV_ENOTSUP before the path is touched; elsewhere it works. */
+static void file_stable(void) {
+  static const char path[] = "pv_portable_stable.npy";
   remove(path);
   pv_vec v;
   memset(&v, 0x3c, sizeof v);
-  pv_vec junk = v; /* junk: compared as bytes, never looked into */
-  pv_vec_file_opts o;
-  memset(&o, 0, sizeof o);
-  o.elem_size = sizeof(elem);
-  o.flags = PV_OPEN_CREATE | PV_OPEN_EXCL;
+  pv_vec junk = v;
+  pv_vec_file_opts o = file_opts(sizeof(elem), PV_OPEN_CREATE | PV_OPEN_EXCL);
+  o.grow = PV_GROW_STABLE;
+  o.max_len = 8 * per_page();
   int rc = pv_vec_open(&v, path, &o);
-  if (!pv__os_caps_get()->can_map_files) {
-    PT_CHECK(rc == PV_ENOTSUP, "no file vectors here: %s, want PV_ENOTSUP", pv_errname(rc));
+  if (!pv__os_caps_get()->can_map_files_at) {
+    PT_CHECK(rc == PV_ENOTSUP, "STABLE file: %s, want PV_ENOTSUP", pv_errname(rc));
     PT_CHECK(memcmp(&v, &junk, sizeof v) == 0, "a refused open wrote *v");
     FILE *f = fopen(path, "rb");
-    PT_CHECK(f == NULL, "a refused open created the file");
+    PT_CHECK(f == NULL, "a refused STABLE open created the file");
     if (f != NULL) fclose(f);
-    pt_note("file vectors: PV_ENOTSUP on this platform");
+    pt_note("file vectors: STABLE is PV_ENOTSUP on this platform (REMAP only)");
+    return;
+  }
+  PT_CHECK(rc == 0, "STABLE open: %s", pv_errname(rc));
+  if (rc != 0) return;
+  const void *data = NULL;
+  for (size_t i = 0; i < o.max_len && rc == 0; i++) {
+    elem e = mk(i);
+    rc = pv_vec_push(&v, &e);
+    if (i == 0) data = v.data;
+  }
+  PT_CHECK(rc == 0 && v.data == data && first_bad(&v, 0) == o.max_len,
+           "STABLE push: %s, moved %d", pv_errname(rc), v.data != data);
+  PT_CHECK(pv_vec_destroy(&v) == 0, "close STABLE");
+  remove(path);
+}
+
+/* Every OS call of open, push (growths), sync and close failed in turn
+ * (PV_EIO injected): exactly that call's operation returns the code, a
+ * refused push leaves the elements as they were, a refused close leaves a
+ * vector that closes on the next try, and no address space leaks.  Each
+ * round has a path of its own: an injected close failure keeps the handle
+ * (the fault point comes before the close). */
+static void file_fault_sweep(void) {
+  long long live = pv__os_live_bytes();
+  const size_t n = 3 * per_page();
+  unsigned long k;
+  enum { SWEEP_LIMIT = 1000 }; /* far more OS calls than the walk makes */
+  for (k = 1; k < SWEEP_LIMIT; k++) {
+    char path[64];
+    snprintf(path, sizeof path, "pv_portable_sweep_%lu.npy", k);
+    remove(path);
+    pv_vec v;
+    pv_vec_file_opts o = file_opts(sizeof(elem), PV_OPEN_CREATE | PV_OPEN_EXCL);
+    pv__os_fault_set(k, PV_EIO);
+    int rc = pv_vec_open(&v, path, &o);
+    const bool opened = rc == 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+      elem e = mk(i);
+      rc = pv_vec_push(&v, &e);
+    }
+    if (rc == 0) rc = pv_vec_sync(&v, PV_SYNC_WAIT);
+    if (opened) PT_CHECK(first_bad(&v, 0) == v.len, "k %lu: elements lost", k);
+    int crc = opened ? pv_vec_destroy(&v) : 0;
+    const unsigned long calls = pv__os_fault_calls();
+    pv__os_fault_set(0, 0);
+    if (opened && crc != 0) PT_CHECK(pv_vec_destroy(&v) == 0, "k %lu: second close", k);
+    if (calls < k) { /* no call failed: every one has had its turn */
+      PT_CHECK(rc == 0 && crc == 0, "k %lu: %s %s with no fault", k, pv_errname(rc),
+               pv_errname(crc));
+      remove(path);
+      break;
+    }
+    PT_CHECK((rc == PV_EIO) != (crc == PV_EIO) && (rc == 0 || crc == 0),
+             "k %lu: open/push/sync %s, close %s, want one PV_EIO", k, pv_errname(rc),
+             pv_errname(crc));
+    remove(path);
+  }
+  PT_CHECK(k > 10 && k < SWEEP_LIMIT, "the sweep made %lu rounds", k);
+  pt_note("file vectors: %lu OS calls failed in turn", k - 1);
+  PT_CHECK((pv_cache_trim(), pv__os_live_bytes()) == live, "address space leaked");
+}
+
+static void file_round_trip(void) {
+  remove(file_path);
+  long long live = pv__os_live_bytes();
+  pv_vec v;
+  memset(&v, 0x3c, sizeof v);
+  pv_vec junk = v; /* junk: compared as bytes, never looked into */
+  pv_vec_file_opts o = file_opts(sizeof(elem), PV_OPEN_CREATE | PV_OPEN_EXCL);
+  int rc = pv_vec_open(&v, file_path, &o);
+  if (!pv__os_caps_get()->can_map_files) {
+    file_unsupported(rc, &v, &junk);
     return;
   }
   PT_CHECK(rc == 0, "open: %s", pv_errname(rc));
   if (rc != 0) return;
-  size_t n = 20 * per_page();
-  for (size_t i = 0; i < n && rc == 0; i++) {
-    elem e = mk(i);
-    rc = pv_vec_push(&v, &e);
-  }
-  PT_CHECK(rc == 0 && v.len == n, "push: %s", pv_errname(rc));
-  PT_CHECK(pv_vec_sync(&v, PV_SYNC_WAIT) == 0, "sync");
-  PT_CHECK(pv_vec_destroy(&v) == 0, "close");
-  o.elem_size = 0;
-  o.flags = PV_OPEN_READONLY;
-  rc = pv_vec_open(&v, path, &o);
-  PT_CHECK(rc == 0 && v.len == n && v.elem_size == sizeof(elem), "reopen: %s len %zu",
-           pv_errname(rc), v.len);
-  if (rc == 0) {
-    PT_CHECK(first_bad(&v, 0) == n, "element %zu wrong after reopen", first_bad(&v, 0));
-    PT_CHECK(pv_vec_push(&v, (elem[]){mk(n)}) == PV_EACCES, "read-only refuses push");
-    PT_CHECK(pv_vec_destroy(&v) == 0, "close read-only");
-  }
-  remove(path);
+  size_t n = file_fill(&v);
+  /* EXCL on a path that exists: PV_EBUSY. */
+  memset(&v, 0x3c, sizeof v);
+  rc = pv_vec_open(&v, file_path, &o);
+  PT_CHECK(rc == PV_EBUSY, "EXCL on an existing file: %s, want PV_EBUSY", pv_errname(rc));
+  PT_CHECK(memcmp(&v, &junk, sizeof v) == 0, "a refused open wrote *v");
+  file_check_readonly(n);
+  file_second_writer(n);
+  file_check_readonly(n + 1);
+  file_bad_elem_size();
+  file_stable();
+  file_fault_sweep();
+  PT_CHECK((pv_cache_trim(), pv__os_live_bytes()) == live, "address space leaked");
+  remove(file_path);
 }
 
 static void model_default(void) { model_run(PV_GROW_DEFAULT, 0, 0x9e3779b97f4a7c15u); }

@@ -30,8 +30,9 @@
  *
  *   python3 -c "import numpy; print(numpy.load('ids.npy', mmap_mode='r').sum())"
  *
- * Platforms: POSIX (mmap MAP_SHARED; mremap where the kernel has it).  On
- * Windows pv_vec_open returns PV_ENOTSUP.
+ * Platforms: POSIX (mmap MAP_SHARED; mremap where the kernel has it) and
+ * Windows (MapViewOfFile; REMAP only: PV_GROW_STABLE is PV_ENOTSUP there,
+ * and shrinking keeps the view until close cuts the file).
  */
 #ifndef PAGED_VEC_FILE_H
 #define PAGED_VEC_FILE_H
@@ -121,7 +122,8 @@ typedef struct pv_vec_file_opts {
  *               header says (an existing empty file without CREATE too)
  *   PV_ENOTSUP  opened writable, a header paged_vec did not write (it
  *               cannot rewrite its len in place): open it READONLY; or
- *               the platform has no file vectors (Windows)
+ *               the platform has no file vectors; or PV_GROW_STABLE
+ *               where views cannot be placed in a reservation (Windows)
  *   PV_ENOSPC   the disk or the file size limit is full (creating the
  *               header, or rounding the file up to whole pages)
  *   PV_EOVERFLOW the file is larger than the address space; STABLE's
