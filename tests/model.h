@@ -174,8 +174,8 @@ static inline bool pvm_insert(pvm *m, size_t i, const void *src, size_t n) {
   return true;
 }
 
-/* read_fd took `got` bytes (bytes): the whole elements among them are
- * appended; a trailing partial element is not part of len. */
+/* read_fd or read_file took the `got` bytes at `bytes`: their whole
+ * elements are appended; a trailing partial element is not part of len. */
 static inline bool pvm_read(pvm *m, const void *bytes, size_t got) {
   return pvm_insert(m, m->len, bytes, got / m->es);
 }
