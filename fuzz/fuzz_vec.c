@@ -9,12 +9,17 @@
  * vector never moving, the frozen state.  An operation can also run with an
  * OS-layer fault injected at its k-th call: then it must either succeed
  * (and match the reference) or fail with the injected code and change
- * nothing at all.  After each input the library must hold no address space.
+ * nothing at all (read_fd and read_file excepted: on an error their
+ * capacity may have grown, so only len and the elements must be as
+ * before).  After each input the library must hold no address space.
+ * The read ops read a temporary file of a few KiB under $TMPDIR (or /tmp),
+ * removed right after the call.
  */
 #include "config.h"
 
 #include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fuzz_common.h"
 #include "model.h"
@@ -25,6 +30,9 @@
 /* Bytes a vector may reach: 32 pages of 4 KiB, enough to cross pages and
  * capacities many times while keeping one input fast. */
 #define MAX_BYTES ((size_t)128 << 10)
+/* The most bytes a read op's file holds: two 4 KiB pages and a bit, so
+ * that one input stays cheap. */
+#define FILE_BYTES ((size_t)(8 << 10) + 100)
 
 static unsigned char scratch[MAX_BYTES]; /* element sources and outputs */
 static unsigned char scratch2[MAX_BYTES];
@@ -49,6 +57,19 @@ static int cmp_elem_r(const void *a, const void *b, void *ctx) {
 /* retain's predicate: keeps elements whose first byte has bit *ctx set. */
 static bool keep_bit(const void *elem, void *ctx) {
   return (*(const unsigned char *)elem >> *(const unsigned *)ctx) & 1;
+}
+
+/* A fresh file of `size` bytes of generated content (also left in
+ * scratch), its path in path[256]; returns its fd, read-write at offset 0. */
+static int file_make(char path[256], size_t size) {
+  const char *d = getenv("TMPDIR");
+  snprintf(path, 256, "%s/pv_fuzz_rd_XXXXXX", d != NULL && *d ? d : "/tmp");
+  int fd = mkstemp(path);
+  FUZZ_CHECK(fd >= 0, "mkstemp %s", path);
+  const unsigned char *b = gen(size, 1);
+  FUZZ_CHECK(size == 0 || write(fd, b, size) == (ssize_t)size, "write %zu bytes", size);
+  FUZZ_CHECK(lseek(fd, 0, SEEK_SET) == 0, "lseek");
+  return fd;
 }
 
 /* The vector agrees with the model; stable_data: where a STABLE vector's
@@ -78,7 +99,8 @@ enum {
   OP_RESERVE_EXACT, OP_SHRINK, OP_TRIM, OP_SET, OP_GET, OP_FREEZE, OP_THAW,
   OP_COPY, OP_SORT, OP_BSEARCH, OP_ADVISE, OP_RESIDENT, OP_SORT_R, OP_BSEARCH_R,
   OP_RETAIN, OP_DEDUP, OP_SWAP, OP_SPLIT_OFF, OP_WITHIN, OP_EXTEND_UNINIT,
-  OP_SPARE, OP_SHRINK_TO, OP_FAULT, OP_COUNT
+  OP_SPARE, OP_SHRINK_TO, OP_READ_FD, OP_READ_FILE, OP_POPULATE, OP_FAULT,
+  OP_COUNT
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -458,6 +480,57 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       }
       break;
     }
+    case OP_READ_FD:
+    case OP_READ_FILE: {
+      /* a file of 0 .. FILE_BYTES bytes, often not whole elements;
+       * read_fd with max_bytes none, the size, or any (0 or past it) */
+      name = op == OP_READ_FD ? "read_fd" : "read_file";
+      size_t fsize = fz_u16(&in) % (FILE_BYTES + 1);
+      unsigned sel = fz_u8(&in);
+      if (sel & 1) fsize -= fsize % es;
+      size_t max_bytes = (sel & 6) == 0 ? 0 : (sel & 6) == 2 ? fsize : n;
+      size_t need = (fsize + es - 1) / es;
+      if (m.len + need > max && !(stable && !m.frozen)) { want = 1; break; }
+      char path[256];
+      int fd = file_make(path, fsize);
+      size_t got = SIZE_MAX, want_got = 0;
+      if (op == OP_READ_FD) {
+        want = pvm_read_fd_code(&m, fsize, max_bytes, &want_got);
+        rc = pv_vec_read_fd(&v, fd, max_bytes, &got);
+      } else {
+        want = pvm_read_file_code(&m, fsize);
+        want_got = got = want == 0 ? fsize : 0;
+        rc = pv_vec_read_file(&v, path);
+      }
+      unlink(path);
+      bool hit = fault_at != 0 && pv__os_fault_calls() >= fault_at;
+      off_t at = lseek(fd, 0, SEEK_CUR);
+      close(fd);
+      if (rc == 0 || !hit) {
+        /* nread, and read_fd's offset: past what was read, or back at 0 */
+        FUZZ_CHECK(got == want_got, "%s: nread %zu, want %zu", name, got, want_got);
+        if (op == OP_READ_FD)
+          FUZZ_CHECK(at == (off_t)(rc == 0 ? got : 0), "%s: offset %lld after %zu bytes",
+                     name, (long long)at, got);
+      }
+      if (rc != 0) break;
+      size_t part = got % es;
+      if (part != 0) {
+        /* the partial element's bytes wait at pv_vec_spare */
+        const unsigned char *p = pv_vec_spare(&v, NULL);
+        FUZZ_CHECK(p != NULL && memcmp(p, scratch + got - part, part) == 0,
+                   "%s: the partial element's %zu bytes are not at spare", name, part);
+      }
+      MODEL_DID(pvm_read(&m, scratch, got));
+      break;
+    }
+    case OP_POPULATE:
+      name = "populate";
+      want = pvm_mut_code(&m);
+      rc = pv_vec_populate(&v, (unsigned)(n % 4));
+      if (rc == 0) FUZZ_CHECK(v.cap == before.cap && v.data == before.data,
+                              "populate changed cap or data");
+      break;
     case OP_FAULT:
       name = "arm fault";
       fault_at = 1 + n % 6;
@@ -479,11 +552,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       agree(&v, &m, stable_data, name);
       continue;
     }
+    /* read_fd and read_file may grow the capacity before an error, and
+     * take OS calls (fstat) before they see that a STABLE vector has no
+     * room: an injected fault may come first. */
+    const bool may_grow = op == OP_READ_FD || op == OP_READ_FILE;
     if (op != OP_FREEZE && op != OP_THAW && op != OP_COPY) {
-      if (faulted && rc != 0 && want == 0) {
+      if (faulted && rc != 0 && (want == 0 || (may_grow && rc == PV_ENOMEM))) {
         /* The injected failure: nothing may have changed. */
         FUZZ_CHECK(rc == PV_ENOMEM, "%s: fault gave %s", name, pv_errname(rc));
-        FUZZ_CHECK(memcmp(&v, &before, sizeof v) == 0, "%s: changed on failure", name);
+        FUZZ_CHECK(may_grow ? v.len == before.len : memcmp(&v, &before, sizeof v) == 0,
+                   "%s: changed on failure", name);
       } else {
         FUZZ_CHECK(rc == want, "%s: returned %s, reference says %s", name,
                    pv_errname(rc), pv_errname(want));
@@ -494,13 +572,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       if (op != OP_COPY)
         FUZZ_CHECK(memcmp(&v, &before, sizeof v) == 0, "%s: changed on failure", name);
     }
-    if (rc != 0) FUZZ_CHECK(memcmp(&v, &before, sizeof v) == 0,
-                            "%s: %s changed the vector", name, pv_errname(rc));
+    if (rc != 0)
+      FUZZ_CHECK(may_grow ? v.len == before.len : memcmp(&v, &before, sizeof v) == 0,
+                 "%s: %s changed the vector", name, pv_errname(rc));
     if (rc == 0 && op != OP_SORT && op != OP_BSEARCH && op != OP_GET &&
         op != OP_COPY && op != OP_RESIDENT && op != OP_ADVISE && op != OP_FREEZE &&
         op != OP_THAW && op != OP_RESERVE && op != OP_RESERVE_EXACT &&
         op != OP_SHRINK && op != OP_TRIM && op != OP_SORT_R && op != OP_BSEARCH_R &&
-        op != OP_SHRINK_TO)
+        op != OP_SHRINK_TO && op != OP_POPULATE)
       sorted = false;
     agree(&v, &m, stable_data, name);
   }

@@ -138,6 +138,30 @@ static inline int pvm_set_len_code(const pvm *m, size_t n, size_t cap) {
   return n > cap ? PV_ERANGE : 0;
 }
 
+/* read_fd of a regular file at offset 0 holding `size` bytes, with
+ * max_bytes (0: no limit): the room for the bytes to be read (partial
+ * element rounded up) is reserved first, so a STABLE vector without it is
+ * PV_ENOSPC before any byte is read.  *got: the bytes the call takes. */
+static inline int pvm_read_fd_code(const pvm *m, size_t size, size_t max_bytes,
+                                   size_t *got) {
+  size_t want = (max_bytes != 0 && max_bytes < size) ? max_bytes : size;
+  size_t n = want / m->es + (want % m->es != 0);
+  int rc = m->frozen ? PV_EACCES : n == 0 ? 0 : pvm_grow_code(m, m->len + n);
+  *got = rc == 0 ? want : 0;
+  return rc;
+}
+
+/* read_file of a file of `size` bytes: read_fd's codes, then PV_EINVAL
+ * when the file is not whole elements. */
+static inline int pvm_read_file_code(const pvm *m, size_t size) {
+  size_t got;
+  int rc = pvm_read_fd_code(m, size, 0, &got);
+  return (rc != 0 || size % m->es == 0) ? rc : PV_EINVAL;
+}
+
+/* populate changes no element, len or capacity: pvm_mut_code's codes
+ * (PV_EACCES frozen, else 0), and nothing to apply. */
+
 /* ---- the operations, applied after the library succeeded ---------------- */
 
 /* n elements from src at i (i <= len); src must not point into the model. */
@@ -148,6 +172,12 @@ static inline bool pvm_insert(pvm *m, size_t i, const void *src, size_t n) {
   memcpy(pvm_at(m, i), src, n * m->es);
   m->len += n;
   return true;
+}
+
+/* read_fd or read_file took the `got` bytes at `bytes`: their whole
+ * elements are appended; a trailing partial element is not part of len. */
+static inline bool pvm_read(pvm *m, const void *bytes, size_t got) {
+  return pvm_insert(m, m->len, bytes, got / m->es);
 }
 
 /* Removes [i, i + n) (inside len). */

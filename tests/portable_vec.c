@@ -342,7 +342,7 @@ static void model_run(pv_grow g, unsigned flags, uint64_t seed) {
   pt_rng r = {seed};
   uint32_t buf[64];
   for (int op = 0; op < MODEL_OPS; op++) {
-    unsigned kind = (unsigned)pt_below(&r, 12);
+    unsigned kind = (unsigned)pt_below(&r, 14);
     size_t n = 1 + pt_below(&r, 40);
     for (size_t i = 0; i < n; i++) buf[i] = (uint32_t)pt_next(&r);
     int want = 0; /* an op skipped (nothing to remove) leaves rc == want */
@@ -428,6 +428,22 @@ static void model_run(pv_grow g, unsigned flags, uint64_t seed) {
         if (rc == 0) model_ok = pvm_insert(&m, m.len, buf, k);
       }
       break;
+    case 11: /* populate, with 0..3 threads: nothing changes */
+      want = pvm_mut_code(&m);
+      rc = pv_vec_populate(&v, (unsigned)pt_below(&r, 4));
+      break;
+    case 12: { /* read_file of n elements, sometimes with a partial one */
+      const char *path = "pv-portable-model.bin";
+      size_t bytes = n * sizeof buf[0] - (pt_below(&r, 3) == 0 ? 1 + pt_below(&r, 3) : 0);
+      FILE *f = fopen(path, "wb");
+      PT_REQUIRE(f != NULL, "fopen %s", path);
+      PT_REQUIRE(fwrite(buf, 1, bytes, f) == bytes && fclose(f) == 0, "write %s", path);
+      want = pvm_read_file_code(&m, bytes);
+      rc = pv_vec_read_file(&v, path);
+      PT_CHECK(remove(path) == 0, "remove %s", path);
+      if (rc == 0) model_ok = pvm_read(&m, buf, bytes);
+      break;
+    }
     default: /* truncate, rarely to zero */
       want = pvm_mut_code(&m);
       if (pt_below(&r, 8) == 0) {

@@ -9,8 +9,10 @@
  * Reproducible: the seed is fixed unless PV_TEST_SEED is set, every failure
  * message starts with it, and the op count is given by PV_TEST_MODEL_OPS
  * (default MODEL_OPS per mode and element size).  Lengths stay below
- * MODEL_BYTES of data so that the huge-page threshold never matters here
- * (test_vec_modes.c covers huge pages) and the run stays short.
+ * MODEL_BYTES of data (plus one read op's file) so that the huge-page
+ * threshold never matters here (test_vec_modes.c covers huge pages) and
+ * the run stays short.  The read ops (read_fd, read_file) read a fresh
+ * file of random bytes under $TMPDIR (or /tmp), removed at once.
  */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
@@ -25,7 +27,8 @@ enum {
   MODEL_OPS = 200000,       /* operations per (mode, element size) */
   MODEL_BYTES = 32 * 1024,  /* the longest vector, in bytes ... */
   MODEL_MIN_LEN = 16,       /* ... but at least this many elements */
-  MODEL_BATCH = 64          /* full byte comparison every this many ops */
+  MODEL_BATCH = 64,         /* full byte comparison every this many ops */
+  MODEL_FILE_PAGES = 3      /* a read op's file: up to this many pages and an element */
 };
 #define DEFAULT_SEED UINT64_C(0x5eed2024c0ffee01)
 
@@ -86,6 +89,8 @@ typedef struct run {
   void *stable_base;
   unsigned char *buf; /* scratch for elements going in or coming out */
   unsigned char *buf2;
+  unsigned char *fbuf; /* a read op's file contents: up to fmax bytes */
+  size_t fmax;
   size_t counts[32];
 } run;
 
@@ -160,18 +165,19 @@ enum op {
   OP_SWAP_REMOVE, OP_RESIZE, OP_TRUNCATE, OP_CLEAR, OP_SET, OP_GET,
   OP_RESERVE, OP_RESERVE_EXACT, OP_SHRINK, OP_TRIM, OP_COPY, OP_SORT,
   OP_FREEZE, OP_SWAP, OP_WITHIN, OP_RETAIN, OP_DEDUP, OP_EXTEND_UNINIT,
-  OP_SPLIT_OFF, OP_COUNT
+  OP_SPLIT_OFF, OP_READ_FD, OP_READ_FILE, OP_POPULATE, OP_COUNT
 };
 static const char *const op_names[OP_COUNT] = {
   "push", "push_slot", "pop", "append", "insert", "remove", "swap_remove",
   "resize", "truncate", "clear", "set", "get", "reserve", "reserve_exact",
   "shrink_to_fit", "trim", "copy", "sort", "freeze", "swap",
-  "extend_from_within", "retain", "dedup", "extend_uninit", "split_off"};
+  "extend_from_within", "retain", "dedup", "extend_uninit", "split_off",
+  "read_fd", "read_file", "populate"};
 /* Relative weights: mostly the everyday operations, with enough capacity
  * operations to exercise every growth and shrink path thousands of times. */
 static const unsigned op_weight[OP_COUNT] = {
   88, 24, 40, 32, 28, 28, 24, 16, 12, 2, 24, 20, 12, 8, 4, 4, 3, 1, 2,
-  12, 8, 2, 2, 16, 3};
+  12, 8, 2, 2, 16, 3, 2, 2, 2};
 
 static enum op pick_op(void) {
   unsigned total = 0;
@@ -191,6 +197,67 @@ static int cmp_prefix_r(const void *a, const void *b, void *ctx) {
 /* retain's predicate: the first byte's bit *ctx. */
 static bool keep_bit(const void *e, void *ctx) {
   return (*(const unsigned char *)e >> *(const unsigned *)ctx) & 1;
+}
+
+/* A new file under $TMPDIR (or /tmp) of *size random bytes (0 .. fmax,
+ * sometimes a whole number of elements, often not), kept in t->fbuf; its
+ * path in t->path-sized path.  Returns its fd (read-write, offset 0). */
+static int read_file_make(run *t, char *path, size_t pathsz, size_t *size) {
+  const char *d = getenv("TMPDIR");
+  snprintf(path, pathsz, "%s/pv_model_rd_XXXXXX", d != NULL && *d ? d : "/tmp");
+  int fd = mkstemp(path);
+  M_ASSERT(fd >= 0, "mkstemp %s", path);
+  size_t n = below(t->fmax + 1);
+  if (below(2) == 0) n -= n % t->es;
+  rnd_bytes(t->fbuf, n);
+  M_ASSERT(n == 0 || write(fd, t->fbuf, n) == (ssize_t)n, "write %zu bytes", n);
+  M_ASSERT(lseek(fd, 0, SEEK_SET) == 0, "lseek");
+  *size = n;
+  return fd;
+}
+
+/* read_fd (from_path false) or read_file of a fresh file; after a success
+ * the whole elements are the model's new tail and, for read_fd, the
+ * partial element's bytes wait at pv_vec_spare and the offset is past
+ * what was read; after an error len and the elements are as before (the
+ * caller's checks) and the offset is back at 0. */
+static void do_read(run *t, bool from_path) {
+  pv_vec *v = &t->v;
+  pvm *m = &t->m;
+  size_t es = t->es, size, got = 0, want_got = 0;
+  char path[sizeof t->path];
+  int fd = read_file_make(t, path, sizeof path, &size);
+  int rc, want;
+  if (from_path) {
+    want = pvm_read_file_code(m, size);
+    rc = pv_vec_read_file(v, path);
+    M_ASSERT(rc == want, "read_file of %zu bytes (len %zu): rc %s, want %s", size,
+             m->len, pv_errname(rc), pv_errname(want));
+    if (rc == 0) got = want_got = size;
+  } else {
+    int k = (int)below(4); /* no limit, the size, any (0 included), past it */
+    size_t max = k == 0 ? 0 : k == 1 ? size : below(size + 2 * es + 1);
+    want = pvm_read_fd_code(m, size, max, &want_got);
+    got = SIZE_MAX;
+    rc = pv_vec_read_fd(v, fd, max, &got);
+    M_ASSERT(rc == want && got == want_got,
+             "read_fd of %zu bytes, max %zu (len %zu): rc %s nread %zu, want %s %zu",
+             size, max, m->len, pv_errname(rc), got, pv_errname(want), want_got);
+    off_t at = lseek(fd, 0, SEEK_CUR);
+    M_ASSERT(at == (off_t)got, "read_fd left the offset at %lld, read %zu",
+             (long long)at, got);
+  }
+  close(fd);
+  unlink(path);
+  if (rc != 0) return;
+  size_t part = got % es;
+  if (part != 0) {
+    size_t room = 0;
+    const unsigned char *p = pv_vec_spare(v, &room);
+    M_ASSERT(p != NULL && room >= 1 && memcmp(p, t->fbuf + got - part, part) == 0,
+             "the partial element's %zu bytes are not at pv_vec_spare", part);
+  }
+  M_ASSERT(pvm_read(m, t->fbuf, got), "model malloc");
 }
 
 static void do_op(run *t, enum op op) {
@@ -517,6 +584,19 @@ static void do_op(run *t, enum op op) {
     }
     break;
   }
+  case OP_READ_FD:
+  case OP_READ_FILE:
+    do_read(t, op == OP_READ_FILE);
+    break;
+  case OP_POPULATE: {
+    size_t cap = v->cap;
+    void *data = v->data;
+    rc = pv_vec_populate(v, (unsigned)below(4));
+    M_CODE(rc, pvm_mut_code(m));
+    M_ASSERT(v->cap == cap && v->data == data, "populate changed cap or data");
+    check_bytes(t);
+    break;
+  }
   case OP_COUNT:
     break;
   }
@@ -585,7 +665,9 @@ static void model_run_in(pv_grow grow, size_t es, bool file) {
   size_t scratch = (4 * t->most + 8) * es;
   t->buf = malloc(scratch);
   t->buf2 = malloc(scratch);
-  cr_assert(t->buf && t->buf2, "scratch malloc");
+  t->fmax = MODEL_FILE_PAGES * pv_page_size() + es;
+  t->fbuf = malloc(t->fmax);
+  cr_assert(t->buf && t->buf2 && t->fbuf, "scratch malloc");
 
   for (t->op = 0; t->op < ops; t->op++) {
     enum op op = pick_op();
@@ -593,7 +675,8 @@ static void model_run_in(pv_grow grow, size_t es, bool file) {
      * additions there into truncations (which also exercise regrowth). */
     if (grow != PV_GROW_STABLE && t->m.len >= t->limit &&
         (op == OP_PUSH || op == OP_PUSH_SLOT || op == OP_APPEND || op == OP_INSERT ||
-         op == OP_WITHIN || op == OP_EXTEND_UNINIT))
+         op == OP_WITHIN || op == OP_EXTEND_UNINIT || op == OP_READ_FD ||
+         op == OP_READ_FILE))
       op = OP_TRUNCATE;
     t->op_name = op_names[op];
     t->counts[op]++;
@@ -625,6 +708,7 @@ static void model_run_in(pv_grow grow, size_t es, bool file) {
   pvm_free(&t->m);
   free(t->buf);
   free(t->buf2);
+  free(t->fbuf);
 }
 
 static void model_run(pv_grow grow, size_t es) { model_run_in(grow, es, false); }
