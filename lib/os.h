@@ -294,6 +294,10 @@ int pv__os_fmap_lock(intptr_t fd);
  * Each is a fault point.
  */
 
+/* pv__os_file_errno - that table: the code for errno value e of a file
+ * call (lib/os_common.c; shared by both backends). */
+int pv__os_file_errno(int e);
+
 /* What pv__os_file_info tells about an open descriptor. */
 typedef struct pv__os_file {
   bool regular;    /* a regular file: size and offset are meaningful */

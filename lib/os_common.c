@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,3 +145,29 @@ int pv__os_dual_unmap(intptr_t handle, void *rw, void *rx, size_t size) {
   return PV_ENOTSUP;
 }
 #endif
+
+/* ---- files: errno -> PV_E* (the table in os.h, "files") ---------------- */
+
+int pv__os_file_errno(int e) {
+  switch (e) {
+  case ENOENT:
+  case ENOTDIR:
+  case ENAMETOOLONG:
+    return PV_ENOENT;
+  case EACCES:
+  case EPERM:
+    return PV_EACCES;
+  case EBADF:
+  case EINVAL:
+  case EISDIR:
+  case EFAULT:
+    return PV_EINVAL;
+  case ENOMEM:
+    return PV_ENOMEM;
+  case EOVERFLOW:
+  case EFBIG:
+    return PV_EOVERFLOW;
+  default:
+    return PV_EIO;
+  }
+}

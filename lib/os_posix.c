@@ -791,31 +791,6 @@ void pv__os_yield(void) { (void)sched_yield(); }
 #include <limits.h>
 #include <sys/stat.h>
 
-/* errno of open/fstat/lseek/read/close -> PV_E* (the table in os.h). */
-static int file_err(int e) {
-  switch (e) {
-  case ENOENT:
-  case ENOTDIR:
-  case ENAMETOOLONG:
-    return PV_ENOENT;
-  case EACCES:
-  case EPERM:
-    return PV_EACCES;
-  case EBADF:
-  case EINVAL:
-  case EISDIR:
-  case EFAULT:
-    return PV_EINVAL;
-  case ENOMEM:
-    return PV_ENOMEM;
-  case EOVERFLOW:
-  case EFBIG:
-    return PV_EOVERFLOW;
-  default:
-    return PV_EIO;
-  }
-}
-
 static atomic_ulong file_restarts;
 
 int pv__os_file_open(const char *path, int *fd) {
@@ -823,7 +798,7 @@ int pv__os_file_open(const char *path, int *fd) {
   int r;
   do r = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   while (r < 0 && errno == EINTR); /* a FIFO's open blocks */
-  if (r < 0) return file_err(errno);
+  if (r < 0) return pv__os_file_errno(errno);
   *fd = r;
   return 0;
 }
@@ -831,13 +806,13 @@ int pv__os_file_open(const char *path, int *fd) {
 int pv__os_file_info(int fd, pv__os_file *out) {
   PV__FAULT_POINT();
   struct stat st;
-  if (fstat(fd, &st) != 0) return file_err(errno);
+  if (fstat(fd, &st) != 0) return pv__os_file_errno(errno);
   if (S_ISDIR(st.st_mode)) return PV_EINVAL;
   out->regular = S_ISREG(st.st_mode);
   out->size = out->offset = 0;
   if (!out->regular) return 0;
   off_t at = lseek(fd, 0, SEEK_CUR);
-  if (at < 0) return file_err(errno);
+  if (at < 0) return pv__os_file_errno(errno);
   out->size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
   out->offset = (uint64_t)at;
   return 0;
@@ -849,7 +824,7 @@ int pv__os_file_read(int fd, void *buf, size_t len, size_t *got) {
   ssize_t n;
   while ((n = read(fd, buf, len)) < 0 && errno == EINTR)
     atomic_fetch_add_explicit(&file_restarts, 1, memory_order_relaxed);
-  if (n < 0) return file_err(errno);
+  if (n < 0) return pv__os_file_errno(errno);
   *got = (size_t)n;
   return 0;
 }
@@ -858,7 +833,7 @@ int pv__os_file_seek(int fd, uint64_t off) {
   PV__FAULT_POINT();
   off_t o = (off_t)off;
   if (o < 0 || (uint64_t)o != off) return PV_EOVERFLOW;
-  if (lseek(fd, o, SEEK_SET) < 0) return file_err(errno);
+  if (lseek(fd, o, SEEK_SET) < 0) return pv__os_file_errno(errno);
   return 0;
 }
 
@@ -869,7 +844,7 @@ int pv__os_file_close(int fd) {
    * just opened. */
   int r = close(fd), e = errno;
   PV__FAULT_POINT();
-  if (r != 0 && e != EINTR) return file_err(e);
+  if (r != 0 && e != EINTR) return pv__os_file_errno(e);
   return 0;
 }
 

@@ -612,31 +612,6 @@ void pv__os_yield(void) { (void)SwitchToThread(); }
 #include <sys/stat.h>
 #include <sys/types.h>
 
-/* errno of the C runtime's file calls -> PV_E* (the table in os.h). */
-static int file_err(int e) {
-  switch (e) {
-  case ENOENT:
-  case ENOTDIR:
-  case ENAMETOOLONG:
-    return PV_ENOENT;
-  case EACCES:
-  case EPERM:
-    return PV_EACCES;
-  case EBADF:
-  case EINVAL:
-  case EISDIR:
-  case EFAULT:
-    return PV_EINVAL;
-  case ENOMEM:
-    return PV_ENOMEM;
-  case EOVERFLOW:
-  case EFBIG:
-    return PV_EOVERFLOW;
-  default:
-    return PV_EIO;
-  }
-}
-
 int pv__os_file_open(const char *path, int *fd) {
   PV__FAULT_POINT();
   int r = _open(path, _O_RDONLY | _O_BINARY | _O_NOINHERIT);
@@ -647,7 +622,7 @@ int pv__os_file_open(const char *path, int *fd) {
     if (e == EACCES && a != INVALID_FILE_ATTRIBUTES &&
         (a & FILE_ATTRIBUTE_DIRECTORY) != 0)
       return PV_EINVAL;
-    return file_err(e);
+    return pv__os_file_errno(e);
   }
   *fd = r;
   return 0;
@@ -656,13 +631,13 @@ int pv__os_file_open(const char *path, int *fd) {
 int pv__os_file_info(int fd, pv__os_file *out) {
   PV__FAULT_POINT();
   struct _stat64 st;
-  if (_fstat64(fd, &st) != 0) return file_err(errno);
+  if (_fstat64(fd, &st) != 0) return pv__os_file_errno(errno);
   if ((st.st_mode & _S_IFMT) == _S_IFDIR) return PV_EINVAL;
   out->regular = (st.st_mode & _S_IFMT) == _S_IFREG;
   out->size = out->offset = 0;
   if (!out->regular) return 0;
   __int64 at = _lseeki64(fd, 0, SEEK_CUR);
-  if (at < 0) return file_err(errno);
+  if (at < 0) return pv__os_file_errno(errno);
   out->size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
   out->offset = (uint64_t)at;
   return 0;
@@ -672,7 +647,7 @@ int pv__os_file_read(int fd, void *buf, size_t len, size_t *got) {
   PV__FAULT_POINT();
   if (len > INT_MAX) len = INT_MAX; /* _read takes an unsigned, returns int */
   int n = _read(fd, buf, (unsigned)len);
-  if (n < 0) return file_err(errno);
+  if (n < 0) return pv__os_file_errno(errno);
   *got = (size_t)n;
   return 0;
 }
@@ -680,7 +655,7 @@ int pv__os_file_read(int fd, void *buf, size_t len, size_t *got) {
 int pv__os_file_seek(int fd, uint64_t off) {
   PV__FAULT_POINT();
   if (off > (uint64_t)INT64_MAX) return PV_EOVERFLOW;
-  if (_lseeki64(fd, (__int64)off, SEEK_SET) < 0) return file_err(errno);
+  if (_lseeki64(fd, (__int64)off, SEEK_SET) < 0) return pv__os_file_errno(errno);
   return 0;
 }
 
@@ -688,7 +663,7 @@ int pv__os_file_close(int fd) {
   /* Closed first, then the fault point (os.h). */
   int r = _close(fd), e = errno;
   PV__FAULT_POINT();
-  return r != 0 ? file_err(e) : 0;
+  return r != 0 ? pv__os_file_errno(e) : 0;
 }
 
 unsigned long pv__os_file_restarts(void) { return 0; }

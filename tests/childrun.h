@@ -13,6 +13,7 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +26,24 @@ typedef struct cr_child_report {
   char msg[512];        /* the first failure, or a summary */
   unsigned long n[8];   /* figures for the parent to print or compare */
 } cr_child_report;
+
+/* The process's address space now (VmSize from /proc/self/status), 0 when
+ * it cannot be read.  No allocation and no stdio, so that it works in a
+ * child already near its RLIMIT_AS (the suites cap the address space at
+ * this plus a budget). */
+static inline size_t child_vm_size(void) {
+  int fd = open("/proc/self/status", O_RDONLY);
+  if (fd < 0) return 0;
+  char buf[4096];
+  ssize_t got = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (got <= 0) return 0;
+  buf[got] = '\0';
+  const char *at = strstr(buf, "VmSize:");
+  unsigned long long kb = 0;
+  if (at == NULL || sscanf(at, "VmSize: %llu kB", &kb) != 1) return 0;
+  return (size_t)kb * 1024u;
+}
 
 /* Record the first failure (no allocation: vsnprintf into the struct). */
 static inline void child_fail(cr_child_report *r, const char *fmt, ...) {

@@ -63,21 +63,9 @@ static void skip_if_unmeasurable(void) {
                  "so the real-OOM tests are skipped");
 }
 
-/* The process's address space now, from /proc/self/status (VmSize). */
-static size_t vm_size(void) {
-  FILE *f = fopen("/proc/self/status", "r");
-  if (f == NULL) return 0;
-  char line[256];
-  unsigned long long kb = 0;
-  while (fgets(line, sizeof line, f) != NULL)
-    if (sscanf(line, "VmSize: %llu kB", &kb) == 1) break;
-  fclose(f);
-  return (size_t)kb * 1024u;
-}
-
 /* Cap the address space at what is in use plus `budget`. */
 static int cap_address_space_by(cr_child_report *r, size_t budget) {
-  size_t now = vm_size();
+  size_t now = child_vm_size();
   if (now == 0) {
     child_fail(r, "cannot read VmSize");
     return -1;

@@ -707,25 +707,10 @@ static size_t as_maps(const void *addr, char perms[5]) {
   return n;
 }
 
-/* The process's address space now (VmSize), with no allocation. */
-static size_t as_vm_size(void) {
-  int fd = open("/proc/self/status", O_RDONLY);
-  if (fd < 0) return 0;
-  char buf[4096];
-  ssize_t got = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (got <= 0) return 0;
-  buf[got] = '\0';
-  const char *at = strstr(buf, "VmSize:");
-  unsigned long long kb = 0;
-  if (at == NULL || sscanf(at, "VmSize: %llu kB", &kb) != 1) return 0;
-  return (size_t)kb * 1024u;
-}
-
 /* Cap the address space at what is in use plus budget. */
 static int as_cap(cr_child_report *r, size_t budget) {
   (void)pv_page_size(); /* the library's first-use work, before the cap */
-  size_t now = as_vm_size();
+  size_t now = child_vm_size();
   struct rlimit rl = {now + budget, now + budget};
   if (now == 0 || setrlimit(RLIMIT_AS, &rl) != 0) {
     child_fail(r, "cannot cap the address space");

@@ -393,17 +393,6 @@ Test(populate_fault, no_helpers) {
 
 /* ---- RLIMIT_AS: no thread stack can be mapped ------------------------------ */
 
-static size_t vm_size(void) {
-  FILE *f = fopen("/proc/self/status", "r");
-  if (f == NULL) return 0;
-  char line[256];
-  unsigned long long kb = 0;
-  while (fgets(line, sizeof line, f) != NULL)
-    if (sscanf(line, "VmSize: %llu kB", &kb) == 1) break;
-  fclose(f);
-  return (size_t)kb * 1024u;
-}
-
 static void populate_capped(cr_child_report *r, void *arg) {
   (void)arg;
   pv_vec v;
@@ -414,7 +403,7 @@ static void populate_capped(cr_child_report *r, void *arg) {
   vu_unpoison(&v);
   size_t held = pv__store_bytes(&v), page = pv_page_size(), cap = v.cap;
   tu_fill(v.data, held / 2, 5); /* half written before, half fresh */
-  size_t now = vm_size();
+  size_t now = child_vm_size();
   CHILD_CHECK(r, now != 0, "cannot read VmSize");
   /* Room for a page table or two, not for a thread's stack. */
   struct rlimit rl = {now + 16 * page, now + 16 * page};
