@@ -714,11 +714,25 @@ int pv__os_fmap_map(intptr_t fd, uint64_t offset, size_t size, unsigned prot,
   assert(offset % pv__os_caps_get()->page_size == 0);
   PV__FAULT_POINT();
   if (offset > (uint64_t)INT64_MAX) return PV_EINVAL;
-  int flags = MAP_SHARED | (at != NULL ? MAP_FIXED : 0);
-  void *p = mmap(at, size, posix_prot(prot), flags, fmap_fd(fd), (off_t)offset);
-  /* ENODEV: a file system that cannot map its files; EAGAIN here is
-   * locked memory, not a lock (posix_err's PV_ENOMEM). */
-  if (p == MAP_FAILED) return errno == ENODEV ? PV_ENOTSUP : posix_err(errno);
+  /* Anywhere: on the granule, which is larger than the kernel's page only
+   * in a build that forces a larger page; then a reservation on it is made
+   * first and the file mapped over it. */
+  const pv__os_caps *c = pv__os_caps_get();
+  void *place = at;
+  if (at == NULL && c->alloc_granularity > c->os_page_size) {
+    int rc = map_strict(size, c->alloc_granularity, PROT_NONE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | PV__MAP_RESERVE_FLAGS, &place);
+    if (rc != 0) return rc;
+  }
+  int flags = MAP_SHARED | (place != NULL ? MAP_FIXED : 0);
+  void *p = mmap(place, size, posix_prot(prot), flags, fmap_fd(fd), (off_t)offset);
+  if (p == MAP_FAILED) {
+    int e = errno;
+    if (at == NULL && place != NULL) munmap(place, size);
+    /* ENODEV: a file system that cannot map its files; EAGAIN here is
+     * locked memory, not a lock (posix_err's PV_ENOMEM). */
+    return e == ENODEV ? PV_ENOTSUP : posix_err(e);
+  }
   if (at == NULL) pv__os_live_add((long long)size);
   *out = p;
   return 0;
