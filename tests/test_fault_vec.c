@@ -217,6 +217,14 @@ static void v_guard_ok(const vctx *c, const char *where) {
  */
 static void v_allow(void *vctx_, sw_snap *s) {
   vctx *c = vctx_;
+  if (c->call == vcall_populate) {
+    /* Helper threads: the threading runtime, not the library, may give
+     * back a stack mapping it kept from earlier threads (glibc's stack
+     * cache; under ASan its thread registry too), so one mapping may be
+     * gone; the address space the library holds is still checked. */
+    s->maps_may_drop = true;
+    return;
+  }
   if (c->call == vcall_read_fd || c->call == vcall_read_file) {
     /* A read that failed after its growth keeps the capacity (vec.h): then
      * len and the elements, at their new place, are what must be as
