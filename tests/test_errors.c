@@ -82,3 +82,12 @@ Test(errors, ebadf_names_the_npy_file) {
   cr_assert_not_null(strstr(pv_strerror(PV_EBADF), ".npy"), "message: %s",
                      pv_strerror(PV_EBADF));
 }
+
+/* File vectors return PV_ENOSPC for a full disk and for the file size
+ * limit alike (docs/files.md): the message names both. */
+Test(errors, enospc_names_the_disk_and_the_file_size_limit) {
+  const char *m = pv_strerror(PV_ENOSPC);
+  cr_assert_not_null(strstr(m, "max_len"), "the stable vector's limit: %s", m);
+  cr_assert_not_null(strstr(m, "disk"), "a full disk: %s", m);
+  cr_assert_not_null(strstr(m, "RLIMIT_FSIZE"), "the file size limit: %s", m);
+}

@@ -69,7 +69,9 @@ PV_EXPORT const char *pv_version(void);
   XX(EINVAL, -2, "invalid argument")                                         \
   XX(ERANGE, -3, "index or range out of bounds")                             \
   XX(EOVERFLOW, -4, "size computation would overflow size_t")                \
-  XX(ENOSPC, -5, "no space: a stable vector at max_len, a full disk")        \
+  XX(ENOSPC, -5,                                                             \
+     "no space: a stable vector at max_len; a full disk or quota, or the "   \
+     "file size limit (RLIMIT_FSIZE)")                                       \
   XX(EACCES, -6, "the protection forbids it")                                \
   XX(ENOTSUP, -7, "not supported on this platform or build")                 \
   XX(ENOENT, -8, "no such element or file")                                  \
