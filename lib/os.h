@@ -198,11 +198,12 @@ int pv__os_dual_unmap(intptr_t handle, void *rw, void *rx, size_t size);
  * of caps->page_size (Windows: of alloc_granularity, else PV_EINVAL; only
  * STABLE, which Windows lacks, maps at an offset other than 0).  Every call below is a fault point; each returns 0 or:
  *   PV_ENOENT  no such file (open without PV__OS_FMAP_CREATE)
- *   PV_EACCES  permission denied, a read-only file system, or (EXCL) a
- *              symbolic link where the file would be
- *   PV_EBUSY   (open EXCL) the path already exists; (lock) another process
- *              holds the lock; (resize, !caps->can_cut_mapped) a view of
- *              the file past the new end is mapped
+ *   PV_EACCES  permission denied, a read-only file system
+ *   PV_EEXIST  (open EXCL) the path already exists, a symbolic link
+ *              included
+ *   PV_EBUSY   (lock) another process holds the lock; (resize,
+ *              !caps->can_cut_mapped) a view of the file past the new end
+ *              is mapped
  *   PV_ENOSPC  the disk, the quota or the file size limit (RLIMIT_FSIZE,
  *              whose SIGXFSZ the caller must ignore) is reached
  *   PV_ENOMEM  out of memory, address space or descriptors (PV_EMAPS: out

@@ -621,6 +621,7 @@ static int fmap_err(int e) {
   case ENOENT:
     return PV_ENOENT;
   case EEXIST:
+    return PV_EEXIST;
   case EWOULDBLOCK:
     return PV_EBUSY;
   case ELOOP:

@@ -426,6 +426,7 @@ static int fmap_err(DWORD e) {
     return PV_EACCES;
   case ERROR_FILE_EXISTS:
   case ERROR_ALREADY_EXISTS:
+    return PV_EEXIST;
   case ERROR_LOCK_VIOLATION:
   case ERROR_USER_MAPPED_FILE: /* a cut below a mapped view */
     return PV_EBUSY;

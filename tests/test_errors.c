@@ -36,6 +36,18 @@ Test(errors, names_match_the_macros) {
   cr_assert_str_eq(pv_errname(PV_EMAPS), "PV_EMAPS", "name of PV_EMAPS");
   cr_assert_str_eq(pv_errname(PV_EBUSY), "PV_EBUSY", "name of PV_EBUSY");
   cr_assert_str_eq(pv_errname(PV_EIO), "PV_EIO", "name of PV_EIO");
+  cr_assert_str_eq(pv_errname(PV_EEXIST), "PV_EEXIST", "name of PV_EEXIST");
+}
+
+/* PV_OPEN_EXCL on a path that exists is not "another writer has it". */
+Test(errors, an_existing_path_has_its_own_code) {
+  cr_assert_eq(PV_EEXIST, -13, "PV_EEXIST is the next code after PV_EBUSY");
+  cr_assert_neq(PV_EEXIST, PV_EBUSY);
+  cr_assert_not_null(strstr(pv_strerror(PV_EEXIST), "path exists"),
+                     "the message says the path exists: %s", pv_strerror(PV_EEXIST));
+  cr_assert_null(strstr(pv_strerror(PV_EBUSY), "exists"),
+                 "PV_EBUSY's message is only about another writer: %s",
+                 pv_strerror(PV_EBUSY));
 }
 
 Test(errors, a_second_writer_has_its_own_code) {

@@ -78,7 +78,8 @@ PV_EXPORT const char *pv_version(void);
   XX(EMAPS, -9, "too many mappings: the process reached vm.max_map_count")   \
   XX(EIO, -10, "input/output error: the OS failed to open or read a file")   \
   XX(EBADF, -11, "not a .npy file paged_vec can map")                        \
-  XX(EBUSY, -12, "the file is in use: another writer has it open")
+  XX(EBUSY, -12, "the file is in use: another writer has it open")          \
+  XX(EEXIST, -13, "the path exists: PV_OPEN_EXCL creates only a new file")
 
 typedef enum pv_errno {
 #define PV__ERR_ENUM(name, value, msg) PV_##name = (value),
