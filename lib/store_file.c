@@ -452,7 +452,7 @@ int pv__store_file_close(pv_vec *v) {
      * (docs/files.md), which is not the writer's failure. */
     if (cut_rc == PV_EBUSY) cut_rc = 0;
   }
-  /* The point of no return: the handle goes whatever close says (os.h). */
+  /* The point of no return: the descriptor goes whatever close says (os.h). */
   rc = pv__os_file_close(f->fd);
   free(f);
   v->pv_store = NULL;
