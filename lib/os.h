@@ -234,7 +234,9 @@ int pv__os_dual_unmap(intptr_t handle, void *rw, void *rx, size_t size);
  */
 
 /* pv__os_file_errno - the table above: the code for errno value e of a
- * file call (lib/os_common.c; shared by both backends). */
+ * file call (lib/os_common.c; shared by both backends).  EDQUOT and an
+ * EOPNOTSUPP other than ENOTSUP, which the Windows runtime lacks, are
+ * os_posix.c's, which asks this table for the rest. */
 int pv__os_file_errno(int e);
 
 /* Flags for pv__os_file_open. */
