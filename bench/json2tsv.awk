@@ -4,8 +4,9 @@
 # file per process, each with one plain result: the medians are then taken
 # over the files.
 #
-# Google Benchmark writes one key per line inside each benchmark object,
-# which is all this relies on.  Output columns:
+# Run with bench/gbench_json.awk, which reads the JSON into f and calls
+# flush() for each benchmark: awk -f gbench_json.awk -f json2tsv.awk FILES.
+# Output columns:
 #   workload peer n ns_per_elem cv peak_rss rss_ratio minflt bytes_per_second
 #   op_ns rss_after status best_ns_per_elem ratio (unused) worst_ns_per_elem
 # A missing value is "-"; status is "ok" or "error: <message>".
@@ -78,19 +79,6 @@ BEGIN {
 }
 function val(k) { return (k in f) ? f[k] : "-" }
 function seen(rn) { if (!(rn in order)) { order[rn] = ++count; names[count] = rn } }
-
-/"benchmarks": \[/ { inb = 1; next }
-inb && /^    \{/ { split("", f); next }
-inb && /^    \}/ { flush(); split("", f); next }
-inb && /^  \]/ { inb = 0; next }
-inb && /^      "/ {
-  line = $0
-  sub(/^ *"/, "", line)
-  k = line; sub(/".*$/, "", k)
-  v = line; sub(/^[^"]*": */, "", v); sub(/,[ \t\r]*$/, "", v)
-  gsub(/^"|"$/, "", v)
-  f[k] = v
-}
 
 END {
   for (rn in nit) {

@@ -19,8 +19,8 @@
 
 # bench/peers is distributed as a directory: a new peer file needs no line
 # here.
-PVB_RUNNER_FILES = bench/run.sh bench/json2tsv.awk bench/table.awk bench/charts.gp \
-	bench/pairs.awk bench/peers
+PVB_RUNNER_FILES = bench/run.sh bench/gbench_json.awk bench/json2tsv.awk bench/table.awk \
+	bench/charts.gp bench/pairs.awk bench/peers
 EXTRA_DIST += $(PVB_RUNNER_FILES)
 
 if PV_BENCH

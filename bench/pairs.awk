@@ -6,10 +6,14 @@
 # the process's number (the file's .rK) and stat one of t tmin tmax r rmin
 # rmax rss wall (paired workloads) or frac (limit_as).  A row that failed
 # gives one line with method "-", stat "error" and the message.
-# Relies, as json2tsv.awk does, on Google Benchmark writing one key per line.
+# Run with bench/gbench_json.awk, which reads the JSON into f and calls
+# flush() for each benchmark: awk -f gbench_json.awk -f pairs.awk FILES.
 
-function flush(   np, part, k, m, st, run) {
+function flush(   name, err, np, part, k, m, st, run) {
+  name = ("run_name" in f) ? f["run_name"] : ""
+  if (name == "" && ("name" in f)) name = f["name"]
   if (name == "") return
+  err = ("error_message" in f) ? f["error_message"] : ""
   np = split(name, part, "/")
   if (np < 3) return
   run = FILENAME
@@ -24,19 +28,4 @@ function flush(   np, part, k, m, st, run) {
     st = k; sub(/^.*\./, "", st)
     printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", part[1], part[2], part[3], run, m, st, f[k]
   }
-}
-/"benchmarks": \[/ { inb = 1; next }
-inb && /^    \{/ { split("", f); name = ""; err = ""; next }
-inb && /^    \}/ { flush(); split("", f); name = ""; next }
-inb && /^  \]/ { inb = 0; next }
-inb && /^      "/ {
-  line = $0
-  sub(/^ *"/, "", line)
-  k = line; sub(/".*$/, "", k)
-  v = line; sub(/^[^"]*": */, "", v); sub(/,[ \t\r]*$/, "", v)
-  gsub(/^"|"$/, "", v)
-  if (k == "run_name") name = v
-  else if (k == "name" && name == "") name = v
-  else if (k == "error_message") err = v
-  else f[k] = v
 }

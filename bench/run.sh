@@ -280,9 +280,11 @@ for f in "$@"; do
   esac
 done
 # shellcheck disable=SC2086
-"$awk" -f "$scripts/json2tsv.awk" /dev/null $unpaired > "$out/summary.tsv"
+"$awk" -f "$scripts/gbench_json.awk" -f "$scripts/json2tsv.awk" /dev/null $unpaired \
+  > "$out/summary.tsv"
 # shellcheck disable=SC2086
-"$awk" -f "$scripts/pairs.awk" /dev/null $paired > "$out/pairs.tsv"
+"$awk" -f "$scripts/gbench_json.awk" -f "$scripts/pairs.awk" /dev/null $paired \
+  > "$out/pairs.tsv"
 "$awk" -v md="$out/table.md" -v datadir="$out" -v mode="$mode" -v secs="$secs" \
   -v runs="$nrun" -v procs="$pair_procs" -v rounds="$rounds" -f "$scripts/table.awk" \
   "$out/machine.txt" "$out/peers.tsv" "$out/summary.tsv" "$out/pairs.tsv" | tee "$out/table.txt"

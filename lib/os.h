@@ -191,74 +191,135 @@ int pv__os_dual_grow(intptr_t handle, void *rw, void *rx, size_t old_size,
                      size_t new_size, unsigned wprot, unsigned xprot);
 int pv__os_dual_unmap(intptr_t handle, void *rw, void *rx, size_t size);
 
-/* ---- files mapped as vectors (pv__os_fmap_*, lib/store_file.c) -----------
- * A file is named by an intptr_t handle (POSIX: the descriptor; wide enough
- * for a Windows HANDLE, which CreateFileMapping takes).  File sizes
- * and offsets are uint64_t; offsets given to pv__os_fmap_map are multiples
- * of caps->page_size (Windows: of alloc_granularity, else PV_EINVAL; only
- * STABLE, which Windows lacks, maps at an offset other than 0).  Every call below is a fault point; each returns 0 or:
- *   PV_ENOENT  no such file (open without PV__OS_FMAP_CREATE)
- *   PV_EACCES  permission denied, a read-only file system, or (EXCL) a
- *              symbolic link where the file would be
- *   PV_EBUSY   (open EXCL) the path already exists; (lock) another process
- *              holds the lock; (resize, !caps->can_cut_mapped) a view of
- *              the file past the new end is mapped
- *   PV_ENOSPC  the disk, the quota or the file size limit (RLIMIT_FSIZE,
- *              whose SIGXFSZ the caller must ignore) is reached
- *   PV_ENOMEM  out of memory, address space or descriptors (PV_EMAPS: out
- *              of mappings)
- *   PV_EIO     an I/O error
- *   PV_EINVAL  anything else (a directory, a name too long, ...)
- *   PV_ENOTSUP the backend has no file mappings, the file system cannot
- *              map files (mmap ENODEV), or (map at != NULL) the backend
- *              cannot place a view (!caps->can_map_files_at)
- * On failure nothing changed, except where said. */
+/* ---- files: opened, read (lib/vec_io.c), mapped (lib/store_file.c) --------
+ * A file is named by an int descriptor on every platform: POSIX's, and on
+ * Windows the C runtime's (_open_osfhandle / _get_osfhandle give its
+ * HANDLE, which CreateFileMapping takes), so that the descriptor a caller
+ * hands pv_vec_read_fd and the one pv_vec_open holds are the same kind.
+ * pv__os_file_open/info/close serve both users; read/seek are the
+ * reader's, pv__os_fmap_* the file vector's.  File sizes and offsets are
+ * uint64_t.  Every call is a fault point (pv__os_file_restarts excepted).
+ *
+ * One table turns an errno of any of these calls into a code, on both
+ * backends (pv__os_file_errno); the Windows calls that report through
+ * GetLastError() (CreateFileA and the pv__os_fmap_* ones) map those
+ * values to the same codes (docs/portability.md):
+ *   ENOENT, ENOTDIR, ENAMETOOLONG, ELOOP -> PV_ENOENT (the path names no
+ *                                           file)
+ *   EACCES, EPERM, EROFS, ETXTBSY        -> PV_EACCES (permission denied,
+ *                                           a read-only file system)
+ *   EEXIST                               -> PV_EEXIST (open EXCL: the path
+ *                                           exists, a symbolic link included)
+ *   EBADF, EINVAL, EISDIR, EFAULT        -> PV_EINVAL (not a usable fd, a
+ *                                           directory)
+ *   ENOSPC, EFBIG, EDQUOT                -> PV_ENOSPC (the disk, the quota
+ *                                           or the file size limit:
+ *                                           RLIMIT_FSIZE, whose SIGXFSZ the
+ *                                           caller must ignore)
+ *   ENOMEM                               -> PV_ENOMEM
+ *   EOVERFLOW                            -> PV_EOVERFLOW
+ *   ENOTSUP, EOPNOTSUPP                  -> PV_ENOTSUP
+ *   anything else (EIO, EMFILE, ENFILE,  -> PV_EIO
+ *   EAGAIN: a non-blocking fd with
+ *   nothing to read)
+ * Besides the table: PV_EBUSY from pv__os_fmap_lock (another open of the
+ * file holds the lock) and, where !caps->can_cut_mapped, from
+ * pv__os_fmap_resize (a view of the file past the new end is mapped);
+ * PV_ENOTSUP from the pv__os_fmap_* calls where !caps->can_map_files, and
+ * from pv__os_fmap_map where the file system cannot map files (mmap
+ * ENODEV) or (at != NULL) the backend cannot place a view
+ * (!caps->can_map_files_at); pv__os_fmap_map's mapping errors are those of
+ * pv__os_map (PV_ENOMEM, PV_EMAPS).  On failure nothing changed, except
+ * where said.
+ */
 
-/* Flags for pv__os_fmap_open. */
+/* pv__os_file_errno - the table above: the code for errno value e of a
+ * file call (lib/os_common.c; shared by both backends).  EDQUOT and an
+ * EOPNOTSUPP other than ENOTSUP, which the Windows runtime lacks, are
+ * os_posix.c's, which asks this table for the rest. */
+int pv__os_file_errno(int e);
+
+/* Flags for pv__os_file_open. */
 enum {
-  PV__OS_FMAP_WRITE = 1u << 0,  /* open read-write (else read-only) */
-  PV__OS_FMAP_CREATE = 1u << 1, /* create it when missing, with `mode`
+  PV__OS_FILE_WRITE = 1u << 0,  /* open read-write (else read-only) */
+  PV__OS_FILE_CREATE = 1u << 1, /* create it when missing, with `mode`
                                    (masked by the umask) */
-  PV__OS_FMAP_EXCL = 1u << 2    /* with CREATE: fail when the path exists,
+  PV__OS_FILE_EXCL = 1u << 2    /* with CREATE: fail when the path exists,
                                    a symbolic link included (never followed) */
 };
 
-/* pv__os_fmap_open - open path (close-on-exec, never inherited by a child
- * that execs) and put its handle in *fd.  Without EXCL a symbolic link is
- * followed, as open(2) does. */
-int pv__os_fmap_open(const char *path, unsigned flags, unsigned mode, intptr_t *fd);
+/* pv__os_file_open - open path with flags (0: read-only, the path must
+ * exist) into *fd, binary, never inherited by a child process
+ * (O_CLOEXEC / a HANDLE that is not inheritable, _O_NOINHERIT).  Without
+ * EXCL a symbolic link is followed, as open(2) does.  A directory:
+ * opened read-only, POSIX gives a descriptor (pv__os_file_info then
+ * refuses it), Windows refuses it here; PV_EINVAL either way. */
+int pv__os_file_open(const char *path, unsigned flags, unsigned mode, int *fd);
 
-/* pv__os_fmap_close - close the handle.  The handle is gone afterwards
- * even when this returns an error (POSIX leaves it unspecified; Linux and
- * the BSDs release it): the error only reports that earlier writes may not
- * have reached the file (an NFS write-back, say).  Releases the lock. */
-int pv__os_fmap_close(intptr_t fd);
+/* What pv__os_file_info tells about an open descriptor. */
+typedef struct pv__os_file {
+  bool regular;    /* a regular file: size and offset are meaningful */
+  uint64_t size;   /* its size in bytes now (it may still grow) */
+  uint64_t offset; /* the descriptor's current offset */
+} pv__os_file;
 
-/* pv__os_fmap_size - the file's size in bytes (fstat). */
-int pv__os_fmap_size(intptr_t fd, uint64_t *size);
+/* pv__os_file_info - fstat (and, for a regular file, the offset) of fd.
+ * A directory is PV_EINVAL. */
+int pv__os_file_info(int fd, pv__os_file *out);
+
+/* pv__os_file_close - close fd.  The descriptor is gone afterwards even
+ * when this returns an error (its fault point comes after the close, so
+ * an injected failure does not leak it; a real one releases it too on
+ * Linux and the BSDs, and EINTR is not retried: the descriptor may
+ * already be another thread's).  The error only reports that earlier
+ * writes may not have reached the file (an NFS write-back, say).
+ * Releases pv__os_fmap_lock's lock. */
+int pv__os_file_close(int fd);
+
+/* pv__os_file_read - one read of up to len > 0 bytes into buf; *got is
+ * what arrived (0 at end of file; fewer than len is a short read, not an
+ * error).  A read interrupted by a signal before any byte arrived (EINTR)
+ * is restarted here and counted by pv__os_file_restarts.  len is clamped
+ * to what one call of the platform takes. */
+int pv__os_file_read(int fd, void *buf, size_t len, size_t *got);
+
+/* pv__os_file_seek - move fd's offset to off (from the start). */
+int pv__os_file_seek(int fd, uint64_t off);
+
+/* Reads pv__os_file_read restarted after EINTR since the process started
+ * (0 where signals do not interrupt reads): lets a test prove that it
+ * really interrupted one. */
+unsigned long pv__os_file_restarts(void);
+
+/* ---- files mapped as vectors (pv__os_fmap_*, lib/store_file.c) -----------
+ * On a descriptor from pv__os_file_open (WRITE for anything that changes
+ * the file).  Offsets given to pv__os_fmap_map are multiples of
+ * caps->page_size (Windows: of alloc_granularity, else PV_EINVAL; only
+ * STABLE, which Windows lacks, maps at an offset other than 0). */
 
 /* pv__os_fmap_resize - set the file's size (ftruncate): shorter drops the
  * bytes past it, longer adds bytes that read as zero (a sparse tail where
  * the file system has holes). */
-int pv__os_fmap_resize(intptr_t fd, uint64_t size);
+int pv__os_fmap_resize(int fd, uint64_t size);
 
 /* pv__os_fmap_extend - grow the file from old (its size now) to size >
  * old, with disk space allocated where the system can (fallocate), so
  * that running out of disk is an error here and not a SIGBUS on a later
  * write through a mapping; elsewhere, or where the file system refuses
  * fallocate, like pv__os_fmap_resize.  On failure the size is old. */
-int pv__os_fmap_extend(intptr_t fd, uint64_t old, uint64_t size);
+int pv__os_fmap_extend(int fd, uint64_t old, uint64_t size);
 
 /* pv__os_fmap_map - map [offset, offset + size) of the file, shared (writes
  * reach the file; other processes mapping it see them), with prot (READ,
- * or READ | WRITE on a handle opened with WRITE).  at == NULL: anywhere, a
- * new reservation (released by pv__os_unmap; pv__os_remap may resize it),
- * aligned to alloc_granularity; at != NULL: exactly at `at`, replacing what
- * is there, which must lie inside a reservation of ours (its size counts
- * as part of that reservation).  Pages past the end of the file raise
- * SIGBUS when touched: callers map only what the file holds. */
-int pv__os_fmap_map(intptr_t fd, uint64_t offset, size_t size, unsigned prot,
-                    void *at, void **out);
+ * or READ | WRITE on a descriptor opened with WRITE).  at == NULL:
+ * anywhere, a new reservation (released by pv__os_unmap; pv__os_remap may
+ * resize it), aligned to alloc_granularity; at != NULL: exactly at `at`,
+ * replacing what is there, which must lie inside a reservation of ours
+ * (its size counts as part of that reservation).  Pages past the end of
+ * the file raise SIGBUS when touched: callers map only what the file
+ * holds. */
+int pv__os_fmap_map(int fd, uint64_t offset, size_t size, unsigned prot, void *at,
+                    void **out);
 
 /* pv__os_fmap_sync - write the dirty pages of the mapped range back to the
  * file: wait == true returns once they are on the device (msync MS_SYNC),
@@ -273,66 +334,12 @@ int pv__os_fmap_sync(void *addr, size_t size, bool wait);
 int pv__os_fmap_readahead(void *addr, size_t size);
 
 /* pv__os_fmap_flush - make the file's data and metadata durable (fsync). */
-int pv__os_fmap_flush(intptr_t fd);
+int pv__os_fmap_flush(int fd);
 
 /* pv__os_fmap_lock - take an exclusive advisory lock on the whole file
  * without waiting (flock LOCK_EX | LOCK_NB): PV_EBUSY when another open
- * of the file holds it.  Held until the handle is closed. */
-int pv__os_fmap_lock(intptr_t fd);
-/* ---- files (lib/vec_io.c) ------------------------------------------------ */
-
-/*
- * Reading a file or a descriptor straight into a vector.  Descriptors are
- * the C runtime's int descriptors on every platform (POSIX open/read,
- * Windows _open/_read).  errno becomes a code the same way on both:
- *   ENOENT, ENOTDIR, ENAMETOOLONG        -> PV_ENOENT (no such file)
- *   EACCES, EPERM                        -> PV_EACCES
- *   EBADF, EINVAL, EISDIR, EFAULT        -> PV_EINVAL (not a readable fd)
- *   ENOMEM                               -> PV_ENOMEM
- *   EOVERFLOW, EFBIG                     -> PV_EOVERFLOW
- *   anything else (EIO, EMFILE, EAGAIN)  -> PV_EIO
- * Each is a fault point.
- */
-
-/* pv__os_file_errno - that table: the code for errno value e of a file
- * call (lib/os_common.c; shared by both backends). */
-int pv__os_file_errno(int e);
-
-/* What pv__os_file_info tells about an open descriptor. */
-typedef struct pv__os_file {
-  bool regular;    /* a regular file: size and offset are meaningful */
-  uint64_t size;   /* its size in bytes now (it may still grow) */
-  uint64_t offset; /* the descriptor's current offset */
-} pv__os_file;
-
-/* pv__os_file_open - open path read-only, not inherited by child
- * processes (O_CLOEXEC / _O_NOINHERIT), binary on Windows, into *fd.
- * A directory: POSIX opens it (pv__os_file_info then refuses it), Windows
- * refuses it here; PV_EINVAL either way. */
-int pv__os_file_open(const char *path, int *fd);
-
-/* pv__os_file_info - fstat (and, for a regular file, the offset) of fd.
- * A directory is PV_EINVAL. */
-int pv__os_file_info(int fd, pv__os_file *out);
-
-/* pv__os_file_read - one read of up to len > 0 bytes into buf; *got is
- * what arrived (0 at end of file; fewer than len is a short read, not an
- * error).  A read interrupted by a signal before any byte arrived (EINTR)
- * is restarted here and counted by pv__os_file_restarts.  len is clamped
- * to what one call of the platform takes. */
-int pv__os_file_read(int fd, void *buf, size_t len, size_t *got);
-
-/* pv__os_file_seek - move fd's offset to off (from the start). */
-int pv__os_file_seek(int fd, uint64_t off);
-
-/* pv__os_file_close - close fd; on failure too the fd is gone (its fault
- * point comes after the close, so an injected failure does not leak it). */
-int pv__os_file_close(int fd);
-
-/* Reads pv__os_file_read restarted after EINTR since the process started
- * (0 where signals do not interrupt reads): lets a test prove that it
- * really interrupted one. */
-unsigned long pv__os_file_restarts(void);
+ * of the file holds it.  Held until the descriptor is closed. */
+int pv__os_fmap_lock(int fd);
 
 /* ---- shared helpers (os_common.c) --------------------------------------- */
 

@@ -153,20 +153,29 @@ int pv__os_file_errno(int e) {
   case ENOENT:
   case ENOTDIR:
   case ENAMETOOLONG:
+  case ELOOP:
     return PV_ENOENT;
   case EACCES:
   case EPERM:
+  case EROFS:
+  case ETXTBSY:
     return PV_EACCES;
+  case EEXIST:
+    return PV_EEXIST;
   case EBADF:
   case EINVAL:
   case EISDIR:
   case EFAULT:
     return PV_EINVAL;
+  case ENOSPC:
+  case EFBIG:
+    return PV_ENOSPC;
   case ENOMEM:
     return PV_ENOMEM;
   case EOVERFLOW:
-  case EFBIG:
     return PV_EOVERFLOW;
+  case ENOTSUP:
+    return PV_ENOTSUP;
   default:
     return PV_EIO;
   }

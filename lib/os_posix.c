@@ -615,66 +615,82 @@ int pv__os_dual_unmap(intptr_t handle, void *rw, void *rx, size_t size) {
 #include <sys/file.h>
 #endif
 
-/* The code for an errno from a file call (os.h, "files"). */
-static int fmap_err(int e) {
-  switch (e) {
-  case ENOENT:
-    return PV_ENOENT;
-  case EEXIST:
-  case EWOULDBLOCK:
-    return PV_EBUSY;
-  case ELOOP:
-  case EROFS:
-  case ETXTBSY:
-    return PV_EACCES;
-  case ENOSPC:
-  case EFBIG:
+static atomic_ulong file_restarts;
+
+/* The code for an errno from a file call: the errnos only POSIX has, then
+ * the shared table (os.h, "files"). */
+static int file_err(int e) {
 #ifdef EDQUOT
-  case EDQUOT:
+  if (e == EDQUOT) return PV_ENOSPC;
 #endif
-    return PV_ENOSPC;
-  case EIO:
-    return PV_EIO;
-  default:
-    return posix_err(e);
-  }
+#if defined(EOPNOTSUPP) && EOPNOTSUPP != ENOTSUP
+  if (e == EOPNOTSUPP) return PV_ENOTSUP;
+#endif
+  return pv__os_file_errno(e);
 }
 
-/* The descriptor of a handle (handles are descriptors here). */
-static int fmap_fd(intptr_t h) { return (int)h; }
-
-int pv__os_fmap_open(const char *path, unsigned flags, unsigned mode, intptr_t *fd) {
+int pv__os_file_open(const char *path, unsigned flags, unsigned mode, int *fd) {
   assert(path != NULL && fd != NULL);
   PV__FAULT_POINT();
-  int of = O_CLOEXEC | ((flags & PV__OS_FMAP_WRITE) ? O_RDWR : O_RDONLY);
-  if (flags & PV__OS_FMAP_CREATE) of |= O_CREAT;
+  int of = O_CLOEXEC | O_NOCTTY | ((flags & PV__OS_FILE_WRITE) ? O_RDWR : O_RDONLY);
+  if (flags & PV__OS_FILE_CREATE) of |= O_CREAT;
   /* O_EXCL with O_CREAT already refuses a symbolic link; O_NOFOLLOW says
    * it twice, for systems that get the first wrong. */
-  if (flags & PV__OS_FMAP_EXCL) of |= O_EXCL | O_NOFOLLOW;
+  if (flags & PV__OS_FILE_EXCL) of |= O_EXCL | O_NOFOLLOW;
   int d;
   do d = open(path, of, (mode_t)mode);
-  while (d < 0 && errno == EINTR);
-  if (d < 0) return fmap_err(errno);
+  while (d < 0 && errno == EINTR); /* a FIFO's open blocks */
+  if (d < 0) return file_err(errno);
   *fd = d;
   return 0;
 }
 
-int pv__os_fmap_close(intptr_t fd) {
-  /* The fault point reports a failure but, like a real one, the handle is
-   * gone (os.h): an injected failure closes it too. */
-  int fault = pv__os_fault_hit();
-  /* No retry on EINTR: the descriptor is already released (os.h). */
-  int rc = close(fmap_fd(fd)) == 0 ? 0 : fmap_err(errno);
-  return fault != 0 ? fault : rc;
-}
-
-int pv__os_fmap_size(intptr_t fd, uint64_t *size) {
+int pv__os_file_info(int fd, pv__os_file *out) {
   PV__FAULT_POINT();
   struct stat st;
-  if (fstat(fmap_fd(fd), &st) != 0) return fmap_err(errno);
-  if (!S_ISREG(st.st_mode) || st.st_size < 0) return PV_EINVAL;
-  *size = (uint64_t)st.st_size;
+  if (fstat(fd, &st) != 0) return file_err(errno);
+  if (S_ISDIR(st.st_mode)) return PV_EINVAL;
+  out->regular = S_ISREG(st.st_mode);
+  out->size = out->offset = 0;
+  if (!out->regular) return 0;
+  off_t at = lseek(fd, 0, SEEK_CUR);
+  if (at < 0) return file_err(errno);
+  out->size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
+  out->offset = (uint64_t)at;
   return 0;
+}
+
+int pv__os_file_close(int fd) {
+  /* Closed first, then the fault point (os.h).  Not retried on EINTR:
+   * Linux has closed the fd by then, and a retry could close one another
+   * thread just opened. */
+  int r = close(fd), e = errno;
+  PV__FAULT_POINT();
+  if (r != 0 && e != EINTR) return file_err(e);
+  return 0;
+}
+
+int pv__os_file_read(int fd, void *buf, size_t len, size_t *got) {
+  PV__FAULT_POINT();
+  if (len > SSIZE_MAX) len = SSIZE_MAX; /* what POSIX read takes */
+  ssize_t n;
+  while ((n = read(fd, buf, len)) < 0 && errno == EINTR)
+    atomic_fetch_add_explicit(&file_restarts, 1, memory_order_relaxed);
+  if (n < 0) return file_err(errno);
+  *got = (size_t)n;
+  return 0;
+}
+
+int pv__os_file_seek(int fd, uint64_t off) {
+  PV__FAULT_POINT();
+  off_t o = (off_t)off;
+  if (o < 0 || (uint64_t)o != off) return PV_EOVERFLOW;
+  if (lseek(fd, o, SEEK_SET) < 0) return file_err(errno);
+  return 0;
+}
+
+unsigned long pv__os_file_restarts(void) {
+  return atomic_load_explicit(&file_restarts, memory_order_relaxed);
 }
 
 /* ftruncate to size, which must fit off_t. */
@@ -683,33 +699,33 @@ static int truncate_to(int d, uint64_t size) {
   int r;
   do r = ftruncate(d, (off_t)size);
   while (r != 0 && errno == EINTR);
-  return r == 0 ? 0 : fmap_err(errno);
+  return r == 0 ? 0 : file_err(errno);
 }
 
-int pv__os_fmap_resize(intptr_t fd, uint64_t size) {
+int pv__os_fmap_resize(int fd, uint64_t size) {
   PV__FAULT_POINT();
-  return truncate_to(fmap_fd(fd), size);
+  return truncate_to(fd, size);
 }
 
-int pv__os_fmap_extend(intptr_t fd, uint64_t old, uint64_t size) {
+int pv__os_fmap_extend(int fd, uint64_t old, uint64_t size) {
   assert(size > old);
   PV__FAULT_POINT();
   if (size > (uint64_t)INT64_MAX) return PV_ENOSPC;
 #ifdef PV_HAVE_FALLOCATE
   int r;
-  do r = fallocate(fmap_fd(fd), 0, (off_t)old, (off_t)(size - old));
+  do r = fallocate(fd, 0, (off_t)old, (off_t)(size - old));
   while (r != 0 && errno == EINTR);
   if (r == 0) return 0;
   /* File systems without it (and a few that refuse its mode): extend. */
-  if (errno != EOPNOTSUPP && errno != ENOSYS) return fmap_err(errno);
+  if (errno != EOPNOTSUPP && errno != ENOSYS) return file_err(errno);
 #else
   (void)old;
 #endif
-  return truncate_to(fmap_fd(fd), size);
+  return truncate_to(fd, size);
 }
 
-int pv__os_fmap_map(intptr_t fd, uint64_t offset, size_t size, unsigned prot,
-                    void *at, void **out) {
+int pv__os_fmap_map(int fd, uint64_t offset, size_t size, unsigned prot, void *at,
+                    void **out) {
   assert(size != 0 && size % pv__os_caps_get()->page_size == 0);
   assert(offset % pv__os_caps_get()->page_size == 0);
   PV__FAULT_POINT();
@@ -725,7 +741,7 @@ int pv__os_fmap_map(intptr_t fd, uint64_t offset, size_t size, unsigned prot,
     if (rc != 0) return rc;
   }
   int flags = MAP_SHARED | (place != NULL ? MAP_FIXED : 0);
-  void *p = mmap(place, size, posix_prot(prot), flags, fmap_fd(fd), (off_t)offset);
+  void *p = mmap(place, size, posix_prot(prot), flags, fd, (off_t)offset);
   if (p == MAP_FAILED) {
     int e = errno;
     if (at == NULL && place != NULL) munmap(place, size);
@@ -741,7 +757,7 @@ int pv__os_fmap_map(intptr_t fd, uint64_t offset, size_t size, unsigned prot,
 int pv__os_fmap_sync(void *addr, size_t size, bool wait) {
   assert(addr != NULL && size != 0);
   PV__FAULT_POINT();
-  if (msync(addr, size, wait ? MS_SYNC : MS_ASYNC) != 0) return fmap_err(errno);
+  if (msync(addr, size, wait ? MS_SYNC : MS_ASYNC) != 0) return file_err(errno);
   return 0;
 }
 
@@ -752,31 +768,35 @@ int pv__os_fmap_readahead(void *addr, size_t size) {
   return 0;
 }
 
-int pv__os_fmap_flush(intptr_t fd) {
+int pv__os_fmap_flush(int fd) {
   PV__FAULT_POINT();
   int r;
-  do r = fsync(fmap_fd(fd));
+  do r = fsync(fd);
   while (r != 0 && errno == EINTR);
-  return r == 0 ? 0 : fmap_err(errno);
+  return r == 0 ? 0 : file_err(errno);
 }
 
-int pv__os_fmap_lock(intptr_t fd) {
+int pv__os_fmap_lock(int fd) {
   PV__FAULT_POINT();
   int r;
 #ifdef PV_HAVE_FLOCK
   /* flock: held by the open file, so a second open in the same process
    * conflicts too (fcntl locks belong to the process and would not). */
-  do r = flock(fmap_fd(fd), LOCK_EX | LOCK_NB);
+  do r = flock(fd, LOCK_EX | LOCK_NB);
   while (r != 0 && errno == EINTR);
 #else
   struct flock l;
   memset(&l, 0, sizeof l);
   l.l_type = F_WRLCK;
   l.l_whence = SEEK_SET;
-  r = fcntl(fmap_fd(fd), F_SETLK, &l);
-  if (r != 0 && errno == EACCES) errno = EWOULDBLOCK;
+  r = fcntl(fd, F_SETLK, &l);
+  /* Held by another process: EACCES or EAGAIN, as flock says EWOULDBLOCK. */
+  if (r != 0 && (errno == EACCES || errno == EAGAIN)) errno = EWOULDBLOCK;
 #endif
-  return r == 0 ? 0 : fmap_err(errno);
+  if (r == 0) return 0;
+  /* Someone holds it: the lock's own code (the table says PV_EIO for a
+   * non-blocking read's EAGAIN, which is EWOULDBLOCK on Linux). */
+  return errno == EWOULDBLOCK ? PV_EBUSY : file_err(errno);
 }
 
 /* ---- time, fork, scheduling -------------------------------------------- */
@@ -799,72 +819,6 @@ int pv__os_atfork(void (*prepare)(void), void (*parent)(void),
 }
 
 void pv__os_yield(void) { (void)sched_yield(); }
-
-/* ---- files ------------------------------------------------------------- */
-
-#include <limits.h>
-#include <sys/stat.h>
-
-static atomic_ulong file_restarts;
-
-int pv__os_file_open(const char *path, int *fd) {
-  PV__FAULT_POINT();
-  int r;
-  do r = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  while (r < 0 && errno == EINTR); /* a FIFO's open blocks */
-  if (r < 0) return pv__os_file_errno(errno);
-  *fd = r;
-  return 0;
-}
-
-int pv__os_file_info(int fd, pv__os_file *out) {
-  PV__FAULT_POINT();
-  struct stat st;
-  if (fstat(fd, &st) != 0) return pv__os_file_errno(errno);
-  if (S_ISDIR(st.st_mode)) return PV_EINVAL;
-  out->regular = S_ISREG(st.st_mode);
-  out->size = out->offset = 0;
-  if (!out->regular) return 0;
-  off_t at = lseek(fd, 0, SEEK_CUR);
-  if (at < 0) return pv__os_file_errno(errno);
-  out->size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
-  out->offset = (uint64_t)at;
-  return 0;
-}
-
-int pv__os_file_read(int fd, void *buf, size_t len, size_t *got) {
-  PV__FAULT_POINT();
-  if (len > SSIZE_MAX) len = SSIZE_MAX; /* what POSIX read takes */
-  ssize_t n;
-  while ((n = read(fd, buf, len)) < 0 && errno == EINTR)
-    atomic_fetch_add_explicit(&file_restarts, 1, memory_order_relaxed);
-  if (n < 0) return pv__os_file_errno(errno);
-  *got = (size_t)n;
-  return 0;
-}
-
-int pv__os_file_seek(int fd, uint64_t off) {
-  PV__FAULT_POINT();
-  off_t o = (off_t)off;
-  if (o < 0 || (uint64_t)o != off) return PV_EOVERFLOW;
-  if (lseek(fd, o, SEEK_SET) < 0) return pv__os_file_errno(errno);
-  return 0;
-}
-
-int pv__os_file_close(int fd) {
-  /* Closed first, then the fault point: an injected failure must not leak
-   * the fd, as a real one does not.  Not retried on EINTR: Linux has
-   * closed the fd by then, and a retry could close one another thread
-   * just opened. */
-  int r = close(fd), e = errno;
-  PV__FAULT_POINT();
-  if (r != 0 && e != EINTR) return pv__os_file_errno(e);
-  return 0;
-}
-
-unsigned long pv__os_file_restarts(void) {
-  return atomic_load_explicit(&file_restarts, memory_order_relaxed);
-}
 
 /* ---- parallel population (pv_vec_populate) ------------------------------ */
 

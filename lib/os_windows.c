@@ -386,13 +386,19 @@ int pv__os_resident(void *addr, size_t size, size_t *bytes) {
 /* ---- files ------------------------------------------------------------- */
 
 /*
- * File vectors through CreateFileA / CreateFileMappingA / MapViewOfFile.
- * Where Windows differs from the contract (os.h):
- *   - the handle is opened sharing read, write and delete (so readers and
- *     a second would-be writer can open it; the lock decides) and is never
- *     inherited; EXCL is CREATE_NEW with FILE_FLAG_OPEN_REPARSE_POINT (a
- *     planted link is not followed); `mode` only sets the read-only
- *     attribute of a created file when it has no write bit (0200);
+ * A descriptor is the C runtime's (_open_osfhandle over a CreateFileA
+ * handle), so that an fd from the caller (pv_vec_read_fd) means the same
+ * as on POSIX; the file calls that need the HANDLE ask _get_osfhandle.
+ * Reads and seeks go through the runtime (_read, _lseeki64), file
+ * vectors through CreateFileMappingA / MapViewOfFile.  Signals do not
+ * interrupt _read: nothing is ever restarted.  Where Windows differs from
+ * the contract (os.h):
+ *   - a file is opened sharing read, write and delete (so readers and a
+ *     second would-be writer can open it; the lock decides), binary, and
+ *     never inherited; EXCL is CREATE_NEW with
+ *     FILE_FLAG_OPEN_REPARSE_POINT (a planted link is not followed);
+ *     `mode` only sets the read-only attribute of a created file when it
+ *     has no write bit (0200);
  *   - a view is released by pv__os_unmap (UnmapViewOfFile); it cannot be
  *     placed inside a reservation (at != NULL: PV_ENOTSUP,
  *     can_map_files_at is false) nor have its tail released, and the file
@@ -410,14 +416,25 @@ int pv__os_resident(void *addr, size_t size, size_t *bytes) {
  *     locking the data would make other handles' ReadFile fail.
  */
 
+/* Included here, next to their only users, rather than at the top. */
+#include <errno.h>
+#include <fcntl.h>
+#include <io.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
 /* The byte the writer's lock covers (2^63 - 2: past any file). */
 #define PV__WIN_LOCK_OFFSET UINT64_C(0x7ffffffffffffffe)
 
-/* GetLastError() of a file call -> the contract's PV_E*. */
-static int fmap_err(DWORD e) {
+/* GetLastError() of a file call -> the contract's PV_E* (os.h, "files"). */
+static int file_err(DWORD e) {
   switch (e) {
   case ERROR_FILE_NOT_FOUND:
   case ERROR_PATH_NOT_FOUND:
+  case ERROR_INVALID_NAME:
+  case ERROR_FILENAME_EXCED_RANGE:
     return PV_ENOENT;
   case ERROR_ACCESS_DENIED:
   case ERROR_WRITE_PROTECT:
@@ -426,6 +443,7 @@ static int fmap_err(DWORD e) {
     return PV_EACCES;
   case ERROR_FILE_EXISTS:
   case ERROR_ALREADY_EXISTS:
+    return PV_EEXIST;
   case ERROR_LOCK_VIOLATION:
   case ERROR_USER_MAPPED_FILE: /* a cut below a mapped view */
     return PV_EBUSY;
@@ -434,7 +452,6 @@ static int fmap_err(DWORD e) {
   case ERROR_FILE_TOO_LARGE:
     return PV_ENOSPC;
   case ERROR_TOO_MANY_OPEN_FILES:
-    return PV_ENOMEM;
   case ERROR_CRC:
   case ERROR_IO_DEVICE:
   case ERROR_READ_FAULT:
@@ -446,92 +463,139 @@ static int fmap_err(DWORD e) {
   }
 }
 
-static int fmap_last_err(void) { return fmap_err(GetLastError()); }
+static int file_last_err(void) { return file_err(GetLastError()); }
 
-static HANDLE fmap_handle(intptr_t fd) { return (HANDLE)fd; }
+/* The HANDLE under a descriptor (INVALID_HANDLE_VALUE for a bad one, which
+ * the call given it then refuses). */
+static HANDLE file_handle(int fd) { return (HANDLE)_get_osfhandle(fd); }
 
-int pv__os_fmap_open(const char *path, unsigned flags, unsigned mode, intptr_t *fd) {
+/* CreateFileA's refusal of path: a directory (which it refuses with
+ * ERROR_ACCESS_DENIED) is PV_EINVAL, as on POSIX. */
+static int open_err(const char *path) {
+  DWORD e = GetLastError();
+  DWORD a = GetFileAttributesA(path);
+  if (e == ERROR_ACCESS_DENIED && a != INVALID_FILE_ATTRIBUTES &&
+      (a & FILE_ATTRIBUTE_DIRECTORY) != 0)
+    return PV_EINVAL;
+  return file_err(e);
+}
+
+int pv__os_file_open(const char *path, unsigned flags, unsigned mode, int *fd) {
   assert(path != NULL && fd != NULL);
   PV__FAULT_POINT();
   enum { OWNER_WRITE = 0200 }; /* the mode bit that keeps a file writable */
-  DWORD access = GENERIC_READ | ((flags & PV__OS_FMAP_WRITE) ? GENERIC_WRITE : 0);
+  const bool w = (flags & PV__OS_FILE_WRITE) != 0;
+  DWORD access = GENERIC_READ | (w ? GENERIC_WRITE : 0);
   DWORD share = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
   DWORD disp = OPEN_EXISTING, attrs = FILE_ATTRIBUTE_NORMAL;
-  if (flags & PV__OS_FMAP_CREATE) {
-    disp = (flags & PV__OS_FMAP_EXCL) ? CREATE_NEW : OPEN_ALWAYS;
+  if (flags & PV__OS_FILE_CREATE) {
+    disp = (flags & PV__OS_FILE_EXCL) ? CREATE_NEW : OPEN_ALWAYS;
     if (!(mode & OWNER_WRITE)) attrs = FILE_ATTRIBUTE_READONLY;
   }
-  if (flags & PV__OS_FMAP_EXCL) attrs |= FILE_FLAG_OPEN_REPARSE_POINT;
+  if (flags & PV__OS_FILE_EXCL) attrs |= FILE_FLAG_OPEN_REPARSE_POINT;
   /* No SECURITY_ATTRIBUTES: the handle is not inheritable. */
   HANDLE h = CreateFileA(path, access, share, NULL, disp, attrs, NULL);
-  if (h == INVALID_HANDLE_VALUE) return fmap_last_err();
-  *fd = (intptr_t)h;
+  if (h == INVALID_HANDLE_VALUE) return open_err(path);
+  /* Binary (only _O_TEXT would make it text), and not passed on by the
+   * runtime's spawn. */
+  int d = _open_osfhandle((intptr_t)h, _O_NOINHERIT);
+  if (d < 0) {
+    int e = errno; /* out of descriptors (EMFILE) */
+    CloseHandle(h);
+    return pv__os_file_errno(e);
+  }
+  *fd = d;
   return 0;
 }
 
-int pv__os_fmap_close(intptr_t fd) {
+int pv__os_file_info(int fd, pv__os_file *out) {
   PV__FAULT_POINT();
-  /* Closing the handle also releases the LockFileEx lock. */
-  if (!CloseHandle(fmap_handle(fd))) return fmap_last_err();
+  struct _stat64 st;
+  if (_fstat64(fd, &st) != 0) return pv__os_file_errno(errno);
+  if ((st.st_mode & _S_IFMT) == _S_IFDIR) return PV_EINVAL;
+  out->regular = (st.st_mode & _S_IFMT) == _S_IFREG;
+  out->size = out->offset = 0;
+  if (!out->regular) return 0;
+  __int64 at = _lseeki64(fd, 0, SEEK_CUR);
+  if (at < 0) return pv__os_file_errno(errno);
+  out->size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
+  out->offset = (uint64_t)at;
   return 0;
 }
 
-int pv__os_fmap_size(intptr_t fd, uint64_t *size) {
-  assert(size != NULL);
+int pv__os_file_close(int fd) {
+  /* Closed first, then the fault point (os.h).  Closing the handle also
+   * releases the LockFileEx lock. */
+  int r = _close(fd), e = errno;
   PV__FAULT_POINT();
-  LARGE_INTEGER s;
-  if (!GetFileSizeEx(fmap_handle(fd), &s)) return fmap_last_err();
-  *size = (uint64_t)s.QuadPart;
+  return r != 0 ? pv__os_file_errno(e) : 0;
+}
+
+int pv__os_file_read(int fd, void *buf, size_t len, size_t *got) {
+  PV__FAULT_POINT();
+  if (len > INT_MAX) len = INT_MAX; /* _read takes an unsigned, returns int */
+  int n = _read(fd, buf, (unsigned)len);
+  if (n < 0) return pv__os_file_errno(errno);
+  *got = (size_t)n;
   return 0;
 }
+
+int pv__os_file_seek(int fd, uint64_t off) {
+  PV__FAULT_POINT();
+  if (off > (uint64_t)INT64_MAX) return PV_EOVERFLOW;
+  if (_lseeki64(fd, (__int64)off, SEEK_SET) < 0) return pv__os_file_errno(errno);
+  return 0;
+}
+
+unsigned long pv__os_file_restarts(void) { return 0; }
 
 /* Move the end of the file to size (longer reads as zero). */
-static int set_end(intptr_t fd, uint64_t size) {
+static int set_end(int fd, uint64_t size) {
   if (size > (uint64_t)INT64_MAX) return PV_ENOSPC;
   LARGE_INTEGER at;
   at.QuadPart = (LONGLONG)size;
-  if (!SetFilePointerEx(fmap_handle(fd), at, NULL, FILE_BEGIN) ||
-      !SetEndOfFile(fmap_handle(fd)))
-    return fmap_last_err();
+  if (!SetFilePointerEx(file_handle(fd), at, NULL, FILE_BEGIN) ||
+      !SetEndOfFile(file_handle(fd)))
+    return file_last_err();
   return 0;
 }
 
-int pv__os_fmap_resize(intptr_t fd, uint64_t size) {
+int pv__os_fmap_resize(int fd, uint64_t size) {
   PV__FAULT_POINT();
   return set_end(fd, size);
 }
 
 /* SetEndOfFile allocates the clusters (NTFS files are not sparse unless
  * marked so): a full disk fails here, as fallocate does. */
-int pv__os_fmap_extend(intptr_t fd, uint64_t old, uint64_t size) {
+int pv__os_fmap_extend(int fd, uint64_t old, uint64_t size) {
   assert(size > old);
   (void)old;
   PV__FAULT_POINT();
   return set_end(fd, size);
 }
 
-int pv__os_fmap_map(intptr_t fd, uint64_t offset, size_t size, unsigned prot,
-                    void *at, void **out) {
+int pv__os_fmap_map(int fd, uint64_t offset, size_t size, unsigned prot, void *at,
+                    void **out) {
   const pv__os_caps *c = pv__os_caps_get();
   assert(size != 0 && size % c->page_size == 0 && out != NULL);
   PV__FAULT_POINT();
   if (at != NULL) return PV_ENOTSUP; /* no view inside a reservation */
   if (offset % c->alloc_granularity != 0) return PV_EINVAL;
+  HANDLE fh = file_handle(fd);
   LARGE_INTEGER fsize;
-  if (!GetFileSizeEx(fmap_handle(fd), &fsize)) return fmap_last_err();
+  if (!GetFileSizeEx(fh, &fsize)) return file_last_err();
   /* Never a mapping object longer than the file: map what it holds. */
   uint64_t end = (uint64_t)fsize.QuadPart, want = size;
   if (offset >= end) return PV_EINVAL;
   if (want > end - offset) want = end - offset;
   const bool w = (prot & PV_PROT_WRITE) != 0;
-  HANDLE m = CreateFileMappingA(fmap_handle(fd), NULL, w ? PAGE_READWRITE : PAGE_READONLY,
-                                0, 0, NULL);
-  if (m == NULL) return fmap_last_err();
+  HANDLE m = CreateFileMappingA(fh, NULL, w ? PAGE_READWRITE : PAGE_READONLY, 0, 0, NULL);
+  if (m == NULL) return file_last_err();
   void *p = MapViewOfFile(m, w ? FILE_MAP_WRITE : FILE_MAP_READ, (DWORD)(offset >> 32),
                           (DWORD)offset, (SIZE_T)want);
   DWORD e = GetLastError();
   CloseHandle(m); /* the view keeps the mapping object alive */
-  if (p == NULL) return fmap_err(e);
+  if (p == NULL) return file_err(e);
   /* The view's pages: size, or (a read-only file's end) the pages it holds. */
   pv__os_live_add((long long)reservation_size(p));
   *out = p;
@@ -542,7 +606,7 @@ int pv__os_fmap_sync(void *addr, size_t size, bool wait) {
   assert(addr != NULL && size != 0);
   (void)wait; /* FlushViewOfFile starts the write-back and does not wait */
   PV__FAULT_POINT();
-  if (!FlushViewOfFile(addr, size)) return fmap_last_err();
+  if (!FlushViewOfFile(addr, size)) return file_last_err();
   return 0;
 }
 
@@ -558,21 +622,21 @@ int pv__os_fmap_readahead(void *addr, size_t size) {
   return 0;
 }
 
-int pv__os_fmap_flush(intptr_t fd) {
+int pv__os_fmap_flush(int fd) {
   PV__FAULT_POINT();
-  if (!FlushFileBuffers(fmap_handle(fd))) return fmap_last_err();
+  if (!FlushFileBuffers(file_handle(fd))) return file_last_err();
   return 0;
 }
 
-int pv__os_fmap_lock(intptr_t fd) {
+int pv__os_fmap_lock(int fd) {
   PV__FAULT_POINT();
   OVERLAPPED ov;
   memset(&ov, 0, sizeof ov);
   ov.Offset = (DWORD)PV__WIN_LOCK_OFFSET;
   ov.OffsetHigh = (DWORD)(PV__WIN_LOCK_OFFSET >> 32);
-  if (!LockFileEx(fmap_handle(fd), LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0,
+  if (!LockFileEx(file_handle(fd), LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0,
                   1, 0, &ov))
-    return fmap_last_err();
+    return file_last_err();
   return 0;
 }
 
@@ -598,75 +662,6 @@ int pv__os_atfork(void (*prepare)(void), void (*parent)(void),
 }
 
 void pv__os_yield(void) { (void)SwitchToThread(); }
-
-/* ---- files ---------------------------------------------------------------
- * The C runtime's descriptors (_open/_read), so that an fd from the caller
- * means the same as on POSIX.  Signals do not interrupt _read: nothing is
- * ever restarted. */
-
-#include <errno.h>
-#include <fcntl.h>
-#include <io.h>
-#include <limits.h>
-#include <stdio.h>
-#include <sys/stat.h>
-#include <sys/types.h>
-
-int pv__os_file_open(const char *path, int *fd) {
-  PV__FAULT_POINT();
-  int r = _open(path, _O_RDONLY | _O_BINARY | _O_NOINHERIT);
-  if (r < 0) {
-    int e = errno;
-    /* Windows refuses to open a directory with EACCES: say what it is. */
-    DWORD a = GetFileAttributesA(path);
-    if (e == EACCES && a != INVALID_FILE_ATTRIBUTES &&
-        (a & FILE_ATTRIBUTE_DIRECTORY) != 0)
-      return PV_EINVAL;
-    return pv__os_file_errno(e);
-  }
-  *fd = r;
-  return 0;
-}
-
-int pv__os_file_info(int fd, pv__os_file *out) {
-  PV__FAULT_POINT();
-  struct _stat64 st;
-  if (_fstat64(fd, &st) != 0) return pv__os_file_errno(errno);
-  if ((st.st_mode & _S_IFMT) == _S_IFDIR) return PV_EINVAL;
-  out->regular = (st.st_mode & _S_IFMT) == _S_IFREG;
-  out->size = out->offset = 0;
-  if (!out->regular) return 0;
-  __int64 at = _lseeki64(fd, 0, SEEK_CUR);
-  if (at < 0) return pv__os_file_errno(errno);
-  out->size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
-  out->offset = (uint64_t)at;
-  return 0;
-}
-
-int pv__os_file_read(int fd, void *buf, size_t len, size_t *got) {
-  PV__FAULT_POINT();
-  if (len > INT_MAX) len = INT_MAX; /* _read takes an unsigned, returns int */
-  int n = _read(fd, buf, (unsigned)len);
-  if (n < 0) return pv__os_file_errno(errno);
-  *got = (size_t)n;
-  return 0;
-}
-
-int pv__os_file_seek(int fd, uint64_t off) {
-  PV__FAULT_POINT();
-  if (off > (uint64_t)INT64_MAX) return PV_EOVERFLOW;
-  if (_lseeki64(fd, (__int64)off, SEEK_SET) < 0) return pv__os_file_errno(errno);
-  return 0;
-}
-
-int pv__os_file_close(int fd) {
-  /* Closed first, then the fault point (os.h). */
-  int r = _close(fd), e = errno;
-  PV__FAULT_POINT();
-  return r != 0 ? pv__os_file_errno(e) : 0;
-}
-
-unsigned long pv__os_file_restarts(void) { return 0; }
 
 /* ---- parallel population (pv_vec_populate) ------------------------------ */
 

@@ -46,7 +46,7 @@ _Static_assert(PV_FILE_DATA_OFFSET == PV__NPY_ALIGN,
  * that v->pv_store points at the whole block. */
 typedef struct pv__store_file {
   pv__store s;
-  intptr_t fd;     /* the open file */
+  int fd;          /* the open file (os.h: a descriptor) */
   char *base;      /* file offset 0 in memory */
   size_t mapped;   /* bytes of the file mapped from base, a page multiple */
   size_t held;     /* address space from base to release (STABLE: the
@@ -245,15 +245,15 @@ static int open_existing(pv__store_file *f, const pv_vec_file_opts *o, uint64_t 
 /* The file opened (and locked, and truncated when asked) in f->fd. */
 static int open_fd(pv__store_file *f, const char *path, const pv_vec_file_opts *o) {
   unsigned of = 0;
-  if (!readonly(f)) of |= PV__OS_FMAP_WRITE;
-  if (o->flags & PV_OPEN_CREATE) of |= PV__OS_FMAP_CREATE;
-  if (o->flags & PV_OPEN_EXCL) of |= PV__OS_FMAP_EXCL;
-  int rc = pv__os_fmap_open(path, of, o->mode != 0 ? o->mode : 0666u, &f->fd);
+  if (!readonly(f)) of |= PV__OS_FILE_WRITE;
+  if (o->flags & PV_OPEN_CREATE) of |= PV__OS_FILE_CREATE;
+  if (o->flags & PV_OPEN_EXCL) of |= PV__OS_FILE_EXCL;
+  int rc = pv__os_file_open(path, of, o->mode != 0 ? o->mode : 0666u, &f->fd);
   if (rc != 0) return rc;
   /* Lock before truncating: another writer's file is never cut. */
   if (!readonly(f)) rc = pv__os_fmap_lock(f->fd);
   if (rc == 0 && (o->flags & PV_OPEN_TRUNCATE)) rc = pv__os_fmap_resize(f->fd, 0);
-  if (rc != 0) (void)pv__os_fmap_close(f->fd);
+  if (rc != 0) (void)pv__os_file_close(f->fd);
   return rc;
 }
 
@@ -280,15 +280,16 @@ int pv__store_file_open(pv_vec *n, const char *path, const pv_vec_file_opts *o) 
     free(f);
     return rc;
   }
-  uint64_t size = 0;
+  pv__os_file info;
   pv__npy_header h;
-  rc = pv__os_fmap_size(f->fd, &size);
+  rc = pv__os_file_info(f->fd, &info);
+  if (rc == 0 && !info.regular) rc = PV_EINVAL; /* a FIFO, a device: nothing to map */
   if (rc == 0) {
-    bool fresh = size == 0 && (o->flags & (PV_OPEN_CREATE | PV_OPEN_TRUNCATE)) != 0;
-    rc = fresh ? create(f, o, &h) : open_existing(f, o, size, &h);
+    bool fresh = info.size == 0 && (o->flags & (PV_OPEN_CREATE | PV_OPEN_TRUNCATE)) != 0;
+    rc = fresh ? create(f, o, &h) : open_existing(f, o, info.size, &h);
   }
   if (rc != 0) {
-    (void)pv__os_fmap_close(f->fd);
+    (void)pv__os_file_close(f->fd);
     free(f);
     return rc;
   }
@@ -451,8 +452,8 @@ int pv__store_file_close(pv_vec *v) {
      * (docs/files.md), which is not the writer's failure. */
     if (cut_rc == PV_EBUSY) cut_rc = 0;
   }
-  /* The point of no return: the handle goes whatever close says (os.h). */
-  rc = pv__os_fmap_close(f->fd);
+  /* The point of no return: the descriptor goes whatever close says (os.h). */
+  rc = pv__os_file_close(f->fd);
   free(f);
   v->pv_store = NULL;
   return cut_rc != 0 ? cut_rc : rc;

@@ -150,7 +150,7 @@ int pv_vec_read_file(pv_vec *v, const char *path) {
   if (rc != 0) return rc;
   if (path == NULL) return PV_EINVAL;
   int fd;
-  rc = pv__os_file_open(path, &fd);
+  rc = pv__os_file_open(path, 0, 0, &fd); /* read-only */
   if (rc != 0) return rc;
   pv__rd r;
   rc = rd_run(&r, v, fd, 0);

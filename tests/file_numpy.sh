@@ -6,20 +6,11 @@
 #      the file and appended to it;
 #   2. numpy.save writes and the C side opens it read-only (every value
 #      checked) and gets PV_ENOTSUP opening it writable.
-# Without NumPy it says so and exits 77 (SKIP).  The interpreter: $PYTHON,
-# else the first of python3 and /usr/bin/python3 that imports numpy (see
-# tests/npy.sh).
+# Without NumPy it says so and exits 77 (SKIP); the interpreter is the one
+# tests/numpy_env.sh finds.
 set -u
 : "${top_builddir:?}" "${top_srcdir:?}"
-py=""
-for p in ${PYTHON:-} python3 /usr/bin/python3; do
-  if "$p" -c 'import numpy' >/dev/null 2>&1; then py=$p; break; fi
-done
-if [ -z "$py" ]; then
-  echo "SKIP: numpy not installed (Debian: apt-get install python3-numpy)"
-  exit 77
-fi
-echo "numpy $("$py" -c 'import numpy; print(numpy.__version__)') from $py"
+. "$top_srcdir/tests/numpy_env.sh" # sets $py, or exits 77 (SKIP)
 tool="$top_builddir/tests/file_npy_tool"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pv-file-numpy.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT

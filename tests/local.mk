@@ -57,8 +57,9 @@ endif
 # The .npy header of file vectors (lib/npy.c): tests/test_npy parses the
 # committed fixtures (tests/npy/*.npy, written by tests/npy/make.py with
 # numpy.save); tests/npy_numpy.sh checks it against the installed NumPy both
-# ways, or says SKIP without NumPy.
-EXTRA_DIST += tests/npy tests/npy_numpy.sh
+# ways, or says SKIP without NumPy.  tests/numpy_env.sh finds the NumPy
+# (or skips) for it and for tests/file_numpy.sh.
+EXTRA_DIST += tests/npy tests/npy_numpy.sh tests/numpy_env.sh
 if PV_HAVE_CRITERION
 check_PROGRAMS += tests/test_npy
 tests_test_npy_SOURCES = tests/test_npy.c

@@ -6,21 +6,11 @@
 #   2. tests/test_npy's `written` suite leaves files whose header
 #      pv__npy_format wrote, and NumPy opens them with mmap_mode='r',
 #      checking dtype, shape and every value.
-# Without NumPy it says so and exits 77 (SKIP).  The interpreter: $PYTHON,
-# else the first of python3 and /usr/bin/python3 that imports numpy
-# (bootstrap installs Debian's python3-numpy for /usr/bin/python3, which a
-# python3 earlier in PATH, e.g. pyenv's, may not see).
+# Without NumPy it says so and exits 77 (SKIP); the interpreter is the one
+# tests/numpy_env.sh finds.
 set -u
 : "${top_builddir:?}" "${top_srcdir:?}"
-py=""
-for p in ${PYTHON:-} python3 /usr/bin/python3; do
-  if "$p" -c 'import numpy' >/dev/null 2>&1; then py=$p; break; fi
-done
-if [ -z "$py" ]; then
-  echo "SKIP: numpy not installed (Debian: apt-get install python3-numpy)"
-  exit 77
-fi
-echo "numpy $("$py" -c 'import numpy; print(numpy.__version__)') from $py"
+. "$top_srcdir/tests/numpy_env.sh" # sets $py, or exits 77 (SKIP)
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pv-npy.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT

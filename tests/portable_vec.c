@@ -766,10 +766,10 @@ static void file_round_trip(void) {
   PT_CHECK(rc == 0, "open: %s", pv_errname(rc));
   if (rc != 0) return;
   size_t n = file_fill(&v);
-  /* EXCL on a path that exists: PV_EBUSY. */
+  /* EXCL on a path that exists: PV_EEXIST (nobody holds it: not PV_EBUSY). */
   memset(&v, 0x3c, sizeof v);
   rc = pv_vec_open(&v, file_path, &o);
-  PT_CHECK(rc == PV_EBUSY, "EXCL on an existing file: %s, want PV_EBUSY", pv_errname(rc));
+  PT_CHECK(rc == PV_EEXIST, "EXCL on an existing file: %s, want PV_EEXIST", pv_errname(rc));
   PT_CHECK(memcmp(&v, &junk, sizeof v) == 0, "a refused open wrote *v");
   file_check_readonly(n);
   file_second_writer(n);

@@ -36,6 +36,18 @@ Test(errors, names_match_the_macros) {
   cr_assert_str_eq(pv_errname(PV_EMAPS), "PV_EMAPS", "name of PV_EMAPS");
   cr_assert_str_eq(pv_errname(PV_EBUSY), "PV_EBUSY", "name of PV_EBUSY");
   cr_assert_str_eq(pv_errname(PV_EIO), "PV_EIO", "name of PV_EIO");
+  cr_assert_str_eq(pv_errname(PV_EEXIST), "PV_EEXIST", "name of PV_EEXIST");
+}
+
+/* PV_OPEN_EXCL on a path that exists is not "another writer has it". */
+Test(errors, an_existing_path_has_its_own_code) {
+  cr_assert_eq(PV_EEXIST, -13, "PV_EEXIST is the next code after PV_EBUSY");
+  cr_assert_neq(PV_EEXIST, PV_EBUSY);
+  cr_assert_not_null(strstr(pv_strerror(PV_EEXIST), "path exists"),
+                     "the message says the path exists: %s", pv_strerror(PV_EEXIST));
+  cr_assert_null(strstr(pv_strerror(PV_EBUSY), "exists"),
+                 "PV_EBUSY's message is only about another writer: %s",
+                 pv_strerror(PV_EBUSY));
 }
 
 Test(errors, a_second_writer_has_its_own_code) {
@@ -81,4 +93,13 @@ Test(errors, ebadf_names_the_npy_file) {
   cr_assert_str_eq(pv_errname(PV_EBADF), "PV_EBADF");
   cr_assert_not_null(strstr(pv_strerror(PV_EBADF), ".npy"), "message: %s",
                      pv_strerror(PV_EBADF));
+}
+
+/* File vectors return PV_ENOSPC for a full disk and for the file size
+ * limit alike (docs/files.md): the message names both. */
+Test(errors, enospc_names_the_disk_and_the_file_size_limit) {
+  const char *m = pv_strerror(PV_ENOSPC);
+  cr_assert_not_null(strstr(m, "max_len"), "the stable vector's limit: %s", m);
+  cr_assert_not_null(strstr(m, "disk"), "a full disk: %s", m);
+  cr_assert_not_null(strstr(m, "RLIMIT_FSIZE"), "the file size limit: %s", m);
 }

@@ -316,12 +316,23 @@ Test(file, descriptor_is_close_on_exec) {
 Test(file, excl_refuses_an_existing_file_and_a_symlink) {
   const char *p = path_of("e.npy"), *target = path_of("target"), *link = path_of("link");
   make_u64(p, 10);
-  pv_vec v;
+  pv_vec v, junk;
+  memset(&v, 0x5a, sizeof v);
+  junk = v;
   pv_vec_file_opts o = u64_opts(PV_OPEN_CREATE | PV_OPEN_EXCL);
-  cr_assert_eq(pv_vec_open(&v, p, &o), PV_EBUSY, "exists");
+  size_t n0, n1;
+  unsigned char *b0 = slurp(p, &n0);
+  /* PV_EEXIST, not PV_EBUSY: nobody holds the file, it is just there. */
+  cr_assert_eq(pv_vec_open(&v, p, &o), PV_EEXIST, "exists");
+  cr_assert_eq(memcmp(&v, &junk, sizeof v), 0, "a refused open wrote *v");
+  unsigned char *b1 = slurp(p, &n1);
+  cr_assert(n1 == n0 && memcmp(b0, b1, n0) == 0, "the file changed");
+  free(b0);
+  free(b1);
   cr_assert_eq(header_of(p).len, 10, "untouched");
   cr_assert_eq(symlink(target, link), 0);
-  cr_assert_eq(pv_vec_open(&v, link, &o), PV_EBUSY, "a planted symlink");
+  cr_assert_eq(pv_vec_open(&v, link, &o), PV_EEXIST, "a planted symlink");
+  cr_assert_eq(memcmp(&v, &junk, sizeof v), 0, "a refused open wrote *v");
   cr_assert_eq(file_size(target), -1, "the link was not followed");
   /* Without EXCL a symlink is followed, as open(2) does. */
   o.flags = PV_OPEN_CREATE;

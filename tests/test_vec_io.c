@@ -471,7 +471,39 @@ Test(vec_io, bad_paths) {
                         "permission denied");
     drop_file(path, fd);
   }
+  /* A symbolic link to itself resolves to no file (ELOOP). */
+  char loop[64];
+  strcpy(loop, "/tmp/pv-io-loop-XXXXXX");
+  int lfd = mkstemp(loop);
+  cr_assert_geq(lfd, 0);
+  close(lfd);
+  cr_assert_eq(unlink(loop), 0);
+  cr_assert_eq(symlink(loop, loop), 0, "symlink: %s", strerror(errno));
+  SW_EXPECT_UNCHANGED(&v, 0, 0, PV_ENOENT, pv_vec_read_file(&v, loop),
+                      "a symbolic link loop (ELOOP)");
+  unlink(loop);
   pv_vec_destroy(&v);
+}
+
+/* One errno table for every file call, the reader's and the file
+ * vector's (lib/os.h, "files"): each errno its code. */
+Test(vec_io, one_errno_table_for_every_file_call) {
+  static const struct {
+    int e, code;
+  } rows[] = {
+      {ENOENT, PV_ENOENT},    {ENOTDIR, PV_ENOENT},   {ENAMETOOLONG, PV_ENOENT},
+      {ELOOP, PV_ENOENT},     {EACCES, PV_EACCES},    {EPERM, PV_EACCES},
+      {EROFS, PV_EACCES},     {ETXTBSY, PV_EACCES},   {EEXIST, PV_EEXIST},
+      {EBADF, PV_EINVAL},     {EINVAL, PV_EINVAL},    {EISDIR, PV_EINVAL},
+      {EFAULT, PV_EINVAL},    {ENOSPC, PV_ENOSPC},    {EFBIG, PV_ENOSPC},
+      {ENOMEM, PV_ENOMEM},    {EOVERFLOW, PV_EOVERFLOW}, {ENOTSUP, PV_ENOTSUP},
+      {EIO, PV_EIO},          {EMFILE, PV_EIO},       {ENFILE, PV_EIO},
+      {EAGAIN, PV_EIO},       {ENXIO, PV_EIO},
+  };
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+    cr_expect_eq(pv__os_file_errno(rows[i].e), rows[i].code, "errno %d (%s): %s, want %s",
+                 rows[i].e, strerror(rows[i].e), pv_errname(pv__os_file_errno(rows[i].e)),
+                 pv_errname(rows[i].code));
 }
 
 Test(vec_io, frozen_vector_is_eacces) {

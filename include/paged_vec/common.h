@@ -69,14 +69,17 @@ PV_EXPORT const char *pv_version(void);
   XX(EINVAL, -2, "invalid argument")                                         \
   XX(ERANGE, -3, "index or range out of bounds")                             \
   XX(EOVERFLOW, -4, "size computation would overflow size_t")                \
-  XX(ENOSPC, -5, "no space: a stable vector at max_len, a full disk")        \
+  XX(ENOSPC, -5,                                                             \
+     "no space: a stable vector at max_len; a full disk or quota, or the "   \
+     "file size limit (RLIMIT_FSIZE)")                                       \
   XX(EACCES, -6, "the protection forbids it")                                \
   XX(ENOTSUP, -7, "not supported on this platform or build")                 \
   XX(ENOENT, -8, "no such element or file")                                  \
   XX(EMAPS, -9, "too many mappings: the process reached vm.max_map_count")   \
   XX(EIO, -10, "input/output error: the OS failed to open or read a file")   \
   XX(EBADF, -11, "not a .npy file paged_vec can map")                        \
-  XX(EBUSY, -12, "the file is in use: another writer has it open")
+  XX(EBUSY, -12, "the file is in use: another writer has it open")          \
+  XX(EEXIST, -13, "the path exists: PV_OPEN_EXCL creates only a new file")
 
 typedef enum pv_errno {
 #define PV__ERR_ENUM(name, value, msg) PV_##name = (value),

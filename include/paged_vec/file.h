@@ -53,7 +53,7 @@ enum {
   /* Create the file when it does not exist (with `mode`); an existing
    * empty file is made a new vector too.  Needs elem_size. */
   PV_OPEN_CREATE = 1u << 0,
-  /* With PV_OPEN_CREATE: fail with PV_EBUSY when the path exists, a
+  /* With PV_OPEN_CREATE: fail with PV_EEXIST when the path exists, a
    * symbolic link included (it is never followed). */
   PV_OPEN_EXCL = 1u << 1,
   /* Map the file read-only: the vector is frozen for good (pv_vec_frozen
@@ -112,9 +112,10 @@ typedef struct pv_vec_file_opts {
  *               0 or below the file's len; mode above 07777; a path that
  *               is a directory or not a regular file
  *   PV_ENOENT   no such file, without PV_OPEN_CREATE
- *   PV_EBUSY    another writer holds the file's lock; the path exists and
- *               PV_OPEN_EXCL was given
- *   PV_EACCES   permission denied; EXCL found a symbolic link
+ *   PV_EBUSY    another writer holds the file's lock
+ *   PV_EEXIST   PV_OPEN_EXCL was given and the path exists (a symbolic
+ *               link included)
+ *   PV_EACCES   permission denied, a read-only file system
  *   PV_EBADF    not a .npy file paged_vec can map: wrong magic, a header
  *               that does not parse, fortran_order True, a shape that is
  *               not 1-D, a dtype it does not know, an item size or dtype
