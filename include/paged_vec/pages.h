@@ -62,13 +62,14 @@ typedef enum pv_advice {
   PV_ADVISE_NOHUGEPAGE,
   /* Reclaim these pages now; the contents are kept (Linux 5.4+:
    * madvise MADV_PAGEOUT).  Memory pages go to swap where there is swap
-   * and stay where there is none; a file's clean pages leave the process
-   * and the page cache and are read back from the file on the next
-   * access; its dirty pages are kept (write them back first with
-   * pv_vec_sync and PV_SYNC_WAIT).  Pages that another process also maps
-   * stay, and so do a file's pages unless this process could write the
-   * file (Linux: it owns it or has it open for writing).  Never drops a
-   * byte.  Windows and other POSIX systems: a no-op. */
+   * and stay where there is none; a file's clean pages that this process
+   * has mapped leave it and the page cache and are read back from the
+   * file on the next access; its dirty pages are kept (write them back
+   * first with pv_vec_sync and PV_SYNC_WAIT).  Only pages mapped here are
+   * affected; pages that another process also maps stay, and so do a
+   * file's pages unless this process could write the file (Linux: it owns
+   * it or has it open for writing).  Never drops a byte.  Windows and
+   * other POSIX systems: a no-op. */
   PV_ADVISE_PAGEOUT
 } pv_advice;
 
