@@ -164,8 +164,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       name = "advise";
       size_t off = pick_off(&in, p.len), len = pick_len(&in);
       unsigned adv = fz_u8(&in) % 8;
-      want = adv > PV_ADVISE_NOHUGEPAGE ? PV_EINVAL
-                                        : range_code(mapped, p.len, off, len);
+      want = adv > PV_ADVISE_PAGEOUT ? PV_EINVAL
+                                     : range_code(mapped, p.len, off, len);
       rc = pv_pages_advise(&p, off, len, (pv_advice)adv);
       break;
     }

@@ -336,8 +336,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     case OP_ADVISE:
       name = "advise";
-      rc = pv_vec_advise(&v, (pv_advice)(n % 7));
-      want = n % 7 == 6 ? PV_EINVAL : 0;
+      /* Every advice, and the one past the last. */
+      rc = pv_vec_advise(&v, (pv_advice)(n % (PV_ADVISE_PAGEOUT + 2)));
+      want = n % (PV_ADVISE_PAGEOUT + 2) > PV_ADVISE_PAGEOUT ? PV_EINVAL : 0;
       break;
     case OP_RESIDENT: {
       name = "resident";

@@ -493,11 +493,23 @@ int pv__os_advise(void *addr, size_t size, pv_advice advice) {
 #else
     return 0;
 #endif
+  case PV_ADVISE_PAGEOUT:
+#ifdef PV_HAVE_MADV_PAGEOUT
+    /* Reclaim keeps every byte: anonymous pages go to swap (or stay),
+     * clean file pages are dropped and read back from the file, dirty
+     * ones are kept (only kswapd writes a file's pages out).  Never
+     * MADV_DONTNEED or MADV_FREE, which drop memory's contents. */
+    a = MADV_PAGEOUT;
+    break;
+#else
+    return 0;
+#endif
   default:
     return PV_EINVAL;
   }
   if (madvise(addr, size, a) != 0) {
-    /* EINVAL: this kernel lacks the hint (e.g. built without THP): a hint
+    /* EINVAL: this kernel lacks the hint (e.g. built without THP, or
+     * before 5.4 for PAGEOUT; PAGEOUT also refuses locked pages): a hint
      * the platform lacks is a no-op by contract. */
     if (errno == EINVAL) return 0;
     return posix_err(errno);

@@ -344,6 +344,11 @@ int pv__os_advise(void *addr, size_t size, pv_advice advice) {
   case PV_ADVISE_NOHUGEPAGE:
     /* Windows has no access-pattern or transparent-huge-page hints. */
     return 0;
+  case PV_ADVISE_PAGEOUT:
+    /* Not done: VirtualUnlock on an unlocked range is documented to trim
+     * it from the working set (its contents are kept), but that cannot be
+     * verified under wine, which has no working sets.  A no-op. */
+    return 0;
   case PV_ADVISE_WILLNEED:
     if (prefetch_vm != NULL) {
       WIN32_MEMORY_RANGE_ENTRY r;

@@ -186,7 +186,7 @@ int pv_pages_decommit(pv_pages *p, size_t off, size_t len) {
 }
 
 int pv_pages_advise(pv_pages *p, size_t off, size_t len, pv_advice advice) {
-  if ((unsigned)advice > (unsigned)PV_ADVISE_NOHUGEPAGE) return PV_EINVAL;
+  if ((unsigned)advice > (unsigned)PV_ADVISE_PAGEOUT) return PV_EINVAL;
   size_t size;
   int rc = check_range(p, off, len, &size);
   if (rc != 0) return rc;

@@ -586,7 +586,7 @@ int pv_vec_thaw(pv_vec *v) { return valid(v) ? pv__store_thaw(v) : PV_EINVAL; }
 bool pv_vec_frozen(const pv_vec *v) { return valid(v) && pv__store_frozen(v); }
 
 int pv_vec_advise(pv_vec *v, pv_advice advice) {
-  if (!valid(v) || (unsigned)advice > (unsigned)PV_ADVISE_NOHUGEPAGE)
+  if (!valid(v) || (unsigned)advice > (unsigned)PV_ADVISE_PAGEOUT)
     return PV_EINVAL;
   return pv__store_advise(v, advice);
 }

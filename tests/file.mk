@@ -26,8 +26,9 @@ TESTS += tests/file_numpy.sh
 endif
 
 # `make check-large`: 10^9 u64 (8 GB) pushed into a file vector, reopened
-# and summed, peak RSS reported (tests/large_file.c); skipped, saying so,
-# when PV_LARGE_DIR (default: the build directory) lacks the free space.
+# and summed with a sync + PAGEOUT every GiB, failing when the peak RSS
+# passes half the file (tests/large_file.c); skipped, saying so, when
+# PV_LARGE_DIR (default: the build directory) lacks the free space.
 # Not part of `make check`: it writes 8 GB.  CI runs it (.ci/steps/80-large.sh).
 PV_LARGE_DIR = $(abs_top_builddir)
 PV_LARGE_N = 1000000000

@@ -271,7 +271,8 @@ static void decommit_and_advise_errors(void) {
   PT_CHECK(same_pages(&p, &was), "struct changed");
   PT_CHECK(check(p.addr, p.len, 7) == p.len, "failed calls changed data");
   const pv_advice all[] = {PV_ADVISE_NORMAL, PV_ADVISE_SEQUENTIAL, PV_ADVISE_RANDOM,
-                           PV_ADVISE_WILLNEED, PV_ADVISE_HUGEPAGE, PV_ADVISE_NOHUGEPAGE};
+                           PV_ADVISE_WILLNEED, PV_ADVISE_HUGEPAGE, PV_ADVISE_NOHUGEPAGE,
+                           PV_ADVISE_PAGEOUT};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
     rc = pv_pages_advise(&p, 0, p.len, all[i]);
     PT_CHECK(rc == 0, "advice %d: %s", (int)all[i], pv_errname(rc));

@@ -363,6 +363,7 @@ Test(fault_pages, advise) {
       {"advise willneed", PV_ADVISE_WILLNEED},
       {"advise hugepage", PV_ADVISE_HUGEPAGE},
       {"advise nohugepage", PV_ADVISE_NOHUGEPAGE},
+      {"advise pageout", PV_ADVISE_PAGEOUT},
   };
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
     pages_case((pctx){.name = t[i].name, .call = call_advise, .len = 3 * page,

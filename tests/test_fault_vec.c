@@ -611,6 +611,7 @@ static const vop vops[] = {
     {"thaw", VS_FROZEN, vcall_thaw, m_thawed, 0, true},
     {"advise willneed", VS_FULL, vcall_advise, m_same_elems, PV_ADVISE_WILLNEED, false},
     {"advise random", VS_FULL, vcall_advise, m_same_elems, PV_ADVISE_RANDOM, false},
+    {"advise pageout", VS_FULL, vcall_advise, m_same_elems, PV_ADVISE_PAGEOUT, false},
     {"resident", VS_FULL, vcall_resident, m_same_elems, 0, false},
     {"read_fd growing", VS_FULL, vcall_read_fd, m_appended, A_FILE, false},
     {"read_fd into room", VS_SLACK, vcall_read_fd, m_appended, A_FILE, false},

@@ -5,8 +5,10 @@
  * read-only and frozen mappings faulting on a raw write, malformed files,
  * the crash test (a child SIGKILLed while pushing: the reopened file is a
  * prefix), a full disk (RLIMIT_FSIZE), a second writer, a reader in
- * another process, the file never cut below len, STABLE file vectors, and
- * the fault sweep over open, growth, shrink, sync and close.
+ * another process, the file never cut below len, STABLE file vectors,
+ * advice (WILLNEED reads ahead without dirtying; PAGEOUT drops synced
+ * pages and keeps every byte), populate on a file, and the fault sweep
+ * over open, growth, shrink, sync and close.
  *
  * Every test works in its own fresh directory under $TMPDIR (or /tmp).
  */
@@ -17,18 +19,22 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "childrun.h"
 #include "npy.h"
+#include "testutil.h"
 #include "vecutil.h"
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -1036,9 +1042,10 @@ Test(file, typed_open) {
 
 /* ---- advice: WILLNEED reads ahead, it does not dirty the file ------------ */
 
-/* kB of "Shared_Dirty" + "Private_Dirty" of the mapping holding addr
- * (/proc/self/smaps), -1 if not found. */
-static long dirty_kb(const void *addr) {
+/* kB of the mapping holding addr (/proc/self/smaps): the sum of its
+ * "NAME: n kB" lines whose NAME is one of names (NULL-terminated), -1 if
+ * the mapping is not found. */
+static long smaps_kb(const void *addr, const char *const *names) {
   FILE *f = fopen("/proc/self/smaps", "r");
   if (f == NULL) return -1;
   char line[512];
@@ -1051,12 +1058,25 @@ static long dirty_kb(const void *addr) {
       if (in) kb = 0;
       continue;
     }
-    if (in && (sscanf(line, "Shared_Dirty: %ld kB", &v) == 1 ||
-               sscanf(line, "Private_Dirty: %ld kB", &v) == 1))
-      kb += v;
+    size_t c = strcspn(line, ":");
+    for (const char *const *n = names; in && line[c] == ':' && *n != NULL; n++)
+      if (strlen(*n) == c && strncmp(line, *n, c) == 0 && sscanf(line + c + 1, "%ld", &v) == 1)
+        kb += v;
   }
   fclose(f);
   return kb;
+}
+
+/* Dirty kB of the mapping holding addr ("Shared_Dirty" + "Private_Dirty"). */
+static long dirty_kb(const void *addr) {
+  static const char *const names[] = {"Shared_Dirty", "Private_Dirty", NULL};
+  return smaps_kb(addr, names);
+}
+
+/* Resident kB of the mapping holding addr in this process ("Rss"). */
+static long rss_kb(const void *addr) {
+  static const char *const names[] = {"Rss", NULL};
+  return smaps_kb(addr, names);
 }
 
 Test(file, willneed_does_not_dirty_the_file) {
@@ -1072,5 +1092,181 @@ Test(file, willneed_does_not_dirty_the_file) {
   cr_assert_leq(after, before + 64, "WILLNEED dirtied %ld kB of the file (before %ld kB)",
                 after - before, before);
   vu_check_seq(&v, 1 << 20); /* and reading works as ever */
+  cr_assert_eq(pv_vec_destroy(&v), 0);
+}
+
+/* ---- advice: PAGEOUT drops clean pages, keeps every byte ------------------ */
+
+/* Why PAGEOUT cannot drop a file's pages here, or NULL when it can: the
+ * build or the running kernel lacks MADV_PAGEOUT (before 5.4: EINVAL on a
+ * page of our own), or the test directory is on tmpfs, whose pages are
+ * memory (they can only go to swap). */
+static const char *pageout_lacking(void) {
+#ifndef PV_HAVE_MADV_PAGEOUT
+  return "this build has no MADV_PAGEOUT";
+#else
+  size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+  void *a = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  cr_assert_neq(a, MAP_FAILED);
+  int r = madvise(a, ps, MADV_PAGEOUT), e = errno;
+  munmap(a, ps);
+  if (r != 0 && e == EINVAL) return "the running kernel has no MADV_PAGEOUT (Linux < 5.4)";
+  struct statfs fs;
+  if (statfs(dir, &fs) == 0 && fs.f_type == TMPFS_MAGIC)
+    return "the test directory is on tmpfs (its pages can only go to swap)";
+  return NULL;
+#endif
+}
+
+/* Bytes of v's elements in RAM, asked of the kernel (mincore: for a file
+ * mapping, the page cache's pages). */
+static size_t elems_resident(const pv_vec *v) {
+  return tu_resident(v->data, v->len * v->elem_size);
+}
+
+/* v holds 0..n-1 with every page written back: after PAGEOUT its pages
+ * must have left the process (the mapping's Rss) and the page cache
+ * (mincore), while no field of v changed.  First every element is read,
+ * so that every page is mapped here (without mremap a growth maps the
+ * file anew, and pages written through the old mapping are in the page
+ * cache but not mapped: PAGEOUT acts on mapped pages only).  Measured
+ * before anything reads the elements again, which faults them back. */
+static void expect_paged_out(pv_vec *v, size_t n, const char *what) {
+  vu_check_seq(v, n);
+  long rss0 = rss_kb(v->data);
+  if (rss0 < 0) cr_skip_test("no /proc/self/smaps here");
+  size_t pc0 = elems_resident(v);
+  cr_assert_geq(rss0, (long)(n * 8 / 1024 / 2), "%s: only %ld kB of %zu kB are resident", what,
+                rss0, n * 8 / 1024);
+  pv_vec was = *v;
+  cr_assert_eq(pv_vec_advise(v, PV_ADVISE_PAGEOUT), 0, "%s", what);
+  long rss1 = rss_kb(v->data);
+  size_t pc1 = elems_resident(v);
+  /* The kernel may keep a few pages (one it is busy with); most must go. */
+  cr_assert_leq(rss1, rss0 / 8, "%s: %ld of %ld kB stay mapped in the process", what, rss1,
+                rss0);
+  cr_assert_leq(pc1, pc0 / 8, "%s: %zu of %zu bytes stay in the page cache", what, pc1, pc0);
+  cr_assert_eq(memcmp(&was, v, sizeof *v), 0, "%s: the vector's fields changed", what);
+  vu_check_seq(v, n); /* read back from the file */
+}
+
+Test(file, pageout_after_sync_drops_the_pages_and_keeps_every_byte) {
+  const char *why = pageout_lacking();
+  if (why != NULL) cr_skip_test("%s", why);
+  const char *p = path_of("po.npy");
+  const size_t n = (size_t)1 << 20; /* 8 MiB */
+  pv_vec v;
+  pv_vec_file_opts o = u64_opts(PV_OPEN_CREATE);
+  cr_assert_eq(pv_vec_open(&v, p, &o), 0);
+  vu_push_seq(&v, 0, n);
+  cr_assert_eq(pv_vec_sync(&v, PV_SYNC_WAIT), 0);
+  expect_paged_out(&v, n, "pageout after sync");
+  cr_assert_eq(pv_vec_destroy(&v), 0);
+  size_t n0;
+  unsigned char *before = slurp(p, &n0);
+  /* A read-only vector: its pages leave the process just the same (this
+   * process owns the file), and the file does not change. */
+  open_ro(&v, p);
+  expect_paged_out(&v, n, "pageout read-only");
+  cr_assert(pv_vec_frozen(&v), "still read-only");
+  cr_assert_eq(pv_vec_destroy(&v), 0);
+  size_t n1;
+  unsigned char *after = slurp(p, &n1);
+  cr_assert(n0 == n1 && memcmp(before, after, n0) == 0, "file bytes unchanged");
+  free(before);
+  free(after);
+}
+
+Test(file, pageout_keeps_dirty_pages_until_they_are_written_back) {
+  /* Without a sync the pages are dirty: the kernel keeps them (or writes
+   * them back first); either way no byte is lost, now or in the file. */
+  const char *p = path_of("pd.npy");
+  const size_t n = (size_t)1 << 19;
+  pv_vec v;
+  pv_vec_file_opts o = u64_opts(PV_OPEN_CREATE);
+  cr_assert_eq(pv_vec_open(&v, p, &o), 0);
+  vu_push_seq(&v, 0, n);
+  cr_assert_eq(pv_vec_sync(&v, PV_SYNC_WAIT), 0);
+  uint64_t *d = v.data;
+  for (size_t i = 0; i < n; i += 3) d[i] = ~(uint64_t)i; /* dirty again, unsynced */
+  SW_EXPECT_UNCHANGED(&v, 0, 0, 0, pv_vec_advise(&v, PV_ADVISE_PAGEOUT), "pageout dirty");
+  for (size_t i = 0; i < n; i++)
+    cr_assert_eq(d[i], i % 3 == 0 ? ~(uint64_t)i : i, "element %zu lost its write", i);
+  cr_assert_eq(pv_vec_destroy(&v), 0);
+  open_ro(&v, p);
+  cr_assert_eq(v.len, n);
+  d = v.data;
+  for (size_t i = 0; i < n; i++)
+    cr_assert_eq(d[i], i % 3 == 0 ? ~(uint64_t)i : i, "element %zu after the reopen", i);
+  cr_assert_eq(pv_vec_destroy(&v), 0);
+}
+
+Test(file, pageout_on_a_frozen_vector_keeps_it_frozen) {
+  const char *p = path_of("pf.npy");
+  pv_vec v;
+  pv_vec_file_opts o = u64_opts(PV_OPEN_CREATE);
+  cr_assert_eq(pv_vec_open(&v, p, &o), 0);
+  vu_push_seq(&v, 0, 100000);
+  cr_assert_eq(pv_vec_freeze(&v), 0);
+  cr_assert_eq(pv_vec_sync(&v, PV_SYNC_WAIT), 0);
+  SW_EXPECT_UNCHANGED(&v, 0, 0, 0, pv_vec_advise(&v, PV_ADVISE_PAGEOUT), "pageout frozen");
+  cr_assert(pv_vec_frozen(&v));
+  vu_check_seq(&v, 100000);
+  uint64_t x = 1;
+  SW_EXPECT_UNCHANGED(&v, 0, 0, PV_EACCES, pv_vec_push(&v, &x), "push after pageout");
+  cr_assert_eq(pv_vec_thaw(&v), 0);
+  cr_assert_eq(pv_vec_push(&v, &x), 0, "thawed, it grows again");
+  cr_assert_eq(pv_vec_destroy(&v), 0);
+  open_ro(&v, p);
+  cr_assert_eq(v.len, 100001);
+  cr_assert_eq(((const uint64_t *)v.data)[100000], 1);
+  cr_assert_eq(pv_vec_destroy(&v), 0);
+}
+
+Test(file, frozen_paged_out_raw_write_faults, .signal = SIGSEGV) {
+  pv_vec v;
+  pv_vec_file_opts o = u64_opts(PV_OPEN_CREATE);
+  cr_assert_eq(pv_vec_open(&v, path_of("pw.npy"), &o), 0);
+  vu_push_seq(&v, 0, 100000);
+  cr_assert_eq(pv_vec_freeze(&v), 0);
+  cr_assert_eq(pv_vec_sync(&v, PV_SYNC_WAIT), 0);
+  cr_assert_eq(pv_vec_advise(&v, PV_ADVISE_PAGEOUT), 0);
+  ((volatile uint64_t *)v.data)[0] = 42; /* the page faults back read-only */
+}
+
+/* ---- populate on a file vector --------------------------------------------- */
+
+Test(file, populate_dirties_the_capacity_and_close_cuts_it) {
+  /* pv_vec_populate faults the capacity past len in for writing: on a file
+   * that makes it resident and dirty in the page cache (its bytes stay as
+   * they were: zero); the close cuts the file back to the elements. */
+  const char *p = path_of("pp.npy");
+  const size_t n = 1000, more = (size_t)1 << 20;
+  pv_vec v;
+  pv_vec_file_opts o = u64_opts(PV_OPEN_CREATE);
+  cr_assert_eq(pv_vec_open(&v, p, &o), 0);
+  vu_push_seq(&v, 0, n);
+  cr_assert_eq(pv_vec_reserve(&v, more), 0);
+  cr_assert_eq(pv_vec_sync(&v, PV_SYNC_WAIT), 0);
+  long d0 = dirty_kb(v.data);
+  void *data = v.data;
+  size_t cap = v.cap;
+  /* One thread: a helper's cached stack would show in the mapping count. */
+  SW_EXPECT_UNCHANGED(&v, 0, 0, 0, pv_vec_populate(&v, 1), "populate");
+  cr_assert(v.data == data && v.cap == cap && v.len == n);
+  size_t cap_bytes = v.cap * 8, res = tu_resident(v.data, cap_bytes);
+  cr_assert_geq(res, cap_bytes - cap_bytes / 16, "populated %zu of %zu bytes", res, cap_bytes);
+  long d1 = dirty_kb(v.data);
+  if (d0 >= 0)
+    cr_assert_geq(d1 - d0, (long)((cap_bytes - n * 8) / 1024 / 2),
+                  "the capacity is dirty after populate (%ld kB more)", d1 - d0);
+  vu_check_seq(&v, n);
+  vu_unpoison(&v); /* ASan builds poison the bytes past len */
+  cr_assert(tu_all_zero((const uint64_t *)v.data + n, cap_bytes - n * 8), "past len: zero");
+  cr_assert_eq(pv_vec_destroy(&v), 0);
+  cr_assert_eq(file_size(p), (long long)(PV_FILE_DATA_OFFSET + n * 8), "cut at close");
+  open_ro(&v, p);
+  vu_check_seq(&v, n);
+  SW_EXPECT_UNCHANGED(&v, 0, 0, PV_EACCES, pv_vec_populate(&v, 2), "populate read-only");
   cr_assert_eq(pv_vec_destroy(&v), 0);
 }

@@ -376,7 +376,8 @@ Test(pages_advise, every_advice_succeeds) {
   pv_pages p = map_rw((size_t)8 << 20);
   tu_fill(p.addr, p.len, 9);
   const pv_advice all[] = {PV_ADVISE_NORMAL, PV_ADVISE_SEQUENTIAL, PV_ADVISE_RANDOM,
-                           PV_ADVISE_WILLNEED, PV_ADVISE_HUGEPAGE, PV_ADVISE_NOHUGEPAGE};
+                           PV_ADVISE_WILLNEED, PV_ADVISE_HUGEPAGE, PV_ADVISE_NOHUGEPAGE,
+                           PV_ADVISE_PAGEOUT};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
     int rc = pv_pages_advise(&p, 0, p.len, all[i]);
     cr_assert_eq(rc, 0, "advice %d: %s", (int)all[i], pv_errname(rc));
@@ -387,11 +388,42 @@ Test(pages_advise, every_advice_succeeds) {
   pv_pages_unmap(&p);
 }
 
+Test(pages_advise, pageout_keeps_every_byte) {
+  /* Memory pages go to swap (there may be none: then they stay); either
+   * way they read back as written, in every protection. */
+  size_t ps = pv_page_size();
+  pv_pages p = map_rw((size_t)8 << 20);
+  tu_fill(p.addr, p.len, 5);
+  pv_pages was = p;
+  cr_assert_eq(pv_pages_advise(&p, 0, p.len, PV_ADVISE_PAGEOUT), 0, "whole");
+  cr_assert_eq(pv_pages_advise(&p, 3 * ps, 5 * ps, PV_ADVISE_PAGEOUT), 0, "part");
+  assert_pages_same(&p, was, "after pageout");
+  cr_assert_eq(tu_check(p.addr, p.len, 5), p.len, "pageout changed the bytes");
+  cr_assert_eq(pv_pages_protect(&p, PV_PROT_READ), 0);
+  cr_assert_eq(pv_pages_advise(&p, 0, p.len, PV_ADVISE_PAGEOUT), 0, "read-only");
+  cr_assert_eq(tu_check(p.addr, p.len, 5), p.len, "read-only pageout changed the bytes");
+  cr_assert_eq(pv_pages_protect(&p, PV_PROT_NONE), 0);
+  cr_assert_eq(pv_pages_advise(&p, 0, p.len, PV_ADVISE_PAGEOUT), 0, "no access");
+  cr_assert_eq(pv_pages_protect(&p, PV__PROT_RW), 0);
+  cr_assert_eq(tu_check(p.addr, p.len, 5), p.len, "PROT_NONE pageout changed the bytes");
+  pv_pages_unmap(&p);
+}
+
+Test(pages_advise, paged_out_read_only_pages_fault_on_write, .signal = SIGSEGV) {
+  pv_pages p = map_rw((size_t)1 << 20);
+  tu_fill(p.addr, p.len, 6);
+  cr_assert_eq(pv_pages_protect(&p, PV_PROT_READ), 0);
+  cr_assert_eq(pv_pages_advise(&p, 0, p.len, PV_ADVISE_PAGEOUT), 0);
+  ((volatile char *)p.addr)[0] = 1;
+}
+
 Test(pages_advise, bad_input_refused) {
   size_t ps = pv_page_size();
   pv_pages p = map_rw(2 * ps), was = p;
   cr_assert_eq(pv_pages_advise(&p, 0, ps, (pv_advice)99), PV_EINVAL, "unknown advice");
   cr_assert_eq(pv_pages_advise(&p, 0, ps, (pv_advice)-1), PV_EINVAL, "negative advice");
+  cr_assert_eq(pv_pages_advise(&p, 0, ps, (pv_advice)(PV_ADVISE_PAGEOUT + 1)), PV_EINVAL,
+               "one past the last advice");
   cr_assert_eq(pv_pages_advise(&p, 7, ps, PV_ADVISE_NORMAL), PV_EINVAL, "misaligned");
   cr_assert_eq(pv_pages_advise(&p, 0, 0, PV_ADVISE_NORMAL), PV_EINVAL, "zero length");
   cr_assert_eq(pv_pages_advise(&p, ps, 2 * ps, PV_ADVISE_NORMAL), PV_ERANGE, "past the end");

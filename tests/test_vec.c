@@ -990,17 +990,43 @@ Test(vec_advise, every_advice_and_bad_ones) {
   cr_assert_eq(pv_vec_init(&e, 8), 0, "init");
   const pv_advice all[] = {PV_ADVISE_NORMAL, PV_ADVISE_SEQUENTIAL, PV_ADVISE_RANDOM,
                            PV_ADVISE_WILLNEED, PV_ADVISE_HUGEPAGE,
-                           PV_ADVISE_NOHUGEPAGE};
-  for (size_t i = 0; i < 6; i++) {
+                           PV_ADVISE_NOHUGEPAGE, PV_ADVISE_PAGEOUT};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
     EXPECT_UNCHANGED(&v, 0, pv_vec_advise(&v, all[i]), "advise");
     EXPECT_UNCHANGED(&e, 0, pv_vec_advise(&e, all[i]), "advise empty");
   }
   vu_check_seq(&v, 100000);
   EXPECT_UNCHANGED(&v, PV_EINVAL, pv_vec_advise(&v, (pv_advice)99), "unknown advice");
   EXPECT_UNCHANGED(&e, PV_EINVAL, pv_vec_advise(&e, (pv_advice)-1), "unknown advice");
+  EXPECT_UNCHANGED(&v, PV_EINVAL, pv_vec_advise(&v, (pv_advice)(PV_ADVISE_PAGEOUT + 1)),
+                   "one past the last advice");
   cr_assert_eq(pv_vec_advise(NULL, PV_ADVISE_NORMAL), PV_EINVAL, "NULL");
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
   cr_assert_eq(pv_vec_destroy(&e), 0, "destroy");
+}
+
+Test(vec_advise, pageout_keeps_a_frozen_vector_frozen) {
+  /* Memory pages go to swap where there is swap (else they stay): the
+   * elements read back, the vector stays frozen and refuses mutators. */
+  pv_vec v = seq(1 << 20);
+  cr_assert_eq(pv_vec_freeze(&v), 0, "freeze");
+  EXPECT_UNCHANGED(&v, 0, pv_vec_advise(&v, PV_ADVISE_PAGEOUT), "pageout frozen");
+  cr_assert(pv_vec_frozen(&v), "still frozen");
+  uint64_t x = 7;
+  EXPECT_UNCHANGED(&v, PV_EACCES, pv_vec_push(&v, &x), "push after pageout");
+  vu_check_seq(&v, 1 << 20);
+  cr_assert_eq(pv_vec_thaw(&v), 0, "thaw");
+  EXPECT_UNCHANGED(&v, 0, pv_vec_advise(&v, PV_ADVISE_PAGEOUT), "pageout thawed");
+  cr_assert_eq(pv_vec_push(&v, &x), 0, "push");
+  cr_assert_eq(u64_at(&v, 1 << 20), 7);
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+}
+
+Test(vec_advise, frozen_paged_out_raw_write_faults, .signal = SIGSEGV) {
+  pv_vec v = seq(1 << 20);
+  cr_assert_eq(pv_vec_freeze(&v), 0, "freeze");
+  cr_assert_eq(pv_vec_advise(&v, PV_ADVISE_PAGEOUT), 0, "pageout");
+  ((volatile uint64_t *)v.data)[0] = 1;
 }
 
 /* ---- ASan: the capacity past len is poisoned ---------------------------- */

@@ -16,6 +16,18 @@
  * exactly what a crash or a power loss can lose, how processes share a
  * file and what happens when another process truncates it (SIGBUS).
  *
+ * Larger than RAM: the pages a program has touched stay mapped in it (and
+ * count in its RSS) until it drops them.  pv_vec_sync(v, PV_SYNC_WAIT)
+ * then pv_vec_advise(v, PV_ADVISE_PAGEOUT) every so often (say each GiB)
+ * writes them back and drops them from the process and the page cache;
+ * the next access reads them back from the file.  Advice on a file:
+ * PV_ADVISE_WILLNEED reads ahead without dirtying a page, the huge-page
+ * advices do nothing, PAGEOUT keeps pages that are still dirty.
+ * pv_vec_populate on a file vector faults its capacity past len in for
+ * writing: those pages become resident and dirty in the page cache (their
+ * bytes stay zero) and are written back at the next sync; the close still
+ * cuts the file to header + len elements.
+ *
  * A .npy file another program wrote (NumPy starts the data at 64 or 128
  * bytes, with a header that has no room to be rewritten in place) opens
  * with PV_OPEN_READONLY; opened writable it is PV_ENOTSUP, untouched.

@@ -52,14 +52,25 @@ enum {
 };
 
 /* Advice for pv_pages_advise and pv_vec_advise.  A hint the platform lacks
- * is a successful no-op. */
+ * is a successful no-op.  New values are appended: the numbers never change. */
 typedef enum pv_advice {
   PV_ADVISE_NORMAL = 0,
   PV_ADVISE_SEQUENTIAL,
   PV_ADVISE_RANDOM,
   PV_ADVISE_WILLNEED,
   PV_ADVISE_HUGEPAGE,
-  PV_ADVISE_NOHUGEPAGE
+  PV_ADVISE_NOHUGEPAGE,
+  /* Reclaim these pages now; the contents are kept (Linux 5.4+:
+   * madvise MADV_PAGEOUT).  Memory pages go to swap where there is swap
+   * and stay where there is none; a file's clean pages that this process
+   * has mapped leave it and the page cache and are read back from the
+   * file on the next access; its dirty pages are kept (write them back
+   * first with pv_vec_sync and PV_SYNC_WAIT).  Only pages mapped here are
+   * affected; pages that another process also maps stay, and so do a
+   * file's pages unless this process could write the file (Linux: it owns
+   * it or has it open for writing).  Never drops a byte.  Windows and
+   * other POSIX systems: a no-op. */
+  PV_ADVISE_PAGEOUT
 } pv_advice;
 
 typedef struct pv_pages {
@@ -165,8 +176,10 @@ PV_EXPORT int pv_pages_resize(pv_pages *p, size_t new_len);
 PV_EXPORT int pv_pages_decommit(pv_pages *p, size_t off, size_t len);
 
 /*
- * pv_pages_advise - tell the kernel how [off, off+len) will be used.
- * A hint this platform lacks is a no-op that returns 0.
+ * pv_pages_advise - tell the kernel how [off, off+len) will be used
+ * (the pv_advice values above; PV_ADVISE_PAGEOUT reclaims the range now,
+ * keeping its contents).  A hint this platform lacks is a no-op that
+ * returns 0.
  * Returns 0, or:
  *   PV_EINVAL  p is NULL or unmapped, off not page-aligned, len 0,
  *              unknown advice

@@ -591,6 +591,10 @@ PV_EXPORT bool pv_vec_frozen(const pv_vec *v);
 
 /* pv_vec_advise - pv_pages_advise over the committed data pages.
  * An empty or small vector accepts any valid advice as a no-op.
+ * PV_ADVISE_PAGEOUT reclaims the pages now and keeps every byte (pages.h);
+ * on a file vector (file.h) its clean pages leave the process and the page
+ * cache, so sync first (pv_vec_sync, PV_SYNC_WAIT) to drop them all.  It
+ * works on a frozen or read-only vector, which stays as it is.
  * Returns 0, PV_EINVAL (NULL, unknown advice), PV_ENOMEM. */
 PV_EXPORT int pv_vec_advise(pv_vec *v, pv_advice advice);
 
@@ -622,7 +626,11 @@ PV_EXPORT int pv_vec_advise(pv_vec *v, pv_advice advice);
  * chunks: a vector of one huge page is populated by the caller alone.
  * The vector must not be used by another thread during the call.
  * A no-op success where it cannot help: a small vector (malloc'd, see
- * above), an empty capacity, nothing past len.  Without
+ * above), an empty capacity, nothing past len.  On a file vector the
+ * populated capacity is the file's: its pages become resident and dirty
+ * in the page cache (their bytes unchanged, zero in a fresh capacity), so
+ * the next pv_vec_sync writes them back too; close still cuts the file to
+ * the elements (file.h).  Without
  * MADV_POPULATE_WRITE (Windows, other POSIX systems, older kernels) the
  * touching cannot report a failure: the kernel's out-of-memory handling
  * applies as for any write (Windows: committed pages are already charged).
