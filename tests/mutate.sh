@@ -96,8 +96,8 @@ from:     if (target > limit) target = limit;
 to:     (void)limit;
 id: vec-stable-cap-clamp
 file: lib/store.c
-from:     if (s->kind == PV__STORE_STABLE && c > s->max_len) c = s->max_len;
-to:     (void)0;
+from:       c > s->max_len)
+to:       c > s->max_len && 0)
 id: vec-map-region-rollback
 file: lib/store_map.c
 from:     pv__os_unmap(p, bytes + guard);
@@ -115,7 +115,7 @@ file: lib/vec.c
 from:   if (additional <= v->cap - v->len) return 0;
 to:   if (additional < v->cap - v->len) return 0;
 id: vec-frozen-check
-file: lib/vec.c
+file: lib/store.h
 from:   if (pv__store_frozen(v)) return PV_EACCES;
 to:   (void)0;
 id: vec-insert-range
