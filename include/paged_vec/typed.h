@@ -240,6 +240,11 @@
     /* The function itself: vec.h's inline case was just tested here. */      \
     return (pv_vec_push)(PV__TYPED_VEC(pv_a), &pv_x);                          \
   }                                                                            \
+  /* Room for one more element (geometric growth), or the error push         \
+   * returns: pv_vec_reserve's codes are pv_vec_push's. */                     \
+  static PV__COLD int name##_pv_push_grow(name *pv_a) {                        \
+    return pv_vec_reserve(PV__TYPED_VEC(pv_a), 1u);                            \
+  }                                                                            \
   static PV__COLD int name##_pv_push_slot_slow(name *pv_a,                     \
                                                 name##_elem **pv_slot) {       \
     void *pv_p = NULL;                                                         \
@@ -251,12 +256,18 @@
   }                                                                            \
                                                                                \
   static inline PV__UNUSED int name##_push(name *pv_a, name##_elem pv_x) {     \
-    if (PV_LIKELY(PV__TYPED_INLINE && pv_a != NULL &&                          \
-                  pv_a->v.len < pv_a->v.pv_room)) {                            \
-      ((name##_elem *)pv_a->v.data)[pv_a->v.len++] = pv_x;                     \
-      return 0;                                                                \
+    size_t pv_n;                                                               \
+    if (!PV__TYPED_INLINE) return name##_pv_push_slow(pv_a, pv_x);             \
+    if (PV_UNLIKELY(pv_a == NULL || (pv_n = pv_a->v.len) >= pv_a->v.pv_room)) { \
+      int pv_rc = name##_pv_push_grow(pv_a);                                   \
+      if (pv_rc != 0) return pv_rc;                                            \
+      pv_n = pv_a->v.len;                                                      \
     }                                                                          \
-    return name##_pv_push_slow(pv_a, pv_x);                                    \
+    /* The element first and len last, with the growth joining before them:  \
+     * a loop of pushes then keeps len in a register (a T may alias len). */   \
+    ((name##_elem *)pv_a->v.data)[pv_n] = pv_x;                                \
+    pv_a->v.len = pv_n + 1u;                                                   \
+    return 0;                                                                  \
   }                                                                            \
   static inline PV__UNUSED int name##_push_slot(name *pv_a,                    \
                                                 name##_elem **pv_slot) {       \
