@@ -184,14 +184,17 @@ static inline void pv__store_set_len(pv_vec *v, size_t n) {
 
 /* The ASan poison of the tail [len * elem_size, bytes held): put on after
  * a growth or shrink, taken off before one (it may move or release those
- * bytes).  Inline, so that they vanish without ASan. */
+ * bytes).  Inline, and the runtime tested first, so that without ASan
+ * they are one test of a weak symbol. */
 static inline void pv__store_poison_tail(const pv_vec *v) {
+  if (!pv__asan_active()) return;
   size_t b = pv__store_bytes(v);
   if (b != 0)
     pv__asan_poison((char *)v->data + v->len * v->elem_size,
                     b - v->len * v->elem_size);
 }
 static inline void pv__store_unpoison_tail(const pv_vec *v) {
+  if (!pv__asan_active()) return;
   size_t b = pv__store_bytes(v);
   if (b != 0)
     pv__asan_unpoison((char *)v->data + v->len * v->elem_size,
