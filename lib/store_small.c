@@ -31,6 +31,7 @@
  */
 #include "config.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,11 +58,24 @@ _Static_assert(SMALL_MIN_CAP <= SMALL_MIN_BYTES,
 
 static const pv__os_caps *caps(void) { return pv__os_caps_get(); }
 
-size_t pv__store_small_max(void) {
+/* The threshold from the caps (they never change in a process). */
+static size_t small_max_of_caps(void) {
   const pv__os_caps *c = caps();
   size_t h = c->huge_page_size;
   if (c->thp && h > c->alloc_granularity && (h & (h - 1)) == 0) return h;
   return SMALL_PAGES * c->page_size;
+}
+
+/* Kept after the first call: every small growth asks.  Relaxed: racing
+ * first callers store the same value. */
+size_t pv__store_small_max(void) {
+  static atomic_size_t max;
+  size_t m = atomic_load_explicit(&max, memory_order_relaxed);
+  if (m == 0) {
+    m = small_max_of_caps();
+    atomic_store_explicit(&max, m, memory_order_relaxed);
+  }
+  return m;
 }
 
 /* One constant descriptor per configuration a small vector can have: the
