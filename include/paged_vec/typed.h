@@ -114,7 +114,8 @@
  * with pv_room (cap while writable, 0 while frozen), a store and an
  * increment; only
  * when the vector must grow (or the call will fail) does it call the
- * library, through a cold, out-of-line helper.  The inline paths take only
+ * library, through a cold, out-of-line helper (push: pv_vec_reserve(v, 1),
+ * whose codes are pv_vec_push's, then the same inline store).  The inline paths take only
  * cases that succeed in the generic function too, so the result is the same
  * either way.  (When the compiler cannot see that `a` is non-NULL, the NULL
  * test is one more predictable branch; pushing to a local or global vector
