@@ -217,6 +217,13 @@ PV_EXPORT void *pv_vec_last(const pv_vec *v);
 /* Mutation ------------------------------------------------------------- */
 
 /*
+ * pv_vec_reserve - make room for at least len + additional elements,
+ * growing geometrically so that repeated reserves stay amortised O(1).
+ * Returns 0, or PV_EINVAL, PV_EACCES, PV_ENOSPC, PV_EOVERFLOW, PV_ENOMEM.
+ */
+PV_EXPORT int pv_vec_reserve(pv_vec *v, size_t additional);
+
+/*
  * pv_vec_push - append one element copied from *elem, growing if needed.
  * Returns 0, or PV_EINVAL (NULL), PV_EACCES (frozen), PV_ENOSPC (STABLE
  * full), PV_EOVERFLOW, PV_ENOMEM.
@@ -230,7 +237,6 @@ PV_EXPORT void *pv_vec_last(const pv_vec *v);
  * calls the function (it keeps the bytes past len poisoned).
  */
 PV_EXPORT int pv_vec_push(pv_vec *v, const void *elem);
-PV_EXPORT int pv_vec_reserve(pv_vec *v, size_t additional); /* below */
 #if !PV__ASAN
 /* Private: pv_vec_push's inline case.  The slot is past len, so elem (a
  * live element or the caller's) cannot overlap it.  The common
@@ -502,12 +508,8 @@ PV_EXPORT int pv_vec_clear(pv_vec *v);
 
 /* Capacity ------------------------------------------------------------- */
 
-/*
- * pv_vec_reserve - make room for at least len + additional elements,
- * growing geometrically so that repeated reserves stay amortised O(1).
- * Returns 0, or PV_EINVAL, PV_EACCES, PV_ENOSPC, PV_EOVERFLOW, PV_ENOMEM.
- */
-PV_EXPORT int pv_vec_reserve(pv_vec *v, size_t additional);
+/* pv_vec_reserve: under Mutation, before pv_vec_push (whose inline case
+ * calls it). */
 
 /* pv_vec_reserve_exact - as pv_vec_reserve, but the capacity becomes at
  * least len + additional rounded up to whole pages, no more (whole huge
