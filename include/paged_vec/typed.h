@@ -112,10 +112,10 @@
  * Speed: name_push, name_push_slot, name_pop, name_at, name_get and name_set
  * handle the common case inline: a push with room is one compare of len
  * with pv_room (cap while writable, 0 while frozen), a store and an
- * increment; only
- * when the vector must grow (or the call will fail) does it call the
- * library, through a cold, out-of-line helper (push: pv_vec_reserve(v, 1),
- * whose codes are pv_vec_push's, then the same inline store).  The inline paths take only
+ * increment; only when the vector must grow (or the call will fail) does
+ * it call the library, through a cold, out-of-line helper (push:
+ * pv_vec_reserve(v, 1), whose codes are pv_vec_push's, then the same
+ * inline store).  The inline paths take only
  * cases that succeed in the generic function too, so the result is the same
  * either way.  (When the compiler cannot see that `a` is non-NULL, the NULL
  * test is one more predictable branch; pushing to a local or global vector
