@@ -32,6 +32,11 @@ extern void __asan_poison_memory_region(void const volatile *addr, size_t size)
 extern void __asan_unpoison_memory_region(void const volatile *addr, size_t size)
     __attribute__((weak));
 
+/* The program runs with the ASan runtime: callers test it before they
+ * compute a range to poison, which costs nothing then without ASan. */
+static inline int pv__asan_active(void) {
+  return __asan_poison_memory_region != NULL;
+}
 /* Mark [addr, addr + size) unaddressable for ASan (no-op without it). */
 static inline void pv__asan_poison(const void *addr, size_t size) {
   if (size != 0 && __asan_poison_memory_region != NULL)
@@ -43,6 +48,7 @@ static inline void pv__asan_unpoison(const void *addr, size_t size) {
     __asan_unpoison_memory_region(addr, size);
 }
 #else
+static inline int pv__asan_active(void) { return 0; }
 static inline void pv__asan_poison(const void *addr, size_t size) {
   (void)addr;
   (void)size;

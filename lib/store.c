@@ -151,24 +151,23 @@ static pv__store_kind init_kind(const pv_vec_opts *o, unsigned *flags) {
   return page_kind(grow, *flags);
 }
 
-pv__store *pv__store_small_for(const pv_vec_opts *o) {
+/* NULL until the first default vector (and while PV_DEBUG_MOVE puts
+ * default vectors in pages); store.h's pv__store_small_for reads it. */
+_Atomic(pv__store *) pv__store_dflt;
+
+pv__store *pv__store_small_find(const pv_vec_opts *o) {
   /* The answer for pv_vec_init's options (the default mode, no flags)
    * depends only on the process (the caps, PV_DEBUG_MOVE): kept after the
    * first call.  Relaxed: it points to a constant descriptor, and racing
    * first callers store the same pointer. */
-  static _Atomic(pv__store *) dflt;
   bool is_default = o->grow == PV_GROW_DEFAULT && o->flags == 0;
-  if (is_default) {
-    pv__store *d = atomic_load_explicit(&dflt, memory_order_relaxed);
-    if (d != NULL) return d;
-  }
   unsigned flags;
   pv__store_kind kind = init_kind(o, &flags);
   if (kind == PV__STORE_STABLE ||
       (flags & (PV_VEC_GUARD | PV_VEC_HUGE | PV_VEC_PAGES | PV__ST_MOVE)))
     return NULL;
   pv__store *d = pv__store_small_desc(kind, flags);
-  if (is_default) atomic_store_explicit(&dflt, d, memory_order_relaxed);
+  if (is_default) atomic_store_explicit(&pv__store_dflt, d, memory_order_relaxed);
   return d;
 }
 

@@ -49,6 +49,7 @@
 #ifndef PV_LIB_STORE_H
 #define PV_LIB_STORE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -116,8 +117,20 @@ int pv__store_init(pv_vec *n, const pv_vec_opts *opts);
 
 /* The descriptor of the small phase a vector of these options (validated)
  * starts in, or NULL when it starts in pages.  pv__store_init's decision;
- * vec.c's pv_vec_init takes it directly when no initial_cap is asked. */
-pv__store *pv__store_small_for(const pv_vec_opts *opts);
+ * vec.c's pv_vec_init takes it directly when no initial_cap is asked.
+ * Inline for the default options, whose answer store.c keeps in
+ * pv__store_dflt after the first call (it depends only on the process:
+ * the caps, PV_DEBUG_MOVE); pv__store_small_find decides the rest. */
+extern _Atomic(pv__store *) pv__store_dflt;
+pv__store *pv__store_small_find(const pv_vec_opts *opts);
+static inline pv__store *pv__store_small_for(const pv_vec_opts *opts) {
+  if (opts->grow == PV_GROW_DEFAULT && opts->flags == 0) {
+    /* Relaxed: it points to a constant descriptor. */
+    pv__store *d = atomic_load_explicit(&pv__store_dflt, memory_order_relaxed);
+    if (d != NULL) return d;
+  }
+  return pv__store_small_find(opts);
+}
 
 /* Release everything v holds and zero *v.  Returns 0 or the code of the
  * failed release (then *v is unchanged). */
@@ -184,14 +197,17 @@ static inline void pv__store_set_len(pv_vec *v, size_t n) {
 
 /* The ASan poison of the tail [len * elem_size, bytes held): put on after
  * a growth or shrink, taken off before one (it may move or release those
- * bytes).  Inline, so that they vanish without ASan. */
+ * bytes).  Inline, and the runtime tested first, so that without ASan
+ * they are one test of a weak symbol. */
 static inline void pv__store_poison_tail(const pv_vec *v) {
+  if (!pv__asan_active()) return;
   size_t b = pv__store_bytes(v);
   if (b != 0)
     pv__asan_poison((char *)v->data + v->len * v->elem_size,
                     b - v->len * v->elem_size);
 }
 static inline void pv__store_unpoison_tail(const pv_vec *v) {
+  if (!pv__asan_active()) return;
   size_t b = pv__store_bytes(v);
   if (b != 0)
     pv__asan_unpoison((char *)v->data + v->len * v->elem_size,

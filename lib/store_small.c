@@ -31,6 +31,7 @@
  */
 #include "config.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,12 +58,27 @@ _Static_assert(SMALL_MIN_CAP <= SMALL_MIN_BYTES,
 
 static const pv__os_caps *caps(void) { return pv__os_caps_get(); }
 
-size_t pv__store_small_max(void) {
+/* The threshold from the caps (they never change in a process). */
+static size_t small_max_of_caps(void) {
   const pv__os_caps *c = caps();
   size_t h = c->huge_page_size;
   if (c->thp && h > c->alloc_granularity && (h & (h - 1)) == 0) return h;
   return SMALL_PAGES * c->page_size;
 }
+
+/* Kept after the first call, and read inline: every small growth asks.
+ * Relaxed: racing first callers store the same value. */
+static atomic_size_t small_max_kept;
+static inline size_t small_max(void) {
+  size_t m = atomic_load_explicit(&small_max_kept, memory_order_relaxed);
+  if (m == 0) {
+    m = small_max_of_caps();
+    atomic_store_explicit(&small_max_kept, m, memory_order_relaxed);
+  }
+  return m;
+}
+
+size_t pv__store_small_max(void) { return small_max(); }
 
 /* One constant descriptor per configuration a small vector can have: the
  * kind of pages it will move into, and PV_VEC_NO_HUGE or not.  They are
@@ -119,7 +135,7 @@ static size_t small_cap(const pv_vec *v, size_t need, bool exact) {
     size_t m = small_min_cap(es);
     if (c < m) c = m;
   }
-  if (!pv__store_mul(c, es, &bytes) || bytes >= pv__store_small_max()) return 0;
+  if (!pv__store_mul(c, es, &bytes) || bytes >= small_max()) return 0;
   return c;
 }
 

@@ -41,7 +41,7 @@ static char *elem_ptr(const pv_vec *v, size_t i) {
 }
 
 /* Make room for len + additional elements (the caller checked v). */
-static int reserve_impl(pv_vec *v, size_t additional, bool exact) {
+static inline int reserve_impl(pv_vec *v, size_t additional, bool exact) {
   if (additional <= v->cap - v->len) return 0;
   if (additional > SIZE_MAX - v->len) return PV_EOVERFLOW;
   return pv__store_grow(v, v->len + additional, exact);

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "os.h"    /* pv__os_fault_set: the fault seam */
+#include "store.h" /* pv__store_inspect, pv__store_small_max */
 #include "paged_vec/typed.h"
 
 typedef struct rec {
@@ -208,6 +210,35 @@ Test(typed, push_fills_capacity_inline_then_grows) {
   for (size_t i = 0; i < cap; i++)
     cr_assert_eq(*ivec_at(&v, i), (int)i * 3, "element %zu kept", i);
   cr_assert_eq(*ivec_at(&v, cap), -1, "new element");
+  ivec_destroy(&v);
+}
+
+/* A push that must grow and cannot (the growth's malloc, realloc or
+ * mapping fails) returns the code and leaves the vector as it was, in
+ * every phase: empty, a full small block, the move into pages, a full
+ * vector in pages. */
+Test(typed, push_growth_failure_changes_nothing) {
+  ivec v;
+  cr_assert_eq(ivec_init(&v), 0, "init");
+  const size_t small = pv__store_small_max() / sizeof(int);
+  /* Fill to len == cap at about these lengths, then fail one push. */
+  const size_t at[] = {0, 16, 1000, small - 1, 2 * small};
+  for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+    while (ivec_len(&v) < at[k] || ivec_len(&v) < ivec_cap(&v))
+      cr_assert_eq(ivec_push(&v, (int)ivec_len(&v)), 0, "fill");
+    pv__store_info was = pv__store_inspect(&v.v);
+    snap s = take(&v.v);
+    pv__os_fault_set(1, PV_ENOMEM);
+    int rc = ivec_push(&v, -7);
+    pv__os_fault_set(0, 0);
+    cr_assert_eq(rc, PV_ENOMEM, "at %zu: %s", at[k], pv_errname(rc));
+    unchanged(&v.v, &s, "failed push");
+    cr_assert_eq(pv__store_inspect(&v.v).kind, was.kind, "kind changed");
+    cr_assert_eq(ivec_push(&v, (int)ivec_len(&v)), 0, "push after the failure");
+  }
+  cr_assert_neq(pv__store_inspect(&v.v).kind, PV__STORE_SMALL, "reached pages");
+  for (size_t i = 0; i < ivec_len(&v); i++)
+    cr_assert_eq(*ivec_at(&v, i), (int)i, "element %zu", i);
   ivec_destroy(&v);
 }
 

@@ -340,6 +340,34 @@ Test(vec_push, own_element_survives_the_growth_it_triggers) {
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
 }
 
+/* The inline push's growth finds an element of the vector again by its
+ * offset when the growth moves the data (PV_VEC_MOVE_ON_GROW: every
+ * growth moves), for each size the inline copy handles apart. */
+Test(vec_push, own_element_found_again_after_a_moving_growth) {
+  const size_t sizes[] = {4, 8, 16, 24};
+  for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+    size_t es = sizes[k];
+    pv_vec v;
+    pv_vec_opts o = {.elem_size = es, .flags = PV_VEC_MOVE_ON_GROW};
+    cr_assert_eq(pv_vec_init_opts(&v, &o), 0, "init");
+    unsigned char e[24];
+    for (int round = 0; round < 3; round++) {
+      while (v.len < v.cap || v.len == 0) {
+        memset(e, (int)(v.len % 251), sizeof e);
+        cr_assert_eq(pv_vec_push(&v, e), 0, "fill");
+      }
+      size_t n = v.len;
+      void *old = v.data;
+      cr_assert_eq(pv_vec_push(&v, pv_vec_at(&v, 1)), 0, "push own element 1");
+      cr_assert_neq(v.data, old, "size %zu: the growth did not move", es);
+      cr_assert_eq(v.len, n + 1, "len");
+      memset(e, 1, sizeof e);
+      cr_assert_eq(memcmp(pv_vec_at(&v, n), e, es), 0, "size %zu: wrong bytes", es);
+    }
+    cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+  }
+}
+
 Test(vec_push, errors_change_nothing) {
   pv_vec v = seq(1);
   while (v.len < v.cap) vu_push_seq(&v, v.len, 1);

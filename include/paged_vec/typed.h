@@ -112,9 +112,10 @@
  * Speed: name_push, name_push_slot, name_pop, name_at, name_get and name_set
  * handle the common case inline: a push with room is one compare of len
  * with pv_room (cap while writable, 0 while frozen), a store and an
- * increment; only
- * when the vector must grow (or the call will fail) does it call the
- * library, through a cold, out-of-line helper.  The inline paths take only
+ * increment; only when the vector must grow (or the call will fail) does
+ * it call the library, through a cold, out-of-line helper (push:
+ * pv_vec_reserve(v, 1), whose codes are pv_vec_push's, then the same
+ * inline store).  The inline paths take only
  * cases that succeed in the generic function too, so the result is the same
  * either way.  (When the compiler cannot see that `a` is non-NULL, the NULL
  * test is one more predictable branch; pushing to a local or global vector
@@ -240,6 +241,11 @@
     /* The function itself: vec.h's inline case was just tested here. */      \
     return (pv_vec_push)(PV__TYPED_VEC(pv_a), &pv_x);                          \
   }                                                                            \
+  /* Room for one more element (geometric growth), or the error push         \
+   * returns: pv_vec_reserve's codes are pv_vec_push's. */                     \
+  static PV__COLD int name##_pv_push_grow(name *pv_a) {                        \
+    return pv_vec_reserve(PV__TYPED_VEC(pv_a), 1u);                            \
+  }                                                                            \
   static PV__COLD int name##_pv_push_slot_slow(name *pv_a,                     \
                                                 name##_elem **pv_slot) {       \
     void *pv_p = NULL;                                                         \
@@ -251,12 +257,18 @@
   }                                                                            \
                                                                                \
   static inline PV__UNUSED int name##_push(name *pv_a, name##_elem pv_x) {     \
-    if (PV_LIKELY(PV__TYPED_INLINE && pv_a != NULL &&                          \
-                  pv_a->v.len < pv_a->v.pv_room)) {                            \
-      ((name##_elem *)pv_a->v.data)[pv_a->v.len++] = pv_x;                     \
-      return 0;                                                                \
+    size_t pv_n;                                                               \
+    if (!PV__TYPED_INLINE) return name##_pv_push_slow(pv_a, pv_x);             \
+    if (PV_UNLIKELY(pv_a == NULL || (pv_n = pv_a->v.len) >= pv_a->v.pv_room)) { \
+      int pv_rc = name##_pv_push_grow(pv_a);                                   \
+      if (pv_rc != 0) return pv_rc;                                            \
+      pv_n = pv_a->v.len;                                                      \
     }                                                                          \
-    return name##_pv_push_slow(pv_a, pv_x);                                    \
+    /* The element first and len last, with the growth joining before them:  \
+     * a loop of pushes then keeps len in a register (a T may alias len). */   \
+    ((name##_elem *)pv_a->v.data)[pv_n] = pv_x;                                \
+    pv_a->v.len = pv_n + 1u;                                                   \
+    return 0;                                                                  \
   }                                                                            \
   static inline PV__UNUSED int name##_push_slot(name *pv_a,                    \
                                                 name##_elem **pv_slot) {       \

@@ -77,6 +77,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h> /* uintptr_t: pv_vec_push's inline case */
 #include <string.h> /* memcpy: pv_vec_push's inline common case */
 #include "paged_vec/common.h"
 #include "paged_vec/pages.h"
@@ -216,21 +217,29 @@ PV_EXPORT void *pv_vec_last(const pv_vec *v);
 /* Mutation ------------------------------------------------------------- */
 
 /*
+ * pv_vec_reserve - make room for at least len + additional elements,
+ * growing geometrically so that repeated reserves stay amortised O(1).
+ * Returns 0, or PV_EINVAL, PV_EACCES, PV_ENOSPC, PV_EOVERFLOW, PV_ENOMEM.
+ */
+PV_EXPORT int pv_vec_reserve(pv_vec *v, size_t additional);
+
+/*
  * pv_vec_push - append one element copied from *elem, growing if needed.
  * Returns 0, or PV_EINVAL (NULL), PV_EACCES (frozen), PV_ENOSPC (STABLE
  * full), PV_EOVERFLOW, PV_ENOMEM.
  *
  * A call is inline in the caller's code for the common case (room left,
- * writable: one compare, as in the typed layer) and calls the function
- * otherwise, so that a generic push costs about what a typed one does.
+ * writable: one compare, as in the typed layer); when full it calls
+ * pv_vec_reserve(v, 1) and then stores inline (for NULL arguments it calls
+ * the function), so that a generic push costs about what a typed one does.
  * The function itself stays exported: (pv_vec_push)(v, elem) or its
  * address reach it directly.  Code built with AddressSanitizer always
  * calls the function (it keeps the bytes past len poisoned).
  */
 PV_EXPORT int pv_vec_push(pv_vec *v, const void *elem);
 #if !PV__ASAN
-/* Private: pv_vec_push's inline common case.  The slot is past len, so
- * elem (a live element or the caller's) cannot overlap it.  The common
+/* Private: pv_vec_push's inline case.  The slot is past len, so elem (a
+ * live element or the caller's) cannot overlap it.  The common
  * element sizes are constant-size copies (one or two moves; a memcpy of
  * elem_size bytes is a library call that cost 3.7x the typed push).  GCC
  * sees the sizes of the branches not taken and would warn that they read
@@ -241,19 +250,45 @@ PV_EXPORT int pv_vec_push(pv_vec *v, const void *elem);
 #  pragma GCC diagnostic ignored "-Warray-bounds"
 #  pragma GCC diagnostic ignored "-Wstringop-overread"
 #endif
+/* Private: a branch hint (the growth is the rare case). */
+#if defined(__GNUC__) || defined(__clang__)
+#  define PV__VEC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#  define PV__VEC_UNLIKELY(x) (x)
+#endif
 static inline int pv__vec_push_inline(pv_vec *v, const void *elem) {
-  if (v != NULL && elem != NULL && v->len < v->pv_room) {
-    char *slot = (char *)v->data + v->len * v->elem_size;
+  size_t n;
+  if (PV__VEC_UNLIKELY(v == NULL || elem == NULL || (n = v->len) >= v->pv_room)) {
+    /* Full (or an error): make room for one (pv_vec_reserve's codes are
+     * pv_vec_push's) and join the store below, so that a loop of pushes
+     * keeps len in a register.  An elem inside the vector's elements may
+     * move with the growth: it is found again by its offset. */
+    uintptr_t at, lo;
+    size_t off = (size_t)-1;
+    int rc;
+    if (v == NULL || elem == NULL) return (pv_vec_push)(v, elem);
+    at = (uintptr_t)elem;
+    lo = (uintptr_t)v->data;
+    if (v->data != NULL && at >= lo && at - lo < v->cap * v->elem_size)
+      off = (size_t)(at - lo);
+    rc = pv_vec_reserve(v, 1);
+    if (rc != 0) return rc;
+    if (off != (size_t)-1) elem = (const char *)v->data + off;
+    n = v->len;
+  }
+  {
+    /* The element first and len last (a store through the element may
+     * alias len). */
+    char *slot = (char *)v->data + n * v->elem_size;
     switch (v->elem_size) {
     case 4: memcpy(slot, elem, 4); break;
     case 8: memcpy(slot, elem, 8); break;
     case 16: memcpy(slot, elem, 16); break;
     default: memcpy(slot, elem, v->elem_size); break;
     }
-    v->len++;
+    v->len = n + 1;
     return 0;
   }
-  return (pv_vec_push)(v, elem);
 }
 #if defined(__GNUC__) && !defined(__clang__)
 #  pragma GCC diagnostic pop
@@ -473,12 +508,8 @@ PV_EXPORT int pv_vec_clear(pv_vec *v);
 
 /* Capacity ------------------------------------------------------------- */
 
-/*
- * pv_vec_reserve - make room for at least len + additional elements,
- * growing geometrically so that repeated reserves stay amortised O(1).
- * Returns 0, or PV_EINVAL, PV_EACCES, PV_ENOSPC, PV_EOVERFLOW, PV_ENOMEM.
- */
-PV_EXPORT int pv_vec_reserve(pv_vec *v, size_t additional);
+/* pv_vec_reserve: under Mutation, before pv_vec_push (whose inline case
+ * calls it). */
 
 /* pv_vec_reserve_exact - as pv_vec_reserve, but the capacity becomes at
  * least len + additional rounded up to whole pages, no more (whole huge
