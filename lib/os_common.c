@@ -77,7 +77,7 @@ const pv__os_caps *pv__os_caps_get(void) {
  * per fallible call (a plain load on x86-64 and ARM64): a program never
  * pays the counting, an atomic read-modify-write that made up about 2% of
  * a small vector's create + push 16 + destroy. */
-static atomic_int fault_armed;
+atomic_int pv__os_fault_armed;
 static atomic_ulong fault_countdown; /* 0: off; else calls left until the fault */
 static atomic_ulong fault_calls;
 static atomic_int fault_err;
@@ -86,13 +86,12 @@ void pv__os_fault_set(unsigned long n, int err) {
   atomic_store(&fault_err, err);
   atomic_store(&fault_calls, 0);
   atomic_store(&fault_countdown, n);
-  atomic_store(&fault_armed, 1);
+  atomic_store(&pv__os_fault_armed, 1);
 }
 
 unsigned long pv__os_fault_calls(void) { return atomic_load(&fault_calls); }
 
-int pv__os_fault_hit(void) {
-  if (atomic_load_explicit(&fault_armed, memory_order_relaxed) == 0) return 0;
+int pv__os_fault_take(void) {
   atomic_fetch_add_explicit(&fault_calls, 1, memory_order_relaxed);
   unsigned long left = atomic_load_explicit(&fault_countdown, memory_order_relaxed);
   if (left == 0) return 0;
