@@ -719,6 +719,13 @@ int pv__os_fmap_resize(int fd, uint64_t size) {
   return truncate_to(fd, size);
 }
 
+/* Holes need no mark here. */
+int pv__os_fmap_sparse(int fd) {
+  (void)fd;
+  PV__FAULT_POINT();
+  return 0;
+}
+
 int pv__os_fmap_extend(int fd, uint64_t old, uint64_t size) {
   assert(size > old);
   PV__FAULT_POINT();
