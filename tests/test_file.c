@@ -1394,8 +1394,16 @@ Test(file, whole_stable_crash_leaves_the_full_size_and_reopens_with_the_len) {
   cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "killed (status %#x)", st);
   cr_assert_eq(file_size(p), whole_size(W_MAX), "a crash leaves the file at its full size");
   cr_assert_eq(header_of(p).len, W_SYNCED, "the header says what is valid");
-  /* Reopened STABLE with a smaller maximum than the file holds. */
+  /* Reopened read-only (as REMAP would): the header's len, the whole file
+   * as capacity. */
   pv_vec v;
+  open_ro(&v, p);
+  cr_assert_eq(v.len, W_SYNCED);
+  cr_assert_eq(v.cap, (size_t)(whole_size(W_MAX) - (long long)PV_FILE_DATA_OFFSET) / 8);
+  vu_check_seq(&v, W_SYNCED);
+  cr_assert_eq(pv_vec_destroy(&v), 0);
+  cr_assert_eq(file_size(p), whole_size(W_MAX), "a reader does not cut");
+  /* Reopened STABLE with a smaller maximum than the file holds. */
   pv_vec_file_opts o = stable_opts(0, W_SYNCED + 5000);
   cr_assert_eq(pv_vec_open(&v, p, &o), 0, "reopened after the crash");
   cr_assert_eq(v.len, W_SYNCED);
