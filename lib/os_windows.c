@@ -414,7 +414,11 @@ int pv__os_resident(void *addr, size_t size, size_t *bytes) {
  *     false: ERROR_USER_MAPPED_FILE);
  *   - the mapping object is never larger than the file (CreateFileMapping
  *     would grow the file itself): a range past the end maps what the file
- *     holds, whose last page is then mapped whole, as on POSIX;
+ *     holds, whose last page is then mapped whole, as on POSIX; and it is
+ *     as long as the view, so that once a longer view is unmapped the file
+ *     can be cut down to a shorter one's end (where Windows lets it: a
+ *     file with a view mapped may keep its length until the last view
+ *     goes; pv__os_fmap_resize is then PV_EBUSY);
  *   - offsets are multiples of the allocation granularity (MapViewOfFile's
  *     rule; 64 KiB), PV_EINVAL otherwise;
  *   - sync is FlushViewOfFile, which does not wait for the device: the
@@ -611,7 +615,12 @@ int pv__os_fmap_map(int fd, uint64_t offset, size_t size, unsigned prot, void *a
   if (offset >= end) return PV_EINVAL;
   if (want > end - offset) want = end - offset;
   const bool w = (prot & PV_PROT_WRITE) != 0;
-  HANDLE m = CreateFileMappingA(fh, NULL, w ? PAGE_READWRITE : PAGE_READONLY, 0, 0, NULL);
+  /* The mapping object ends where the view does, not at the file's end,
+   * so that a shorter view replacing a longer one (a shrink) does not keep
+   * the file's length pinned on its own account. */
+  const uint64_t top = offset + want;
+  HANDLE m = CreateFileMappingA(fh, NULL, w ? PAGE_READWRITE : PAGE_READONLY,
+                                (DWORD)(top >> 32), (DWORD)top, NULL);
   if (m == NULL) return file_last_err();
   void *p = MapViewOfFile(m, w ? FILE_MAP_WRITE : FILE_MAP_READ, (DWORD)(offset >> 32),
                           (DWORD)offset, (SIZE_T)want);

@@ -390,16 +390,38 @@ int pv__store_file_grow(pv_vec *v, size_t need, bool exact) {
   return 0;
 }
 
+/* Shrink where a mapped file cannot be cut (Windows): a fresh view of the
+ * first `target` bytes replaces the old one (no byte is copied: both are
+ * views of the file; data moves), then the file is cut to it.  Should the
+ * cut fail (a reader's view holds the file's length), the file is only
+ * longer than mapped, cut at close. */
+static int shrink_view(pv_vec *v, size_t target) {
+  pv__store_file *f = sf(v);
+  void *p;
+  write_len(v);
+  int rc = pv__os_fmap_map(f->fd, 0, target, PV__PROT_RW, NULL, &p);
+  if (rc != 0) return rc;
+  if ((rc = pv__os_unmap(f->base, f->held)) != 0) {
+    (void)pv__os_unmap(p, target);
+    return rc;
+  }
+  f->base = p;
+  f->held = f->mapped = target;
+  (void)pv__os_fmap_resize(f->fd, target);
+  adopt(v);
+  return 0;
+}
+
 int pv__store_file_shrink(pv_vec *v, size_t keep) {
   pv__store_file *f = sf(v);
   if (readonly(f)) return 0;
   /* keep * elem_size <= the bytes mapped: no overflow. */
   size_t target = pages_for(f->data_off + keep * v->elem_size);
   if (target >= f->mapped) return 0;
-  /* Where a mapped file cannot be cut (Windows), and while one view holds
-   * the whole maximum (whole), the mapping stays as it is and close cuts
-   * the file. */
-  if (!caps()->can_cut_mapped || f->whole) return 0;
+  /* While one view holds the whole maximum (whole), the mapping stays as
+   * it is and close cuts the file. */
+  if (f->whole) return 0;
+  if (!caps()->can_cut_mapped) return shrink_view(v, target);
   write_len(v);
   char *cut = f->base + target;
   int rc = f->s.kind == PV__STORE_FILE_STABLE

@@ -756,6 +756,42 @@ static void file_stable(void) {
   remove(crash);
 }
 
+/* Shrink gives the view's tail back: where a mapped file cannot be cut
+ * (Windows) a shorter view of the file replaces the longer one (data may
+ * move; no byte is copied), and the file is cut where the system lets it,
+ * else at close.  The elements stay, the vector grows again. */
+static void file_shrink(void) {
+  static const char path[] = "pv_portable_shrink.npy";
+  remove(path);
+  pv_vec v;
+  pv_vec_file_opts o = file_opts(sizeof(elem), PV_OPEN_CREATE | PV_OPEN_EXCL);
+  int rc = pv_vec_open(&v, path, &o);
+  PT_CHECK(rc == 0, "open: %s", pv_errname(rc));
+  if (rc != 0) return;
+  const size_t n = 40 * per_page(), keep = per_page();
+  for (size_t i = 0; i < n && rc == 0; i++) rc = pv_vec_push(&v, (elem[]){mk(i)});
+  PT_CHECK(rc == 0 && pv_vec_truncate(&v, keep) == 0, "push, truncate: %s", pv_errname(rc));
+  const size_t cap = v.cap;
+  const long long live = pv__os_live_bytes();
+  rc = pv_vec_shrink_to_fit(&v);
+  PT_CHECK(rc == 0 && v.len == keep && first_bad(&v, 0) == keep, "shrink: %s, element %zu",
+           pv_errname(rc), first_bad(&v, 0));
+  PT_CHECK(v.cap < cap / 4, "the capacity went down: %zu -> %zu", cap, v.cap);
+  PT_CHECK(pv__os_live_bytes() < live, "the view's tail was released: %lld -> %lld bytes",
+           live, pv__os_live_bytes());
+  const long long fs = file_size_of(path);
+  PT_CHECK(fs >= (long long)(PV_FILE_DATA_OFFSET + keep * sizeof(elem)),
+           "the file keeps the elements: %lld bytes", fs);
+  pt_note("file vectors: shrink to %zu elements: capacity %zu -> %zu, file %lld bytes", keep,
+          cap, v.cap, fs);
+  for (size_t i = keep; i < n && rc == 0; i++) rc = pv_vec_push(&v, (elem[]){mk(i)});
+  PT_CHECK(rc == 0 && first_bad(&v, 0) == n, "grown again: %s", pv_errname(rc));
+  PT_CHECK(pv_vec_destroy(&v) == 0, "close");
+  PT_CHECK(file_size_of(path) == (long long)(PV_FILE_DATA_OFFSET + n * sizeof(elem)),
+           "close cut the file");
+  remove(path);
+}
+
 /* Every OS call of open, push (growths), sync and close failed in turn
  * (PV_EIO injected): exactly that call's operation returns the code, a
  * refused push leaves the elements as they were, a refused close leaves a
@@ -827,6 +863,7 @@ static void file_round_trip(void) {
   file_check_readonly(n + 1);
   file_bad_elem_size();
   file_stable();
+  file_shrink();
   file_fault_sweep();
   PT_CHECK((pv_cache_trim(), pv__os_live_bytes()) == live, "address space leaked");
   remove(file_path);

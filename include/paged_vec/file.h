@@ -47,8 +47,10 @@
  * reservation: a PV_GROW_STABLE vector there makes the file header +
  * max_len elements long at open (sparse where the file system allows) and
  * maps all of it, so a crash leaves the file at that size (the header's
- * len still right; docs/files.md, "Durability").  Shrinking keeps the view
- * until close cuts the file.
+ * len still right; docs/files.md, "Durability"), and shrinking keeps that
+ * view until close cuts the file.  A REMAP vector there shrinks by mapping
+ * a shorter view in place of the longer one (data may move), then cuts
+ * the file where Windows lets it (else the close does).
  */
 #ifndef PAGED_VEC_FILE_H
 #define PAGED_VEC_FILE_H
