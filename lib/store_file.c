@@ -419,9 +419,11 @@ int pv__store_file_shrink(pv_vec *v, size_t keep) {
   size_t target = pages_for(f->data_off + keep * v->elem_size);
   if (target >= f->mapped) return 0;
   /* While one view holds the whole maximum (whole), the mapping stays as
-   * it is and close cuts the file. */
+   * it is and close cuts the file; so does STABLE in a reservation where
+   * the file cannot be cut while mapped (it never moves). */
   if (f->whole) return 0;
-  if (!caps()->can_cut_mapped) return shrink_view(v, target);
+  if (!caps()->can_cut_mapped)
+    return f->s.kind == PV__STORE_FILE ? shrink_view(v, target) : 0;
   write_len(v);
   char *cut = f->base + target;
   int rc = f->s.kind == PV__STORE_FILE_STABLE
