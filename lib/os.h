@@ -324,11 +324,14 @@ int pv__os_fmap_resize(int fd, uint64_t size);
  * bytes and size do not change. */
 int pv__os_fmap_sparse(int fd);
 
-/* pv__os_fmap_extend - grow the file from old (its size now) to size >
- * old, with disk space allocated where the system can (fallocate), so
- * that running out of disk is an error here and not a SIGBUS on a later
- * write through a mapping; elsewhere, or where the file system refuses
- * fallocate, like pv__os_fmap_resize.  On failure the size is old. */
+/* pv__os_fmap_extend - grow the file from old (its size as the caller
+ * set it) to size > old, with disk space allocated where the system can
+ * (fallocate), so that running out of disk is an error here and not a
+ * SIGBUS on a later write through a mapping; elsewhere, or where the file
+ * system refuses fallocate, like pv__os_fmap_resize.  Never shortens the
+ * file: one already size bytes or longer (a cut refused while it was
+ * mapped, !caps->can_cut_mapped) keeps its length.  On failure the size
+ * is as it was. */
 int pv__os_fmap_extend(int fd, uint64_t old, uint64_t size);
 
 /* pv__os_fmap_map - map [offset, offset + size) of the file, shared (writes

@@ -414,11 +414,12 @@ int pv__os_resident(void *addr, size_t size, size_t *bytes) {
  *     false: ERROR_USER_MAPPED_FILE);
  *   - the mapping object is never larger than the file (CreateFileMapping
  *     would grow the file itself): a range past the end maps what the file
- *     holds, whose last page is then mapped whole, as on POSIX; and it is
- *     as long as the view, so that once a longer view is unmapped the file
- *     can be cut down to a shorter one's end (where Windows lets it: a
- *     file with a view mapped may keep its length until the last view
- *     goes; pv__os_fmap_resize is then PV_EBUSY);
+ *     holds, whose last page is then mapped whole, as on POSIX;
+ *   - a file keeps its length while any view of it is mapped, even one
+ *     that ends before the new length (measured under wine: a shrink's
+ *     shorter view replacing a longer one): pv__os_fmap_resize is then
+ *     PV_EBUSY, so a file can be longer than what is mapped of it, and
+ *     pv__os_fmap_extend, which never shortens a file, leaves it be;
  *   - offsets are multiples of the allocation granularity (MapViewOfFile's
  *     rule; 64 KiB), PV_EINVAL otherwise;
  *   - sync is FlushViewOfFile, which does not wait for the device: the
@@ -597,6 +598,9 @@ int pv__os_fmap_extend(int fd, uint64_t old, uint64_t size) {
   assert(size > old);
   (void)old;
   PV__FAULT_POINT();
+  LARGE_INTEGER now;
+  if (!GetFileSizeEx(file_handle(fd), &now)) return file_last_err();
+  if ((uint64_t)now.QuadPart >= size) return 0; /* longer already: never shortened */
   return set_end(fd, size);
 }
 
@@ -615,12 +619,7 @@ int pv__os_fmap_map(int fd, uint64_t offset, size_t size, unsigned prot, void *a
   if (offset >= end) return PV_EINVAL;
   if (want > end - offset) want = end - offset;
   const bool w = (prot & PV_PROT_WRITE) != 0;
-  /* The mapping object ends where the view does, not at the file's end,
-   * so that a shorter view replacing a longer one (a shrink) does not keep
-   * the file's length pinned on its own account. */
-  const uint64_t top = offset + want;
-  HANDLE m = CreateFileMappingA(fh, NULL, w ? PAGE_READWRITE : PAGE_READONLY,
-                                (DWORD)(top >> 32), (DWORD)top, NULL);
+  HANDLE m = CreateFileMappingA(fh, NULL, w ? PAGE_READWRITE : PAGE_READONLY, 0, 0, NULL);
   if (m == NULL) return file_last_err();
   void *p = MapViewOfFile(m, w ? FILE_MAP_WRITE : FILE_MAP_READ, (DWORD)(offset >> 32),
                           (DWORD)offset, (SIZE_T)want);

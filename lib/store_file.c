@@ -393,8 +393,8 @@ int pv__store_file_grow(pv_vec *v, size_t need, bool exact) {
 /* Shrink where a mapped file cannot be cut (Windows): a fresh view of the
  * first `target` bytes replaces the old one (no byte is copied: both are
  * views of the file; data moves), then the file is cut to it.  Should the
- * cut fail (a reader's view holds the file's length), the file is only
- * longer than mapped, cut at close. */
+ * cut fail (Windows keeps a mapped file's length), the file is only
+ * longer than mapped: growth never shortens it, close cuts it. */
 static int shrink_view(pv_vec *v, size_t target) {
   pv__store_file *f = sf(v);
   void *p;

@@ -1522,6 +1522,33 @@ Test(file, view_shrink_releases_the_tail_and_cuts_the_file) {
                "nothing leaked");
 }
 
+/* Windows refuses the cut while the shorter view is mapped: the file stays
+ * longer than mapped, a growth uses it as it is (never shortening it),
+ * close cuts it. */
+Test(file, view_shrink_refused_cut_then_growth) {
+  force_file_caps(true, false);
+  const char *p = path_of("vr.npy");
+  pv_vec v;
+  pv_vec_file_opts o = u64_opts(PV_OPEN_CREATE);
+  cr_assert_eq(pv_vec_open(&v, p, &o), 0);
+  vu_push_seq(&v, 0, 300000);
+  cr_assert_eq(pv_vec_truncate(&v, 1000), 0);
+  const long long before = file_size(p);
+  size_t cap = v.cap;
+  pv__os_fault_set(3, PV_EBUSY); /* map the shorter view, unmap, the cut */
+  cr_assert_eq(pv_vec_shrink_to_fit(&v), 0, "a refused cut is not the shrink's failure");
+  cr_assert_eq(pv__os_fault_calls(), 3);
+  pv__os_fault_set(0, 0);
+  cr_assert_lt(v.cap, cap / 100, "the memory came back: cap %zu", v.cap);
+  cr_assert_eq(file_size(p), before, "the refused cut left the file's length");
+  vu_push_seq(&v, 1000, 100000);
+  cr_assert_geq(file_size(p), before, "growth never shortened the file");
+  cr_assert_geq(file_size(p), (long long)(PV_FILE_DATA_OFFSET + v.cap * 8));
+  vu_check_seq(&v, 101000);
+  cr_assert_eq(pv_vec_destroy(&v), 0);
+  cr_assert_eq(file_size(p), (long long)(PV_FILE_DATA_OFFSET + 101000 * 8), "cut at close");
+}
+
 Test(file, view_shrink_fault_sweep) {
   force_file_caps(true, false);
   sweep_file("view_shrink_to_fit", FS_SLACK, 0, PV_GROW_DEFAULT, fop_shrink);

@@ -49,8 +49,8 @@
  * maps all of it, so a crash leaves the file at that size (the header's
  * len still right; docs/files.md, "Durability"), and shrinking keeps that
  * view until close cuts the file.  A REMAP vector there shrinks by mapping
- * a shorter view in place of the longer one (data may move), then cuts
- * the file where Windows lets it (else the close does).
+ * a shorter view in place of the longer one (data may move): the memory
+ * comes back at once, the file's length at close.
  */
 #ifndef PAGED_VEC_FILE_H
 #define PAGED_VEC_FILE_H
