@@ -59,8 +59,9 @@ typedef struct pv__os_caps {
                                vectors); false: they return PV_ENOTSUP */
   bool can_map_files_at;    /* pv__os_fmap_map can place a view at != NULL,
                                inside a reservation (POSIX MAP_FIXED); false
-                               (Windows): PV_ENOTSUP, so no STABLE file
-                               vectors */
+                               (Windows): PV_ENOTSUP, and a STABLE file
+                               vector maps its whole maximum size at open
+                               instead (lib/store_file.c) */
   bool can_cut_mapped;      /* a file can be cut (pv__os_fmap_resize) below
                                the end of a mapped view of it, and a view's
                                tail released (POSIX); false (Windows): only
@@ -69,6 +70,16 @@ typedef struct pv__os_caps {
 
 /* The capabilities; the first call queries the OS.  Thread-safe. */
 const pv__os_caps *pv__os_caps_get(void);
+
+/* Test seam: from now on pv__os_caps_get() returns *c (the query's answer
+ * with some fields changed), so that a test runs another platform's path
+ * on this one (tests/test_file.c runs the Windows STABLE file vector on
+ * Linux with can_map_files_at false).  Only a field whose other value the
+ * backend also honours may change (every pv__os_fmap_* call works with
+ * can_map_files_at false: it is only never asked to place a view).  Not
+ * thread-safe: call it before any other thread uses the library, and
+ * before anything that depends on the changed field exists. */
+void pv__os_caps_force(const pv__os_caps *c);
 
 /* Backend hook used by pv__os_caps_get(): fill *caps from the OS, leaving
  * page-size forcing to the shared code. */
@@ -296,18 +307,32 @@ unsigned long pv__os_file_restarts(void);
  * On a descriptor from pv__os_file_open (WRITE for anything that changes
  * the file).  Offsets given to pv__os_fmap_map are multiples of
  * caps->page_size (Windows: of alloc_granularity, else PV_EINVAL; only
- * STABLE, which Windows lacks, maps at an offset other than 0). */
+ * STABLE inside a reservation, which Windows lacks, maps at an offset
+ * other than 0). */
 
 /* pv__os_fmap_resize - set the file's size (ftruncate): shorter drops the
  * bytes past it, longer adds bytes that read as zero (a sparse tail where
- * the file system has holes). */
+ * the file system has holes; on Windows only in a file pv__os_fmap_sparse
+ * marked, else SetEndOfFile allocates the clusters). */
 int pv__os_fmap_resize(int fd, uint64_t size);
 
-/* pv__os_fmap_extend - grow the file from old (its size now) to size >
- * old, with disk space allocated where the system can (fallocate), so
- * that running out of disk is an error here and not a SIGBUS on a later
- * write through a mapping; elsewhere, or where the file system refuses
- * fallocate, like pv__os_fmap_resize.  On failure the size is old. */
+/* pv__os_fmap_sparse - let the file hold holes, so that a later
+ * pv__os_fmap_resize past its end takes no disk space until the bytes are
+ * written (Windows: FSCTL_SET_SPARSE; the mark stays with the file).
+ * POSIX file systems make holes by themselves: 0, nothing to do.  Where
+ * the file system has no sparse files (FAT; Windows answers
+ * ERROR_INVALID_FUNCTION) also 0: the resize then allocates.  The file's
+ * bytes and size do not change. */
+int pv__os_fmap_sparse(int fd);
+
+/* pv__os_fmap_extend - grow the file from old (its size as the caller
+ * set it) to size > old, with disk space allocated where the system can
+ * (fallocate), so that running out of disk is an error here and not a
+ * SIGBUS on a later write through a mapping; elsewhere, or where the file
+ * system refuses fallocate, like pv__os_fmap_resize.  Never shortens the
+ * file: one already size bytes or longer (a cut refused while it was
+ * mapped, !caps->can_cut_mapped) keeps its length.  On failure the size
+ * is as it was. */
 int pv__os_fmap_extend(int fd, uint64_t old, uint64_t size);
 
 /* pv__os_fmap_map - map [offset, offset + size) of the file, shared (writes

@@ -71,6 +71,14 @@ const pv__os_caps *pv__os_caps_get(void) {
   return r;
 }
 
+/* The test seam's copy (os.h): published like a query's answer. */
+static pv__os_caps caps_forced;
+
+void pv__os_caps_force(const pv__os_caps *c) {
+  caps_forced = *c;
+  atomic_store_explicit(&caps_ready, &caps_forced, memory_order_release);
+}
+
 /* ---- fault injection ---------------------------------------------------- */
 
 /* Until a test first calls pv__os_fault_set, the seam is one relaxed load

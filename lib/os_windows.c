@@ -108,7 +108,8 @@ void pv__os_caps_query(pv__os_caps *c) {
   c->decommit_zeroes = true;      /* MEM_DECOMMIT + recommit: fresh zero pages */
   c->partial_release = false;     /* MEM_RELEASE frees whole reservations only */
   c->can_map_files = true;        /* CreateFileMapping / MapViewOfFile */
-  c->can_map_files_at = false;    /* no view inside a reservation ("files") */
+  c->can_map_files_at = false;    /* no view inside a reservation ("files"):
+                                     STABLE maps its maximum at open */
   c->can_cut_mapped = false;      /* ERROR_USER_MAPPED_FILE ("files") */
 #ifdef PV_ENABLE_EXEC
   c->can_exec = true;
@@ -406,12 +407,19 @@ int pv__os_resident(void *addr, size_t size, size_t *bytes) {
  *     has no write bit (0200);
  *   - a view is released by pv__os_unmap (UnmapViewOfFile); it cannot be
  *     placed inside a reservation (at != NULL: PV_ENOTSUP,
- *     can_map_files_at is false) nor have its tail released, and the file
+ *     can_map_files_at is false: a STABLE file vector maps one view of its
+ *     whole maximum instead, in a file marked sparse by
+ *     pv__os_fmap_sparse) nor have its tail released, and the file
  *     cannot be cut below a view's end while mapped (can_cut_mapped is
  *     false: ERROR_USER_MAPPED_FILE);
  *   - the mapping object is never larger than the file (CreateFileMapping
  *     would grow the file itself): a range past the end maps what the file
  *     holds, whose last page is then mapped whole, as on POSIX;
+ *   - a file keeps its length while any view of it is mapped, even one
+ *     that ends before the new length (measured under wine: a shrink's
+ *     shorter view replacing a longer one): pv__os_fmap_resize is then
+ *     PV_EBUSY, so a file can be longer than what is mapped of it, and
+ *     pv__os_fmap_extend, which never shortens a file, leaves it be;
  *   - offsets are multiples of the allocation granularity (MapViewOfFile's
  *     rule; 64 KiB), PV_EINVAL otherwise;
  *   - sync is FlushViewOfFile, which does not wait for the device: the
@@ -429,6 +437,7 @@ int pv__os_resident(void *addr, size_t size, size_t *bytes) {
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <winioctl.h> /* FSCTL_SET_SPARSE */
 
 /* The byte the writer's lock covers (2^63 - 2: past any file). */
 #define PV__WIN_LOCK_OFFSET UINT64_C(0x7ffffffffffffffe)
@@ -570,12 +579,28 @@ int pv__os_fmap_resize(int fd, uint64_t size) {
   return set_end(fd, size);
 }
 
+/* FSCTL_SET_SPARSE on the handle.  A file system without sparse files
+ * answers ERROR_INVALID_FUNCTION (FAT) or ERROR_NOT_SUPPORTED: nothing to
+ * mark, the later SetEndOfFile allocates (os.h). */
+int pv__os_fmap_sparse(int fd) {
+  PV__FAULT_POINT();
+  DWORD got = 0;
+  if (DeviceIoControl(file_handle(fd), FSCTL_SET_SPARSE, NULL, 0, NULL, 0, &got, NULL))
+    return 0;
+  DWORD e = GetLastError();
+  if (e == ERROR_INVALID_FUNCTION || e == ERROR_NOT_SUPPORTED) return 0;
+  return file_err(e);
+}
+
 /* SetEndOfFile allocates the clusters (NTFS files are not sparse unless
  * marked so): a full disk fails here, as fallocate does. */
 int pv__os_fmap_extend(int fd, uint64_t old, uint64_t size) {
   assert(size > old);
   (void)old;
   PV__FAULT_POINT();
+  LARGE_INTEGER now;
+  if (!GetFileSizeEx(file_handle(fd), &now)) return file_last_err();
+  if ((uint64_t)now.QuadPart >= size) return 0; /* longer already: never shortened */
   return set_end(fd, size);
 }
 

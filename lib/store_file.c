@@ -14,9 +14,18 @@
  *   |<-- header -->|<-------- elements, capacity -------->|<- reserved
  *   |<------------- the file, mapped shared (size >= mapped) ->|  (STABLE)
  *
+ * STABLE where a view cannot be placed inside a reservation
+ * (!caps->can_map_files_at, Windows; `whole` below, decided at open): the
+ * file is made header + max_len elements long at open (sparse where the
+ * file system allows, pv__os_fmap_sparse) and ONE view of all of it is
+ * mapped (`held`); `mapped` is then only the part counted as capacity, so
+ * that growth is bookkeeping and a header write, with no OS call, and
+ * shrink keeps everything until close cuts the file.  A crash leaves the
+ * file at that full size; the header's len still says what is valid.
+ *
  * Rules kept by every function here:
  *   - the file is never shorter than what is mapped of it while writable
- *     (so no access through the mapping raises SIGBUS), and never shorter
+ *     (view_end: so no access through the mapping raises SIGBUS), and never shorter
  *     than data_off + len * elem_size (the library never cuts the
  *     elements; closing cuts the file to exactly that);
  *   - the header's len (hdr_len) is written before every growth, shrink
@@ -53,6 +62,9 @@ typedef struct pv__store_file {
                       reservation; else mapped) */
   size_t data_off; /* where the elements start, in the file and from base */
   size_t hdr_len;  /* the len the header holds now */
+  bool whole;      /* STABLE as one view of the whole maximum (held), where
+                      views cannot be placed in a reservation: mapped is
+                      then the part of it counted as capacity */
 } pv__store_file;
 
 static const pv__os_caps *caps(void) { return pv__os_caps_get(); }
@@ -60,6 +72,10 @@ static const pv__os_caps *caps(void) { return pv__os_caps_get(); }
 static pv__store_file *sf(const pv_vec *v) { return (pv__store_file *)v->pv_store; }
 
 static bool readonly(const pv__store_file *f) { return (f->s.flags & PV__ST_RDONLY) != 0; }
+
+/* Bytes of the file mapped from base: the file is never shorter while the
+ * vector is writable. */
+static size_t view_end(const pv__store_file *f) { return f->whole ? f->held : f->mapped; }
 
 /* The protection of the mapping while the vector is writable. */
 static unsigned live_prot(const pv__store_file *f) {
@@ -136,14 +152,17 @@ static int stable_bytes(size_t max_len, size_t elem_size, size_t data_off, size_
 }
 
 /* Map [0, f->mapped) of the file into f->base: anywhere, or (STABLE,
- * reserve != 0) at the start of a fresh reservation of `reserve` bytes. */
+ * reserve != 0) at the start of a fresh reservation of `reserve` bytes;
+ * or (whole, reserve != 0) [0, reserve) of the file, anywhere, which the
+ * file holds already.  f is unchanged on failure. */
 static int map_whole(pv__store_file *f, size_t reserve, unsigned prot) {
   void *p;
   int rc;
-  if (reserve == 0) {
-    rc = pv__os_fmap_map(f->fd, 0, f->mapped, prot, NULL, &p);
+  if (reserve == 0 || f->whole) {
+    size_t n = reserve == 0 ? f->mapped : reserve;
+    rc = pv__os_fmap_map(f->fd, 0, n, prot, NULL, &p);
     if (rc != 0) return rc;
-    f->held = f->mapped;
+    f->held = n;
   } else {
     void *at;
     rc = pv__os_map(reserve, 0, PV_PROT_NONE, &p);
@@ -159,8 +178,16 @@ static int map_whole(pv__store_file *f, size_t reserve, unsigned prot) {
   return 0;
 }
 
+/* Whole: the file grown from `old` bytes to `size` (if longer), with holes
+ * where the file system allows; on failure its size is old. */
+static int extend_sparse(pv__store_file *f, size_t old, size_t size) {
+  int rc = pv__os_fmap_sparse(f->fd);
+  if (rc == 0 && size > old) rc = pv__os_fmap_resize(f->fd, size);
+  return rc;
+}
+
 /* An empty file (just created, or truncated): the header of a vector of
- * len 0, one header's worth of file, mapped. */
+ * len 0, one header's worth of file (whole: the maximum), mapped. */
 static int create(pv__store_file *f, const pv_vec_file_opts *o, pv__npy_header *h) {
   int rc = new_header(o, h);
   size_t reserve = 0, written;
@@ -168,7 +195,7 @@ static int create(pv__store_file *f, const pv_vec_file_opts *o, pv__npy_header *
     rc = stable_bytes(o->max_len, o->elem_size, PV__NPY_ALIGN, &reserve);
   if (rc != 0) return rc;
   f->mapped = pages_for(PV__NPY_ALIGN);
-  rc = pv__os_fmap_extend(f->fd, 0, f->mapped);
+  rc = f->whole ? extend_sparse(f, 0, reserve) : pv__os_fmap_extend(f->fd, 0, f->mapped);
   if (rc != 0) return rc;
   rc = map_whole(f, reserve, PV__PROT_RW);
   if (rc == 0) rc = pv__npy_format(h, f->base, f->mapped, &written);
@@ -197,22 +224,26 @@ static int check_header(const pv__store_file *f, const pv_vec_file_opts *o,
   return 0;
 }
 
-/* Move a STABLE vector's mapping (made anywhere, to read the header) into
- * a reservation for max_len elements. */
+/* Move a STABLE vector's mapping (made anywhere, to read the header, of
+ * the f->mapped bytes the file holds) into a reservation for max_len
+ * elements, or (whole) into one view of the file grown to that size.  On
+ * failure the first mapping and the file's size are as they were. */
 static int into_reservation(pv__store_file *f, size_t max_len, size_t elem_size) {
   size_t reserve;
   int rc = stable_bytes(max_len, elem_size, f->data_off, &reserve);
   if (rc != 0) return rc;
   if (reserve < f->mapped) reserve = f->mapped;
+  /* Whole: the file first (a view maps only what the file holds). */
+  if (f->whole && (rc = extend_sparse(f, f->mapped, reserve)) != 0) return rc;
   char *old = f->base;
   size_t old_held = f->held;
   rc = map_whole(f, reserve, PV__PROT_RW);
-  if (rc != 0) return rc;
-  rc = pv__os_unmap(old, old_held);
-  if (rc != 0) { /* back to the first mapping, which the caller releases */
+  if (rc == 0 && (rc = pv__os_unmap(old, old_held)) != 0)
     (void)pv__os_unmap(f->base, f->held);
+  if (rc != 0) { /* back to the first mapping, which the caller releases */
     f->base = old;
     f->held = old_held;
+    if (f->whole && reserve > f->mapped) (void)pv__os_fmap_resize(f->fd, f->mapped);
   }
   return rc;
 }
@@ -231,13 +262,16 @@ static int open_existing(pv__store_file *f, const pv_vec_file_opts *o, uint64_t 
   f->data_off = h->data_offset;
   /* The mapped tail of the last page becomes file, so that no mapped
    * byte lies past the end. */
+  bool rounded = false;
   if (rc == 0 && !readonly(f) && f->mapped > size)
-    rc = pv__os_fmap_extend(f->fd, size, f->mapped);
+    rounded = (rc = pv__os_fmap_extend(f->fd, size, f->mapped)) == 0;
   if (rc == 0 && f->s.kind == PV__STORE_FILE_STABLE)
     rc = into_reservation(f, o->max_len, h->elem_size);
   if (rc != 0) {
     (void)pv__os_unmap(f->base, f->held);
     f->base = NULL;
+    /* The file as it was (unmapped first: Windows cuts no mapped file). */
+    if (rounded) (void)pv__os_fmap_resize(f->fd, size);
   }
   return rc;
 }
@@ -262,10 +296,6 @@ int pv__store_file_open(pv_vec *n, const char *path, const pv_vec_file_opts *o) 
   if (rc != 0) return rc;
   /* Refused before anything touches the path. */
   if (!caps()->can_map_files) return PV_ENOTSUP;
-  /* STABLE places views inside a reservation, which not every OS can. */
-  if (o->grow == PV_GROW_STABLE && !(o->flags & PV_OPEN_READONLY) &&
-      !caps()->can_map_files_at)
-    return PV_ENOTSUP;
   if ((rc = pv__os_fault_hit()) != 0) return rc; /* the sweeps fail malloc too */
   pv__store_file *f = malloc(sizeof *f);
   if (f == NULL) return PV_ENOMEM;
@@ -275,6 +305,9 @@ int pv__store_file_open(pv_vec *n, const char *path, const pv_vec_file_opts *o) 
   f->s.next = f->s.kind;
   f->s.flags = PV_VEC_NO_HUGE | (ro ? PV__ST_FROZEN | PV__ST_RDONLY : 0);
   f->s.max_len = f->s.kind == PV__STORE_FILE_STABLE ? o->max_len : 0;
+  /* STABLE places views inside a reservation where the OS can; elsewhere
+   * one view of the whole maximum. */
+  f->whole = f->s.kind == PV__STORE_FILE_STABLE && !caps()->can_map_files_at;
   rc = open_fd(f, path, o);
   if (rc != 0) {
     free(f);
@@ -306,7 +339,7 @@ int pv__store_file_open(pv_vec *n, const char *path, const pv_vec_file_opts *o) 
 /* ---- growth and shrink ------------------------------------------------------ */
 
 /* The mapping grown to `target` bytes of the file (which holds them
- * already): more of it mapped in the reservation (STABLE), mremap, or a
+ * already; not whole): more of it mapped in the reservation (STABLE), mremap, or a
  * fresh mapping of the file replacing the old one (no byte is copied:
  * both are views of the file). */
 static int map_more(pv__store_file *f, size_t target) {
@@ -340,6 +373,11 @@ int pv__store_file_grow(pv_vec *v, size_t need, bool exact) {
     target = g;
   if (f->s.kind == PV__STORE_FILE_STABLE && target > f->held) target = f->held;
   write_len(v);
+  if (f->whole) { /* the view and the file hold it already */
+    f->mapped = target;
+    adopt(v);
+    return 0;
+  }
   int rc = pv__os_fmap_extend(f->fd, f->mapped, target);
   if (rc != 0) return rc;
   rc = map_more(f, target);
@@ -352,15 +390,40 @@ int pv__store_file_grow(pv_vec *v, size_t need, bool exact) {
   return 0;
 }
 
+/* Shrink where a mapped file cannot be cut (Windows): a fresh view of the
+ * first `target` bytes replaces the old one (no byte is copied: both are
+ * views of the file; data moves), then the file is cut to it.  Should the
+ * cut fail (Windows keeps a mapped file's length), the file is only
+ * longer than mapped: growth never shortens it, close cuts it. */
+static int shrink_view(pv_vec *v, size_t target) {
+  pv__store_file *f = sf(v);
+  void *p;
+  write_len(v);
+  int rc = pv__os_fmap_map(f->fd, 0, target, PV__PROT_RW, NULL, &p);
+  if (rc != 0) return rc;
+  if ((rc = pv__os_unmap(f->base, f->held)) != 0) {
+    (void)pv__os_unmap(p, target);
+    return rc;
+  }
+  f->base = p;
+  f->held = f->mapped = target;
+  (void)pv__os_fmap_resize(f->fd, target);
+  adopt(v);
+  return 0;
+}
+
 int pv__store_file_shrink(pv_vec *v, size_t keep) {
   pv__store_file *f = sf(v);
   if (readonly(f)) return 0;
   /* keep * elem_size <= the bytes mapped: no overflow. */
   size_t target = pages_for(f->data_off + keep * v->elem_size);
   if (target >= f->mapped) return 0;
-  /* Where a mapped file cannot be cut (Windows), the mapping stays as it
-   * is and close cuts the file. */
-  if (!caps()->can_cut_mapped) return 0;
+  /* While one view holds the whole maximum (whole), the mapping stays as
+   * it is and close cuts the file; so does STABLE in a reservation where
+   * the file cannot be cut while mapped (it never moves). */
+  if (f->whole) return 0;
+  if (!caps()->can_cut_mapped)
+    return f->s.kind == PV__STORE_FILE ? shrink_view(v, target) : 0;
   write_len(v);
   char *cut = f->base + target;
   int rc = f->s.kind == PV__STORE_FILE_STABLE
@@ -438,7 +501,7 @@ int pv__store_file_close(pv_vec *v) {
     if (rc != 0) return rc;
     rc = pv__os_unmap(f->base, f->held);
     if (rc != 0) {
-      (void)pv__os_fmap_resize(f->fd, f->mapped);
+      (void)pv__os_fmap_resize(f->fd, view_end(f));
       return rc;
     }
   } else if ((rc = pv__os_unmap(f->base, f->held)) != 0) {

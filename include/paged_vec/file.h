@@ -43,8 +43,14 @@
  *   python3 -c "import numpy; print(numpy.load('ids.npy', mmap_mode='r').sum())"
  *
  * Platforms: POSIX (mmap MAP_SHARED; mremap where the kernel has it) and
- * Windows (MapViewOfFile; REMAP only: PV_GROW_STABLE is PV_ENOTSUP there,
- * and shrinking keeps the view until close cuts the file).
+ * Windows (MapViewOfFile).  Windows cannot place a view inside a
+ * reservation: a PV_GROW_STABLE vector there makes the file header +
+ * max_len elements long at open (sparse where the file system allows) and
+ * maps all of it, so a crash leaves the file at that size (the header's
+ * len still right; docs/files.md, "Durability"), and shrinking keeps that
+ * view until close cuts the file.  A REMAP vector there shrinks by mapping
+ * a shorter view in place of the longer one (data may move): the memory
+ * comes back at once, the file's length at close.
  */
 #ifndef PAGED_VEC_FILE_H
 #define PAGED_VEC_FILE_H
@@ -99,7 +105,8 @@ typedef struct pv_vec_file_opts {
   pv_grow grow;      /* PV_GROW_DEFAULT / PV_GROW_REMAP: the file grows,
                         then the mapping, and data may move;
                         PV_GROW_STABLE: address space for max_len elements
-                        reserved at open, data never moves.  COPY is
+                        reserved at open (Windows: the file made that long
+                        and mapped whole), data never moves.  COPY is
                         PV_EINVAL (a file is never copied) */
   size_t max_len;    /* PV_GROW_STABLE: the most elements it can hold */
   unsigned mode;     /* permission bits of a created file; 0: 0666, both
@@ -135,10 +142,10 @@ typedef struct pv_vec_file_opts {
  *               header says (an existing empty file without CREATE too)
  *   PV_ENOTSUP  opened writable, a header paged_vec did not write (it
  *               cannot rewrite its len in place): open it READONLY; or
- *               the platform has no file vectors; or PV_GROW_STABLE
- *               where views cannot be placed in a reservation (Windows)
+ *               the platform has no file vectors
  *   PV_ENOSPC   the disk or the file size limit is full (creating the
- *               header, or rounding the file up to whole pages)
+ *               header, rounding the file up to whole pages, or, STABLE
+ *               on Windows, making it header + max_len elements long)
  *   PV_EOVERFLOW the file is larger than the address space; STABLE's
  *               max_len * elem_size (plus the header) overflows size_t
  *   PV_ENOMEM, PV_EMAPS, PV_EIO  from the kernel
