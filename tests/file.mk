@@ -15,8 +15,9 @@ TESTS += tests/test_file
 endif
 
 # C <-> NumPy: the tool is plain C (no Criterion), so the round trip runs
-# wherever NumPy is, Criterion or not; not on Windows, which has no file
-# vectors yet (tests/portable_vec.c checks the refusal there).
+# wherever NumPy is, Criterion or not; not on Windows, where the mingw
+# build runs under wine without a NumPy (tests/portable_vec.c checks file
+# vectors there).
 EXTRA_DIST += tests/file_numpy.sh
 if !PV_WINDOWS
 check_PROGRAMS += tests/file_npy_tool
