@@ -90,6 +90,17 @@ static unsigned char *slurp(const char *p, size_t *n) {
   return b;
 }
 
+/* Assert that the file at p still holds the n bytes of `before` (a slurp
+ * taken earlier), then free them. */
+static void expect_file_is(const char *p, unsigned char *before, size_t n,
+                           const char *what) {
+  size_t n1;
+  unsigned char *after = slurp(p, &n1);
+  cr_assert(n1 == n && memcmp(before, after, n) == 0, "%s: file bytes changed", what);
+  free(before);
+  free(after);
+}
+
 static void spit(const char *p, const void *b, size_t n) {
   FILE *f = fopen(p, "wb");
   cr_assert_not_null(f, "fopen %s: %s", p, strerror(errno));
@@ -211,11 +222,7 @@ Test(file, mismatched_reopen_changes_nothing) {
   cr_assert_eq(memcmp(&v, &w, sizeof v), 0, "*v not written");
   cr_assert_eq(ru_live_bytes(), live0, "nothing mapped");
   cr_assert_eq(fd_count(), fds0, "no descriptor left open");
-  size_t n1;
-  unsigned char *after = slurp(p, &n1);
-  cr_assert(n0 == n1 && memcmp(before, after, n0) == 0, "file bytes unchanged");
-  free(before);
-  free(after);
+  expect_file_is(p, before, n0, "unchanged");
 }
 
 /* ---- argument errors --------------------------------------------------------- */
@@ -426,11 +433,7 @@ Test(file, readonly_refuses_every_mutator) {
   cr_assert(pv_vec_equal(&other, &v));
   cr_assert_eq(pv_vec_destroy(&other), 0);
   cr_assert_eq(pv_vec_destroy(&v), 0);
-  size_t n1;
-  unsigned char *after = slurp(p, &n1);
-  cr_assert(n0 == n1 && memcmp(before, after, n0) == 0, "file bytes unchanged");
-  free(before);
-  free(after);
+  expect_file_is(p, before, n0, "unchanged");
 }
 
 Test(file, readonly_raw_write_faults, .signal = SIGSEGV) {
@@ -512,11 +515,7 @@ Test(file, foreign_file_opens_readonly_only) {
   long long live0 = ru_live_bytes();
   cr_assert_eq(pv_vec_open(&v, p, &o), PV_ENOTSUP, "writable: cannot rewrite its len");
   cr_assert_eq(ru_live_bytes(), live0);
-  size_t n1;
-  unsigned char *after = slurp(p, &n1);
-  cr_assert(n0 == n1 && memcmp(before, after, n0) == 0, "file bytes unchanged");
-  free(before);
-  free(after);
+  expect_file_is(p, before, n0, "unchanged");
 }
 
 /* Every malformed file: PV_EBADF, writable or read-only, bytes unchanged. */
@@ -561,11 +560,9 @@ Test(file, malformed_files_are_ebadf_and_untouched) {
       cr_assert_eq(rc, PV_EBADF, "case %zu %s: %s", i, ro ? "ro" : "rw", pv_errname(rc));
       cr_assert_eq(memcmp(&v, &w, sizeof v), 0, "case %zu: *v not written", i);
     }
-    size_t n1;
-    unsigned char *after = slurp(p, &n1);
-    cr_assert(n0 == n1 && memcmp(before, after, n0) == 0, "case %zu: bytes unchanged", i);
-    free(before);
-    free(after);
+    char what[32];
+    snprintf(what, sizeof what, "case %zu", i);
+    expect_file_is(p, before, n0, what);
     cr_assert_eq(ru_live_bytes(), live0, "case %zu: nothing mapped", i);
     cr_assert_eq(fd_count(), fds0, "case %zu: nothing open", i);
   }
@@ -1182,11 +1179,7 @@ Test(file, pageout_after_sync_drops_the_pages_and_keeps_every_byte) {
   expect_paged_out(&v, n, "pageout read-only");
   cr_assert(pv_vec_frozen(&v), "still read-only");
   cr_assert_eq(pv_vec_destroy(&v), 0);
-  size_t n1;
-  unsigned char *after = slurp(p, &n1);
-  cr_assert(n0 == n1 && memcmp(before, after, n0) == 0, "file bytes unchanged");
-  free(before);
-  free(after);
+  expect_file_is(p, before, n0, "unchanged");
 }
 
 Test(file, pageout_keeps_dirty_pages_until_they_are_written_back) {
