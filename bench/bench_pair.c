@@ -1,10 +1,11 @@
 /*
  * bench/bench_pair.c - the paired workloads: every method (peer) that this
  * process offers (pvb_method) runs the same workload inside one process,
- * round after round, in a balanced order (pvb_order: every method runs
- * right after every other equally often), each run timed alone.  The ratios the targets quote are taken inside
- * each round, between neighbouring runs, and reported as the median over
- * the rounds with their minimum and maximum.
+ * round after round, in a balanced order (bench/order.h: every method
+ * runs right after every other equally often), each run timed alone.  The
+ * ratios the targets quote are taken inside each round, between
+ * neighbouring runs, and reported as the median over the rounds with
+ * their minimum and maximum.
  *
  * Why: on a shared virtual machine the cost of a first-touch page fault
  * drifts by tens of percent from one minute to the next and by an order of
@@ -59,6 +60,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "order.h"
 #include "peer.h"
 
 /* ---- the methods ------------------------------------------------------ */
@@ -376,28 +378,6 @@ static void pvb_report(pvb_state *s, const pvb_pwl *w, const pvb_meth *m, size_t
 #undef PVB_PUT
 }
 
-/* The method that runs k-th in round r of n methods: a Williams design.
- * Row 0 is 0, 1, n-1, 2, n-2, ...; row r adds r (mod n); for odd n the
- * rows of every second block of n are reversed.  Over n rounds (2n for
- * odd n) every method runs right after every other exactly once.
- *
- * Why not a plain rotation (round r starts with method r mod n): it keeps
- * the order cyclic, so a method almost always runs right after the same
- * one, and a run inherits its predecessor's mark on the kernel's memory.
- * Measured (pair_build at 10^8, PVB_METHODS in three orders, one process
- * each): the run right after the realloc vector on glibc, whose 800 MB of
- * freed 4 KiB pages leave no free huge page, waited for compaction and
- * took a median of 14 ns an element, against 1.2-2.3 for the same method
- * elsewhere in the order; which method that was decided the ratio pv /
- * touch1 (0.28, 8.3 and 1.25 in the three orders). */
-static size_t pvb_order(size_t r, size_t k, size_t n) {
-  size_t s;
-  if ((n & 1u) != 0 && (r / n) % 2u == 1u)
-    k = n - 1u - k;
-  s = k == 0 ? 0 : (k % 2u == 1u ? (k + 1u) / 2u : n - k / 2u);
-  return (s + r) % n;
-}
-
 static void pvb_body_paired(pvb_state *s, const void *ctx) {
   const pvb_pwl *w = (const pvb_pwl *)ctx;
   const size_t n = pvb_size(s), rounds = pvb_rounds();
@@ -537,11 +517,11 @@ static void pvb_body_limit_as(pvb_state *s, const void *ctx) {
  * of the file still cached after it (mincore), so a drop the system did
  * not honour shows in the row.
  * Methods "pv" and "write" / "read", timed by the wall clock (the kernel's
- * file work is part of the cost), PVB_FILE_ROUNDS rounds in rotating order
- * (whatever PVB_ROUNDS says: 800 MB a run); only in the default
- * allocator's process (the file side is the kernel's, not malloc's), and
- * not in `make bench-quick` (bench/run.sh).  Files go to $TMPDIR (default
- * /tmp).
+ * file work is part of the cost), PVB_FILE_ROUNDS rounds (whatever
+ * PVB_ROUNDS says: 800 MB a run) in bench/order.h's order, which for two
+ * methods alternates; only in the default allocator's process (the file
+ * side is the kernel's, not malloc's), and not in `make bench-quick`
+ * (bench/run.sh).  Files go to $TMPDIR (default /tmp).
  */
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -728,7 +708,7 @@ static void pvb_body_file(pvb_state *s, const void *ctx) {
   while (pvb_keep_running(s)) {
     for (r = 0; r < PVB_FILE_ROUNDS; r++)
       for (k = 0; k < 2; k++) {
-        const size_t j = (r + k) % 2; /* the rotation */
+        const size_t j = pvb_order(r, k, 2);
         size_t rss0, peak;
         uint64_t c0, w0;
         if (failed[j])

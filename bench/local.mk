@@ -36,7 +36,7 @@ PVB_HARNESS = bench/harness.h bench/peer.h bench/bodies.h bench/harness_gbench.c
 # What every program holds: the harness, paged_vec's typed layer, the
 # realloc vector and the paired workloads.
 PVB_CORE = $(PVB_HARNESS) bench/pv_variants.h bench/bench_pv_typed.c \
-	bench/bench_rvec.c bench/bench_pair.c
+	bench/bench_rvec.c bench/bench_pair.c bench/order.h
 # -no-install: a real executable linked against the in-tree shared library
 # (no libtool wrapper script between the runner and the measured process).
 PVB_LINK_FLAGS = -no-install -pthread
@@ -91,7 +91,7 @@ endif
 # lib/store_small.c was chosen.  Built on demand: `make bench/probe_small`.
 EXTRA_PROGRAMS += bench/probe_small
 CLEANFILES += bench/probe_small$(EXEEXT)
-bench_probe_small_SOURCES = bench/probe_small.c
+bench_probe_small_SOURCES = bench/probe_small.c bench/order.h
 bench_probe_small_LDFLAGS = -no-install
 bench_probe_small_LDADD = libpaged_vec.la
 

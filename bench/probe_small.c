@@ -9,7 +9,7 @@
  *            element: what every default vector was before the small phase);
  *   default  a default paged_vec (small phase, then pages past the threshold).
  * and create + push 16 + destroy for the same three.  The methods alternate
- * in one process with a rotating order (paired), ROUNDS rounds; each cell
+ * in one process in a balanced order (bench/order.h), ROUNDS rounds; each cell
  * is the median time per build and the median of the per-round ratios
  * realloc / method (above 1: the method is faster than realloc).
  *
@@ -26,6 +26,8 @@
 #include <time.h>
 
 #include "paged_vec/typed.h"
+
+#include "order.h"
 
 PV_VEC_DEFINE(u64vec, uint64_t);
 
@@ -115,7 +117,7 @@ static void row(const char *label, size_t n, size_t rounds) {
   for (size_t r = 0; r < rounds; r++) {
     double cur[M_COUNT];
     for (int j = 0; j < M_COUNT; j++) {
-      int m = (int)((r + (size_t)j) % M_COUNT);
+      int m = (int)pvb_order(r, (size_t)j, M_COUNT);
       cur[m] = run(m, n, reps);
     }
     for (int m = 0; m < M_COUNT; m++) {
