@@ -259,6 +259,28 @@ Test(vec_guard, overrun_faults_remap, .signal = SIGSEGV) {
 Test(vec_guard, overrun_faults_stable, .signal = SIGSEGV) { overrun(PV_GROW_STABLE); }
 Test(vec_guard, overrun_faults_copy, .signal = SIGSEGV) { overrun(PV_GROW_COPY); }
 
+/* A guarded vector that commits inside its reservation (PV__STORE_RESERVE:
+ * the build without mremap), asked for exactly the bytes the reservation
+ * holds, moves to a new one: committing the old one whole would leave no
+ * guard page after the capacity. */
+Test(vec_guard, an_exact_fill_of_the_reservation_keeps_the_guard) {
+  pv_vec v;
+  vu_init(&v, PV_GROW_REMAP, 8, 0, PV_VEC_GUARD | PV_VEC_NO_HUGE);
+  vu_push_seq(&v, 0, 1000);
+  const pv__store *s = v.pv_store;
+  if (s->kind != PV__STORE_RESERVE) {
+    cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+    cr_skip_test("guarded vectors grow by mremap in this build, not in a reservation");
+  }
+  size_t fill = s->reserved / 8;
+  cr_assert_gt(s->reserved, s->bytes + pv_page_size(), "the reservation has room left");
+  cr_assert_eq(pv_vec_reserve_exact(&v, fill - v.len), 0, "reserve_exact to the reservation");
+  cr_assert_geq(v.cap, fill, "capacity");
+  assert_guard(&v, "after filling the reservation exactly");
+  vu_check_seq(&v, 1000);
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+}
+
 Test(vec_guard, overrun_at_the_stable_maximum_faults, .signal = SIGSEGV) {
   /* A full STABLE vector: the guard is the extra page after the reservation. */
   size_t n = 4 * pv_page_size() / 8;
