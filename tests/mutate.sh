@@ -16,8 +16,12 @@
 #   tests/mutate.sh -l                # list the mutants
 #   tests/mutate.sh -n                # check that every mutant still applies
 #                                     # (all of them, whatever their tag)
-#   tests/mutate.sh -c 'tests/test_vec --filter=vec_edges/*' ID
+#   tests/mutate.sh -c 'make -s tests/test_vec && tests/test_vec --filter=vec_edges/*' ID
 #                                     # what must fail, instead of make check
+#                                     # (the script rebuilds only `make`'s
+#                                     # targets: a command that runs a test
+#                                     # program builds it, or it runs the
+#                                     # unmutated one)
 #
 # Mutants tagged [nomremap] only exist in a --disable-mremap build (the code
 # they change does not run elsewhere); tagged [mremap], only in a build with

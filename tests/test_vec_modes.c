@@ -276,6 +276,12 @@ Test(vec_guard, an_exact_fill_of_the_reservation_keeps_the_guard) {
   cr_assert_gt(s->reserved, s->bytes + pv_page_size(), "the reservation has room left");
   cr_assert_eq(pv_vec_reserve_exact(&v, fill - v.len), 0, "reserve_exact to the reservation");
   cr_assert_geq(v.cap, fill, "capacity");
+  /* The guard is this vector's own page, inside its reservation (the page
+   * after a reservation may be another mapping's PROT_NONE). */
+  s = v.pv_store;
+  cr_assert_geq(s->reserved, s->bytes + pv_page_size(),
+                "no room for the guard in the reservation (%zu bytes committed of %zu)",
+                s->bytes, s->reserved);
   assert_guard(&v, "after filling the reservation exactly");
   vu_check_seq(&v, 1000);
   cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
