@@ -241,7 +241,11 @@ PV_EXPORT int pv_vec_push(pv_vec *v, const void *elem);
 /* Private: pv_vec_push's inline case.  The slot is past len, so elem (a
  * live element or the caller's) cannot overlap it.  The common
  * element sizes are constant-size copies (one or two moves; a memcpy of
- * elem_size bytes is a library call that cost 3.7x the typed push).  GCC
+ * elem_size bytes is a library call that cost 3.7x the typed push).  8
+ * bytes (pointers, u64, double) is tested first and laid out as the
+ * straight path: as a switch, each push took two taken jumps, and the
+ * generic push cost 1.8-2.1x the typed one (bench pair_build, 10^4 and
+ * 10^6, pv and pvgen alternating); with 8 first, 1.0-1.3x.  GCC
  * sees the sizes of the branches not taken and would warn that they read
  * past a smaller *elem: those warnings are off for this function only. */
 #if defined(__GNUC__) && !defined(__clang__)
@@ -253,8 +257,10 @@ PV_EXPORT int pv_vec_push(pv_vec *v, const void *elem);
 /* Private: a branch hint (the growth is the rare case). */
 #if defined(__GNUC__) || defined(__clang__)
 #  define PV__VEC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#  define PV__VEC_LIKELY(x) __builtin_expect(!!(x), 1)
 #else
 #  define PV__VEC_UNLIKELY(x) (x)
+#  define PV__VEC_LIKELY(x) (x)
 #endif
 static inline int pv__vec_push_inline(pv_vec *v, const void *elem) {
   size_t n;
@@ -279,13 +285,12 @@ static inline int pv__vec_push_inline(pv_vec *v, const void *elem) {
   {
     /* The element first and len last (a store through the element may
      * alias len). */
-    char *slot = (char *)v->data + n * v->elem_size;
-    switch (v->elem_size) {
-    case 4: memcpy(slot, elem, 4); break;
-    case 8: memcpy(slot, elem, 8); break;
-    case 16: memcpy(slot, elem, 16); break;
-    default: memcpy(slot, elem, v->elem_size); break;
-    }
+    size_t es = v->elem_size;
+    char *slot = (char *)v->data + n * es;
+    if (PV__VEC_LIKELY(es == 8)) memcpy(slot, elem, 8);
+    else if (es == 4) memcpy(slot, elem, 4);
+    else if (es == 16) memcpy(slot, elem, 16);
+    else memcpy(slot, elem, es);
     v->len = n + 1;
     return 0;
   }
