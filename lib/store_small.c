@@ -98,7 +98,7 @@ pv__store *pv__store_small_desc(pv__store_kind next, unsigned flags) {
 
 /* realloc through the fault seam; *out untouched on failure.  The first
  * block comes from malloc: glibc's realloc(NULL, n) is a detour to it. */
-static int small_realloc(void *old, size_t bytes, void **out) {
+static inline int small_realloc(void *old, size_t bytes, void **out) {
   int rc = pv__os_fault_hit();
   if (rc != 0) return rc;
   void *p = old == NULL ? malloc(bytes) : realloc(old, bytes);
@@ -107,19 +107,25 @@ static int small_realloc(void *old, size_t bytes, void **out) {
   return 0;
 }
 
-/* The smallest capacity a geometric small growth may give (it runs once
- * per vector): a power-of-two size shifts SMALL_MIN_BYTES down instead of
- * dividing it (a division was a quarter of the small growth's time in
- * perf); other sizes divide in 32 bits, where both operands fit. */
+/* The first capacity a geometric small growth gives, by element size:
+ * SMALL_MIN_BYTES / elem_size elements, at least SMALL_MIN_CAP.  A table
+ * built by the compiler for the sizes where the quotient can pass
+ * SMALL_MIN_CAP, so that the growth neither divides (a division was a
+ * quarter of the small growth's time in perf) nor loops. */
+#define SMALL_FIRST(e) \
+  (SMALL_MIN_BYTES / (e) > SMALL_MIN_CAP ? SMALL_MIN_BYTES / (e) : SMALL_MIN_CAP)
+#define SMALL_FIRST4(e) \
+  SMALL_FIRST(e), SMALL_FIRST(e + 1), SMALL_FIRST(e + 2), SMALL_FIRST(e + 3)
+static const unsigned char small_first[] = {
+    0, SMALL_FIRST4(1), SMALL_FIRST4(5), SMALL_FIRST4(9), SMALL_FIRST4(13),
+    SMALL_FIRST4(17), SMALL_FIRST4(21), SMALL_FIRST4(25), SMALL_FIRST4(29)};
+#define SMALL_FIRST_MAX (sizeof small_first / sizeof small_first[0] - 1)
+_Static_assert(SMALL_FIRST_MAX == SMALL_MIN_BYTES / SMALL_MIN_CAP,
+               "one entry per element size up to the last whose quotient passes SMALL_MIN_CAP");
+_Static_assert(SMALL_MIN_BYTES <= 255, "the first capacities fit the table's bytes");
+
 static size_t small_min_cap(size_t elem_size) {
-  if (elem_size > SMALL_MIN_BYTES / SMALL_MIN_CAP) return SMALL_MIN_CAP;
-  size_t c = SMALL_MIN_BYTES;
-  if ((elem_size & (elem_size - 1)) == 0) {
-    for (size_t e = elem_size; e > 1; e >>= 1) c >>= 1;
-  } else {
-    c = (unsigned)SMALL_MIN_BYTES / (unsigned)elem_size;
-  }
-  return c > SMALL_MIN_CAP ? c : SMALL_MIN_CAP;
+  return elem_size > SMALL_FIRST_MAX ? SMALL_MIN_CAP : small_first[elem_size];
 }
 
 /* The next capacity in elements for need > cap (geometric unless exact,

@@ -45,6 +45,21 @@ Test(store, struct_is_six_words) {
                 sizeof(pv_vec));
 }
 
+/* docs/container.md: a first capacity of 128 bytes, at least 4 elements
+ * (the most elements that fit in 128 bytes, for every element size). */
+Test(store, the_first_capacity_is_128_bytes_and_at_least_4_elements) {
+  unsigned char elem[256] = {0};
+  for (size_t es = 1; es <= sizeof elem; es++) {
+    pv_vec v;
+    cr_assert_eq(pv_vec_init(&v, es), 0, "init es %zu", es);
+    cr_assert_eq(pv_vec_push(&v, elem), 0, "push es %zu", es);
+    size_t want = 128 / es > 4 ? 128 / es : 4;
+    cr_assert_eq(v.cap, want, "es %zu: first capacity %zu, want %zu", es, v.cap, want);
+    cr_assert(small(&v), "es %zu: not small", es);
+    cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+  }
+}
+
 Test(store, default_vector_starts_small_without_os_calls) {
   long long live = ru_live_bytes();
   pv__os_fault_set(0, 0); /* zeroes the call counter */
