@@ -254,7 +254,8 @@ PV_EXPORT int pv_vec_push(pv_vec *v, const void *elem);
 #  pragma GCC diagnostic ignored "-Warray-bounds"
 #  pragma GCC diagnostic ignored "-Wstringop-overread"
 #endif
-/* Private: a branch hint (the growth is the rare case). */
+/* Private: branch hints (the growth is the rare case; 8-byte elements the
+ * common one). */
 #if defined(__GNUC__) || defined(__clang__)
 #  define PV__VEC_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #  define PV__VEC_LIKELY(x) __builtin_expect(!!(x), 1)
