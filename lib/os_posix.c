@@ -44,9 +44,11 @@
  * MAPS_HEADROOM of the limit was refused for its mappings. */
 #define MAPS_HEADROOM 5
 
-/* Bytes read at a time from a /proc file: a stack buffer, because at the
- * mapping limit malloc (and so stdio) may itself fail. */
-#define PROC_CHUNK 4096
+/* Bytes read at a time from a /proc file: the C library's own buffered-I/O
+ * size (BUFSIZ), in a stack buffer instead of stdio's, because at the
+ * mapping limit malloc (and so stdio) may itself fail.  Any size counts the
+ * same lines; it is not a page size. */
+#define PROC_CHUNK BUFSIZ
 
 /* Newlines in the file at path (opened with open/read, no allocation), or
  * 0 if it cannot be read. */
