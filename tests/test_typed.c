@@ -242,6 +242,127 @@ Test(typed, push_growth_failure_changes_nothing) {
   ivec_destroy(&v);
 }
 
+/* ---- batches ----------------------------------------------------------- */
+
+/* A batch is local state: what it holds is compared field by field. */
+static void batch_same(const ivec_batch *b, const ivec_batch *was, const char *what) {
+  cr_assert_eq(b->pv_a, was->pv_a, "%s: batch vector changed", what);
+  cr_assert_eq(b->pv_data, was->pv_data, "%s: batch data changed", what);
+  cr_assert_eq(b->pv_len, was->pv_len, "%s: batch len changed", what);
+  cr_assert_eq(b->pv_room, was->pv_room, "%s: batch room changed", what);
+}
+
+/* Pushes through a batch land where plain pushes would, across every
+ * phase (the small block, the move into pages, growth in pages), onto a
+ * vector that already holds elements; len reaches the vector at end. */
+Test(typed, batch_pushes_cross_every_phase) {
+  ivec v;
+  const size_t n = 3 * (pv__store_small_max() / sizeof(int));
+  ivec_iota(&v, 10);
+  ivec_batch b = ivec_batch_begin(&v);
+  for (size_t i = 10; i < n; i++)
+    cr_assert_eq(ivec_batch_push(&b, (int)i), 0, "batch push %zu", i);
+  ivec_batch_end(&b);
+  cr_assert_eq(ivec_len(&v), n, "len after end");
+  cr_assert_neq(pv__store_inspect(&v.v).kind, PV__STORE_SMALL, "reached pages");
+  for (size_t i = 0; i < n; i++)
+    if (*ivec_at(&v, i) != (int)i)
+      cr_assert_fail("element %zu is %d", i, *ivec_at(&v, i));
+  /* A second batch goes on from there; an empty one changes nothing. */
+  b = ivec_batch_begin(&v);
+  cr_assert_eq(ivec_batch_push(&b, -1), 0, "second batch");
+  ivec_batch_end(&b);
+  b = ivec_batch_begin(&v);
+  ivec_batch_end(&b);
+  cr_assert_eq(ivec_len(&v), n + 1, "len after the second batch");
+  cr_assert_eq(*ivec_last(&v), -1, "the second batch's element");
+  ivec_destroy(&v);
+}
+
+/* A batch push that must grow and cannot returns the code and changes
+ * neither the vector (its len is the batch's, given to it by the failed
+ * push) nor the batch, in every phase; the batch then goes on. */
+Test(typed, batch_growth_failure_changes_nothing) {
+  ivec v;
+  cr_assert_eq(ivec_init(&v), 0, "init");
+  const size_t small = pv__store_small_max() / sizeof(int);
+  const size_t at[] = {0, 16, 1000, small - 1, 2 * small};
+  ivec_batch b = ivec_batch_begin(&v);
+  for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+    while (b.pv_len < at[k] || b.pv_len < b.pv_room)
+      cr_assert_eq(ivec_batch_push(&b, (int)b.pv_len), 0, "fill");
+    ivec_batch was = b;
+    v.v.len = b.pv_len; /* what the failed push gives the vector */
+    snap s = take(&v.v);
+    pv__os_fault_set(1, PV_ENOMEM);
+    int rc = ivec_batch_push(&b, -7);
+    pv__os_fault_set(0, 0);
+    cr_assert_eq(rc, PV_ENOMEM, "at %zu: %s", at[k], pv_errname(rc));
+    unchanged(&v.v, &s, "failed batch push");
+    batch_same(&b, &was, "failed batch push");
+    cr_assert_eq(ivec_batch_push(&b, (int)b.pv_len), 0, "push after the failure");
+  }
+  ivec_batch_end(&b);
+  for (size_t i = 0; i < ivec_len(&v); i++)
+    cr_assert_eq(*ivec_at(&v, i), (int)i, "element %zu", i);
+  ivec_destroy(&v);
+}
+
+/* The batch refuses what push refuses, with push's codes: a frozen
+ * vector (PV_EACCES), a full STABLE one (PV_ENOSPC). */
+Test(typed, batch_refuses_frozen_and_full_vectors) {
+  ivec v;
+  ivec_iota(&v, 100);
+  cr_assert_eq(ivec_freeze(&v), 0, "freeze");
+  snap s = take(&v.v);
+  ivec_batch b = ivec_batch_begin(&v), was = b;
+  cr_assert_eq(ivec_batch_push(&b, 1), PV_EACCES, "push into a frozen vector");
+  unchanged(&v.v, &s, "frozen");
+  batch_same(&b, &was, "frozen");
+  ivec_batch_end(&b);
+  cr_assert_eq(ivec_len(&v), 100, "len after end");
+  cr_assert_eq(ivec_destroy(&v), 0, "destroy");
+
+  pv_vec_opts o;
+  memset(&o, 0, sizeof o);
+  o.grow = PV_GROW_STABLE;
+  o.max_len = 1000; /* not a whole page of ints */
+  cr_assert_eq(ivec_init_opts(&v, &o), 0, "init STABLE");
+  b = ivec_batch_begin(&v);
+  for (int i = 0; i < 1000; i++)
+    cr_assert_eq(ivec_batch_push(&b, i), 0, "push %d", i);
+  was = b;
+  v.v.len = b.pv_len;
+  s = take(&v.v);
+  cr_assert_eq(ivec_batch_push(&b, -1), PV_ENOSPC, "push past max_len");
+  unchanged(&v.v, &s, "STABLE full");
+  batch_same(&b, &was, "STABLE full");
+  ivec_batch_end(&b);
+  cr_assert_eq(ivec_len(&v), 1000, "len after end");
+  ivec_destroy(&v);
+}
+
+/* NULL batches, batches of a NULL vector and ended batches: PV_EINVAL,
+ * and nothing is written. */
+Test(typed, batch_null_and_ended) {
+  ivec v;
+  ivec_iota(&v, 5);
+  cr_assert_eq(ivec_batch_push(NULL, 1), PV_EINVAL, "NULL batch");
+  ivec_batch_end(NULL); /* nothing to end */
+  ivec_batch b = ivec_batch_begin(NULL);
+  cr_assert_eq(ivec_batch_push(&b, 1), PV_EINVAL, "batch of a NULL vector");
+  ivec_batch_end(&b);
+  b = ivec_batch_begin(&v);
+  cr_assert_eq(ivec_batch_push(&b, 5), 0, "push");
+  ivec_batch_end(&b);
+  snap s = take(&v.v);
+  cr_assert_eq(ivec_batch_push(&b, 6), PV_EINVAL, "push after end");
+  ivec_batch_end(&b); /* a second end changes nothing */
+  unchanged(&v.v, &s, "ended batch");
+  cr_assert_eq(ivec_len(&v), 6, "len");
+  ivec_destroy(&v);
+}
+
 Test(typed, push_slot_gives_a_writable_slot) {
   rvec v;
   rec *slot = NULL;
@@ -772,13 +893,23 @@ Test(typed, random_ops_match_a_plain_array) {
       }
       break;
     }
-    default: /* truncate now and then */
+    default: /* truncate now and then, else a batch of pushes */
       if (((r >> 3) & 0x1F) == 0) {
         size_t keep = n / 2;
         rc = ivec_truncate(&v, keep);
         cr_assert_eq(rc, 0, "seed %#llx op %d: truncate",
                      (unsigned long long)seed, op);
         n = keep;
+      } else {
+        size_t k = (size_t)(r >> 16) % 64u;
+        ivec_batch b = ivec_batch_begin(&v);
+        for (size_t j = 0; j < k && n < MAXLEN; j++) {
+          rc = ivec_batch_push(&b, val + (int)j);
+          cr_assert_eq(rc, 0, "seed %#llx op %d: batch push",
+                       (unsigned long long)seed, op);
+          ref[n++] = val + (int)j;
+        }
+        ivec_batch_end(&b);
       }
       break;
     }

@@ -75,6 +75,22 @@ Test(typed_cpp, push_at_pop_int) {
   cr_assert_eq(ivec_destroy(&v), 0, "destroy");
 }
 
+Test(typed_cpp, batch_pushes_like_push) {
+  ivec v;
+  cr_assert_eq(ivec_init(&v), 0, "init");
+  const int n = 600000;  // past the small phase: the batch sees growths in pages too
+  ivec_batch b = ivec_batch_begin(&v);
+  for (int i = 0; i < n; i++)
+    cr_assert_eq(ivec_batch_push(&b, i), 0, "batch push %d", i);
+  ivec_batch_end(&b);
+  cr_assert_eq(ivec_len(&v), static_cast<size_t>(n), "len after end");
+  std::vector<int> want(n);
+  std::iota(want.begin(), want.end(), 0);
+  cr_assert(std::equal(want.begin(), want.end(), ivec_data(&v)), "contents match iota");
+  cr_assert_eq(ivec_batch_push(&b, 1), PV_EINVAL, "push after end");
+  cr_assert_eq(ivec_destroy(&v), 0, "destroy");
+}
+
 Test(typed_cpp, errors_are_passed_on_and_change_nothing) {
   ivec v;
   cr_assert_eq(ivec_init(&v), 0, "init");
