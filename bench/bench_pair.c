@@ -23,6 +23,9 @@
  *   m.r, m.rmin, m.rmax   m's time / pv's time in the same round: median,
  *                         min, max (a PVB_M_WALL method against pv's
  *                         wall-clock time)
+ *   m.l, m.lmin, m.lmax   m's time / touch1's (the first-touch limit) in
+ *                         the same round, where touch1 runs: median, min,
+ *                         max (by the clock m's ratios use)
  *   m.rss                 peak RSS of one run above the RSS before it
  *                         (median over rounds, bytes)
  *   m.wall                1 if m's ratios are by the wall clock
@@ -37,6 +40,16 @@
  * default), after one untimed warm-up round below PVB_WARM_MAX elements (a
  * round at 10^8 costs seconds, and a first run is then one more sample of
  * what a program that builds one large vector pays).
+ *
+ * The host's memory: these virtual machines give guest memory that stays
+ * free for about a second back to the host (virtio_balloon free page
+ * reporting), and the next first touch of it faults on the host too, at
+ * 5-8x the cost.  A one-time warm-up is undone within seconds, so without
+ * more the run after any pause (the first of a row, the one after a slow
+ * teardown) pays it, whichever method that is.  So before each timed run
+ * that builds at least PVB_WARM_MAX elements (build, reserve, populate),
+ * untimed, pvb_warm_host touches and frees twice the bytes the run stores:
+ * every method then faults memory that the host backs.
  *
  * "pair_slurp/<process>/<bytes>" reads a file of that many bytes (made
  * once per process in $TMPDIR, read once to warm it in the page cache
@@ -56,6 +69,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -323,20 +337,64 @@ static double pvb_cpu[PVB_ROUNDS_MAX][PVB_METHODS_MAX];
 static double pvb_wall[PVB_ROUNDS_MAX][PVB_METHODS_MAX];
 static double pvb_rss[PVB_ROUNDS_MAX][PVB_METHODS_MAX];
 
+/* Touches and frees `bytes` of fresh memory (see the top of the file),
+ * in huge pages where the kernel has them; quietly nothing if it cannot
+ * map them (the run then goes on unwarmed). */
+static void pvb_warm_host(size_t bytes) {
+  const size_t ps = pvb_page_size();
+  unsigned char *p;
+  size_t k;
+  p = (unsigned char *)mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED)
+    return;
+#ifdef MADV_HUGEPAGE
+  (void)madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+  for (k = 0; k < bytes; k += ps)
+    p[k] = 1;
+  (void)munmap(p, bytes);
+}
+
+/* Whether a run of w at n is large enough to warm the host's memory for:
+ * the workloads that build n elements of uint64_t, from PVB_WARM_MAX. */
+static int pvb_warms(const pvb_pwl *w, size_t n) {
+  return n >= PVB_WARM_MAX &&
+         (w->kind == PVB_P_BUILD || w->kind == PVB_P_RESERVE || w->kind == PVB_P_POPULATE);
+}
+
+/* The clocks and the RSS around one timed run: started just before it,
+ * stopped into round r's slot i just after. */
+typedef struct pvb_clock {
+  size_t rss0;
+  uint64_t c0, w0;
+} pvb_clock;
+static pvb_clock pvb_clock_start(void) {
+  pvb_clock c;
+  c.rss0 = pvb_rss_bytes();
+  pvb_peak_reset();
+  c.c0 = pvb_cpu_ns();
+  c.w0 = pvb_now_ns();
+  return c;
+}
+static void pvb_clock_stop(const pvb_clock *c, size_t r, size_t i) {
+  size_t peak;
+  pvb_wall[r][i] = (double)(pvb_now_ns() - c->w0);
+  pvb_cpu[r][i] = (double)(pvb_cpu_ns() - c->c0);
+  peak = pvb_peak_bytes();
+  pvb_rss[r][i] = peak > c->rss0 ? (double)(peak - c->rss0) : 0.0;
+}
+
 /* Times one run of m into round r's slot i.  0, or -1 on failure. */
 static int pvb_timed(const pvb_pwl *w, const pvb_meth *m, size_t n,
                      size_t times, size_t r, size_t i) {
-  size_t rss0 = pvb_rss_bytes(), peak;
-  uint64_t c0, w0;
+  pvb_clock c;
   int rc;
-  pvb_peak_reset();
-  c0 = pvb_cpu_ns();
-  w0 = pvb_now_ns();
+  if (pvb_warms(w, n))
+    pvb_warm_host(2 * n * sizeof(uint64_t));
+  c = pvb_clock_start();
   rc = pvb_run(w, m, n, times);
-  pvb_wall[r][i] = (double)(pvb_now_ns() - w0);
-  pvb_cpu[r][i] = (double)(pvb_cpu_ns() - c0);
-  peak = pvb_peak_bytes();
-  pvb_rss[r][i] = peak > rss0 ? (double)(peak - rss0) : 0.0;
+  pvb_clock_stop(&c, r, i);
   return rc;
 }
 
@@ -344,8 +402,8 @@ static int pvb_timed(const pvb_pwl *w, const pvb_meth *m, size_t n,
  * of the file); ref is pv's slot, SIZE_MAX if pv does not run here; w is
  * the paired workload (NULL for the file rows, timed as m's flags say). */
 static void pvb_report(pvb_state *s, const pvb_pwl *w, const pvb_meth *m, size_t i,
-                       size_t ref, size_t rounds, double elems) {
-  double t[PVB_ROUNDS_MAX], q[PVB_ROUNDS_MAX], x[PVB_ROUNDS_MAX];
+                       size_t ref, size_t lim, size_t rounds, double elems) {
+  double t[PVB_ROUNDS_MAX], q[PVB_ROUNDS_MAX], l[PVB_ROUNDS_MAX], x[PVB_ROUNDS_MAX];
   double med, lo, hi;
   const int wall = (m->flags & PVB_M_WALL) != 0 || (w != NULL && w->kind == PVB_P_POPULATE);
   char name[PVB_METHOD_NAME + 8];
@@ -354,7 +412,9 @@ static void pvb_report(pvb_state *s, const pvb_pwl *w, const pvb_meth *m, size_t
     const double mine = wall ? pvb_wall[r][i] : pvb_cpu[r][i];
     const double base = wall ? pvb_wall[r][ref] : pvb_cpu[r][ref];
     t[r] = mine / elems;
+    const double limit = lim == SIZE_MAX ? 0.0 : wall ? pvb_wall[r][lim] : pvb_cpu[r][lim];
     q[r] = base > 0 ? mine / base : 0.0;
+    l[r] = limit > 0 ? mine / limit : 0.0;
     x[r] = pvb_rss[r][i];
   }
   pvb_stats(t, rounds, &med, &lo, &hi);
@@ -372,6 +432,12 @@ static void pvb_report(pvb_state *s, const pvb_pwl *w, const pvb_meth *m, size_t
     PVB_PUT("rmin", lo);
     PVB_PUT("rmax", hi);
   }
+  if (lim != SIZE_MAX && lim != i) {
+    pvb_stats(l, rounds, &med, &lo, &hi);
+    PVB_PUT("l", med);
+    PVB_PUT("lmin", lo);
+    PVB_PUT("lmax", hi);
+  }
   pvb_stats(x, rounds, &med, &lo, &hi);
   PVB_PUT("rss", med);
   PVB_PUT("wall", wall ? 1.0 : 0.0);
@@ -381,13 +447,16 @@ static void pvb_report(pvb_state *s, const pvb_pwl *w, const pvb_meth *m, size_t
 static void pvb_body_paired(pvb_state *s, const void *ctx) {
   const pvb_pwl *w = (const pvb_pwl *)ctx;
   const size_t n = pvb_size(s), rounds = pvb_rounds();
-  size_t idx[PVB_METHODS_MAX], nm = 0, ref = SIZE_MAX, times, elems, r, k;
+  size_t idx[PVB_METHODS_MAX], nm = 0, ref = SIZE_MAX, lim = SIZE_MAX, times, elems, r, k;
   int failed[PVB_METHODS_MAX] = {0};
   char name[PVB_METHOD_NAME + 8];
   nm = pvb_chosen(w, n, idx);
-  for (k = 0; k < nm; k++)
+  for (k = 0; k < nm; k++) {
     if (strcmp(pvb_meths[idx[k]].name, "pv") == 0)
       ref = k;
+    if (strcmp(pvb_meths[idx[k]].name, "touch1") == 0)
+      lim = k;
+  }
   elems = pvb_run_elems(w, n, &times);
   if (w->kind == PVB_P_SLURP && nm != 0 && pvb_slurp_make(n) != 0) {
     pvb_fail(s, "cannot write the file to read in $TMPDIR");
@@ -413,12 +482,14 @@ static void pvb_body_paired(pvb_state *s, const void *ctx) {
   }
   if (ref != SIZE_MAX && failed[ref])
     ref = SIZE_MAX; /* no ratios without pv */
+  if (lim != SIZE_MAX && failed[lim])
+    lim = SIZE_MAX;
   for (k = 0; k < nm; k++) {
     if (failed[k]) {
       snprintf(name, sizeof name, "%s.fail", pvb_meths[idx[k]].name);
       pvb_counter(s, name, 1.0, false);
     } else {
-      pvb_report(s, w, &pvb_meths[idx[k]], k, ref, rounds, (double)elems);
+      pvb_report(s, w, &pvb_meths[idx[k]], k, ref, lim, rounds, (double)elems);
     }
   }
   if (w->kind == PVB_P_SLURP)
@@ -709,8 +780,7 @@ static void pvb_body_file(pvb_state *s, const void *ctx) {
     for (r = 0; r < PVB_FILE_ROUNDS; r++)
       for (k = 0; k < 2; k++) {
         const size_t j = pvb_order(r, k, 2);
-        size_t rss0, peak;
-        uint64_t c0, w0;
+        pvb_clock c;
         if (failed[j])
           continue;
         if (w->kind == PVB_F_SUM_COLD) {
@@ -721,16 +791,10 @@ static void pvb_body_file(pvb_state *s, const void *ctx) {
             drops++;
           }
         }
-        rss0 = pvb_rss_bytes();
-        pvb_peak_reset();
-        c0 = pvb_cpu_ns();
-        w0 = pvb_now_ns();
+        c = pvb_clock_start();
         if (pvb_file_run(w->kind, j, n) != 0)
           failed[j] = 1;
-        pvb_wall[r][j] = (double)(pvb_now_ns() - w0);
-        pvb_cpu[r][j] = (double)(pvb_cpu_ns() - c0);
-        peak = pvb_peak_bytes();
-        pvb_rss[r][j] = peak > rss0 ? (double)(peak - rss0) : 0.0;
+        pvb_clock_stop(&c, r, j);
       }
   }
   unlink(pvb_fpath[0]);
@@ -741,7 +805,8 @@ static void pvb_body_file(pvb_state *s, const void *ctx) {
       snprintf(name, sizeof name, "%.31s.fail", m[k].name);
       pvb_counter(s, name, 1.0, false);
     } else {
-      pvb_report(s, NULL, &m[k], k, failed[0] ? SIZE_MAX : 0, PVB_FILE_ROUNDS, (double)n);
+      pvb_report(s, NULL, &m[k], k, failed[0] ? SIZE_MAX : 0, SIZE_MAX, PVB_FILE_ROUNDS,
+                 (double)n);
     }
   }
   if (w->kind == PVB_F_SUM_COLD) {

@@ -42,7 +42,7 @@ PVB_CORE = $(PVB_HARNESS) bench/pv_variants.h bench/bench_pv_typed.c \
 PVB_LINK_FLAGS = -no-install -pthread
 PVB_LINK_LIBS = libpaged_vec.la $(PVB_BENCHMARK_LIBS) -lm
 
-bench_pv_bench_SOURCES = $(PVB_CORE) bench/bench_pv_generic.c \
+bench_pv_bench_SOURCES = $(PVB_CORE) bench/bench_pv_generic.c bench/bench_pv_batch.c \
 	bench/bench_garray.c bench/bench_stbds.c bench/bench_limit.c \
 	bench/peer_cxxvec.h bench/peer_stdvector.cc bench/peer_boostvec.cc
 bench_pv_bench_CFLAGS = $(AM_CFLAGS) $(PVB_GLIB_CFLAGS) -pthread

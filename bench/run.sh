@@ -101,7 +101,7 @@ case $mode in
     # not.
     select='.'
     exclude='^pair_build/(jemalloc|mimalloc|tcmalloc)/100000000/|^pair_(live16|mixed|reserve|slurp|populate)/(glibc_thp|jemalloc|mimalloc|tcmalloc)/|^pair_hash/(glibc_thp|jemalloc|mimalloc|tcmalloc)/1000000/|^(small|reserve_fill)/|^push/(glibc|glibc_thp|jemalloc|mimalloc|tcmalloc|stdvec|boostvec|garray|stbds)/|^(push24|append|sum|rand_read|insert_front|copy|shrink|trim)/(glibc_thp|jemalloc|mimalloc|tcmalloc)/|^push/(pv_stable_nh|pv_copy_nh|pv_nohuge|pvgen[a-z_]*)/100000000$'
-    big_methods="pv pvgen glibc glibc_thp touch1 touchp"
+    big_methods="pv pvgen pvbatch glibc glibc_thp touch1 touchp"
     ;;
   quick)
     reps=3; reps_big=3; min_time=0.02; min_time_huge=1; warmup=0.02
@@ -114,7 +114,7 @@ case $mode in
     # `make bench`.
     select='^(pair_build/|(pair_[a-z0-9]+|limit_as)/glibc/|push_cold/(pv|glibc|stdvec|touch1)/)'
     exclude='^pair_[a-z0-9]+/(glibc_thp|jemalloc|mimalloc|tcmalloc)/100000000/|^pair_hash/glibc/1000000/|^pair_slurp/|^pair_populate/glibc/100000000/|^pair_file'
-    big_methods="pv pvgen glibc touch1 touchp"
+    big_methods="pv pvgen pvbatch glibc touch1 touchp"
     ;;
   *) echo "run.sh: --mode must be full or quick" >&2; exit 2 ;;
 esac

@@ -299,6 +299,8 @@ function targets(   j, n, i, best, bm, bv, ok, nb, big, w) {
   print "|---|---|--:|--:|--:|---|" > md
   t_ratio("typed push 10^8: glibc realloc vector / pv", w, "glibc", big, ">=", 1.5, 0)
   t_ratio("typed push 10^8: pv / first touch (touch1)", w, "touch1", big, "<=", 1.10, 1)
+  ok = agg(w, "pvbatch", big, "l")
+  target("typed batch push 10^8: pvbatch / first touch (touch1)", ok, G_MED, G_LO, G_HI, G_PLO, G_PHI, "<=", 1.10)
   # The best malloc-based peer at each N: the one with the smallest ratio.
   sort_num_sizes(w)
   for (j = 1; j <= PNS[w]; j++) {
