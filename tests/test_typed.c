@@ -213,17 +213,28 @@ Test(typed, push_fills_capacity_inline_then_grows) {
   ivec_destroy(&v);
 }
 
+/* Lengths of an int vector, one in each phase of growth: empty, a small
+ * block, the last small block before the move into pages, pages.  The
+ * failure tests fill to len == cap at about each, then fail one push. */
+enum { PHASES = 5 };
+static void growth_phases(size_t at[PHASES]) {
+  const size_t small = pv__store_small_max() / sizeof(int);
+  at[0] = 0;
+  at[1] = 16;
+  at[2] = 1000;
+  at[3] = small - 1;
+  at[4] = 2 * small;
+}
+
 /* A push that must grow and cannot (the growth's malloc, realloc or
  * mapping fails) returns the code and leaves the vector as it was, in
- * every phase: empty, a full small block, the move into pages, a full
- * vector in pages. */
+ * every phase of growth_phases. */
 Test(typed, push_growth_failure_changes_nothing) {
   ivec v;
+  size_t at[PHASES];
   cr_assert_eq(ivec_init(&v), 0, "init");
-  const size_t small = pv__store_small_max() / sizeof(int);
-  /* Fill to len == cap at about these lengths, then fail one push. */
-  const size_t at[] = {0, 16, 1000, small - 1, 2 * small};
-  for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+  growth_phases(at);
+  for (size_t k = 0; k < PHASES; k++) {
     while (ivec_len(&v) < at[k] || ivec_len(&v) < ivec_cap(&v))
       cr_assert_eq(ivec_push(&v, (int)ivec_len(&v)), 0, "fill");
     pv__store_info was = pv__store_inspect(&v.v);
@@ -284,11 +295,11 @@ Test(typed, batch_pushes_cross_every_phase) {
  * push) nor the batch, in every phase; the batch then goes on. */
 Test(typed, batch_growth_failure_changes_nothing) {
   ivec v;
+  size_t at[PHASES];
   cr_assert_eq(ivec_init(&v), 0, "init");
-  const size_t small = pv__store_small_max() / sizeof(int);
-  const size_t at[] = {0, 16, 1000, small - 1, 2 * small};
+  growth_phases(at);
   ivec_batch b = ivec_batch_begin(&v);
-  for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+  for (size_t k = 0; k < PHASES; k++) {
     while (b.pv_len < at[k] || b.pv_len < b.pv_room)
       cr_assert_eq(ivec_batch_push(&b, (int)b.pv_len), 0, "fill");
     ivec_batch was = b;
