@@ -410,9 +410,9 @@ static void pvb_report(pvb_state *s, const pvb_pwl *w, const pvb_meth *m, size_t
   size_t r;
   for (r = 0; r < rounds; r++) {
     const double mine = wall ? pvb_wall[r][i] : pvb_cpu[r][i];
-    const double base = wall ? pvb_wall[r][ref] : pvb_cpu[r][ref];
-    t[r] = mine / elems;
+    const double base = ref == SIZE_MAX ? 0.0 : wall ? pvb_wall[r][ref] : pvb_cpu[r][ref];
     const double limit = lim == SIZE_MAX ? 0.0 : wall ? pvb_wall[r][lim] : pvb_cpu[r][lim];
+    t[r] = mine / elems;
     q[r] = base > 0 ? mine / base : 0.0;
     l[r] = limit > 0 ? mine / limit : 0.0;
     x[r] = pvb_rss[r][i];
