@@ -26,6 +26,8 @@
  *   m.l, m.lmin, m.lmax   m's time / touch1's (the first-touch limit) in
  *                         the same round, where touch1 runs: median, min,
  *                         max (by the clock m's ratios use)
+ *   m.g, m.gmin, m.gmax   m's time / glibc's (the realloc vector on glibc
+ *                         malloc) in the same round, where glibc runs
  *   m.rss                 peak RSS of one run above the RSS before it
  *                         (median over rounds, bytes)
  *   m.wall                1 if m's ratios are by the wall clock
@@ -398,65 +400,83 @@ static int pvb_timed(const pvb_pwl *w, const pvb_meth *m, size_t n,
   return rc;
 }
 
+/* The methods every other method's time is divided by in the same round,
+ * where they run, and the stat family each ratio is reported under; self:
+ * whether the method reports its ratio to itself (pv's m.r is 1, so that
+ * every method of a row has one; a limit's is left out). */
+typedef struct pvb_ref {
+  const char *method, *stat;
+  int self;
+} pvb_ref;
+static const pvb_ref pvb_refs[] = {{"pv", "r", 1}, {"touch1", "l", 0}, {"glibc", "g", 0}};
+#define PVB_NREFS (sizeof pvb_refs / sizeof pvb_refs[0])
+
+/* ref[k]: the slot of pvb_refs[k] among the nm methods named[], SIZE_MAX
+ * where it does not run here or failed (no ratios to a failed run). */
+static void pvb_ref_slots(const char *const *named, const int *failed, size_t nm,
+                          size_t *ref) {
+  size_t k, j;
+  for (k = 0; k < PVB_NREFS; k++) {
+    ref[k] = SIZE_MAX;
+    for (j = 0; j < nm; j++)
+      if (!failed[j] && strcmp(named[j], pvb_refs[k].method) == 0)
+        ref[k] = j;
+  }
+}
+
+/* Counter "<method>.<stat>" and its "min" and "max": the statistics of
+ * v[0 .. rounds). */
+static void pvb_put3(pvb_state *s, const char *method, const char *stat, double *v,
+                     size_t rounds) {
+  static const char *const part[3] = {"", "min", "max"};
+  double x[3];
+  char name[PVB_METHOD_NAME + 16];
+  size_t k;
+  pvb_stats(v, rounds, &x[0], &x[1], &x[2]);
+  for (k = 0; k < 3; k++) {
+    snprintf(name, sizeof name, "%s.%s%s", method, stat, part[k]);
+    pvb_counter(s, name, x[k], false);
+  }
+}
+
 /* Reports the counters of method m, whose runs are in slot i (see the top
- * of the file); ref is pv's slot, SIZE_MAX if pv does not run here; w is
- * the paired workload (NULL for the file rows, timed as m's flags say). */
+ * of the file); ref as pvb_ref_slots sets it; w is the paired workload
+ * (NULL for the file rows, timed as m's flags say). */
 static void pvb_report(pvb_state *s, const pvb_pwl *w, const pvb_meth *m, size_t i,
-                       size_t ref, size_t lim, size_t rounds, double elems) {
-  double t[PVB_ROUNDS_MAX], q[PVB_ROUNDS_MAX], l[PVB_ROUNDS_MAX], x[PVB_ROUNDS_MAX];
-  double med, lo, hi;
+                       const size_t *ref, size_t rounds, double elems) {
+  double t[PVB_ROUNDS_MAX], x[PVB_ROUNDS_MAX], med, lo, hi;
   const int wall = (m->flags & PVB_M_WALL) != 0 || (w != NULL && w->kind == PVB_P_POPULATE);
+  double(*const clock)[PVB_METHODS_MAX] = wall ? pvb_wall : pvb_cpu;
   char name[PVB_METHOD_NAME + 8];
-  size_t r;
+  size_t r, k;
   for (r = 0; r < rounds; r++) {
-    const double mine = wall ? pvb_wall[r][i] : pvb_cpu[r][i];
-    const double base = ref == SIZE_MAX ? 0.0 : wall ? pvb_wall[r][ref] : pvb_cpu[r][ref];
-    const double limit = lim == SIZE_MAX ? 0.0 : wall ? pvb_wall[r][lim] : pvb_cpu[r][lim];
-    t[r] = mine / elems;
-    q[r] = base > 0 ? mine / base : 0.0;
-    l[r] = limit > 0 ? mine / limit : 0.0;
+    t[r] = clock[r][i] / elems;
     x[r] = pvb_rss[r][i];
   }
-  pvb_stats(t, rounds, &med, &lo, &hi);
-#define PVB_PUT(suffix, value)                                                \
-  do {                                                                        \
-    snprintf(name, sizeof name, "%s.%s", m->name, suffix);                    \
-    pvb_counter(s, name, (value), false);                                     \
-  } while (0)
-  PVB_PUT("t", med);
-  PVB_PUT("tmin", lo);
-  PVB_PUT("tmax", hi);
-  if (ref != SIZE_MAX) {
-    pvb_stats(q, rounds, &med, &lo, &hi);
-    PVB_PUT("r", med);
-    PVB_PUT("rmin", lo);
-    PVB_PUT("rmax", hi);
-  }
-  if (lim != SIZE_MAX && lim != i) {
-    pvb_stats(l, rounds, &med, &lo, &hi);
-    PVB_PUT("l", med);
-    PVB_PUT("lmin", lo);
-    PVB_PUT("lmax", hi);
+  pvb_put3(s, m->name, "t", t, rounds);
+  for (k = 0; k < PVB_NREFS; k++) {
+    if (ref[k] == SIZE_MAX || (ref[k] == i && !pvb_refs[k].self)) continue;
+    for (r = 0; r < rounds; r++)
+      t[r] = clock[r][ref[k]] > 0 ? clock[r][i] / clock[r][ref[k]] : 0.0;
+    pvb_put3(s, m->name, pvb_refs[k].stat, t, rounds);
   }
   pvb_stats(x, rounds, &med, &lo, &hi);
-  PVB_PUT("rss", med);
-  PVB_PUT("wall", wall ? 1.0 : 0.0);
-#undef PVB_PUT
+  snprintf(name, sizeof name, "%s.rss", m->name);
+  pvb_counter(s, name, med, false);
+  snprintf(name, sizeof name, "%s.wall", m->name);
+  pvb_counter(s, name, wall ? 1.0 : 0.0, false);
 }
 
 static void pvb_body_paired(pvb_state *s, const void *ctx) {
   const pvb_pwl *w = (const pvb_pwl *)ctx;
   const size_t n = pvb_size(s), rounds = pvb_rounds();
-  size_t idx[PVB_METHODS_MAX], nm = 0, ref = SIZE_MAX, lim = SIZE_MAX, times, elems, r, k;
+  size_t idx[PVB_METHODS_MAX], nm = 0, ref[PVB_NREFS], times, elems, r, k;
   int failed[PVB_METHODS_MAX] = {0};
+  const char *named[PVB_METHODS_MAX];
   char name[PVB_METHOD_NAME + 8];
   nm = pvb_chosen(w, n, idx);
-  for (k = 0; k < nm; k++) {
-    if (strcmp(pvb_meths[idx[k]].name, "pv") == 0)
-      ref = k;
-    if (strcmp(pvb_meths[idx[k]].name, "touch1") == 0)
-      lim = k;
-  }
+  for (k = 0; k < nm; k++)
+    named[k] = pvb_meths[idx[k]].name;
   elems = pvb_run_elems(w, n, &times);
   if (w->kind == PVB_P_SLURP && nm != 0 && pvb_slurp_make(n) != 0) {
     pvb_fail(s, "cannot write the file to read in $TMPDIR");
@@ -480,16 +500,13 @@ static void pvb_body_paired(pvb_state *s, const void *ctx) {
           failed[j] = 1;
       }
   }
-  if (ref != SIZE_MAX && failed[ref])
-    ref = SIZE_MAX; /* no ratios without pv */
-  if (lim != SIZE_MAX && failed[lim])
-    lim = SIZE_MAX;
+  pvb_ref_slots(named, failed, nm, ref);
   for (k = 0; k < nm; k++) {
     if (failed[k]) {
       snprintf(name, sizeof name, "%s.fail", pvb_meths[idx[k]].name);
       pvb_counter(s, name, 1.0, false);
     } else {
-      pvb_report(s, w, &pvb_meths[idx[k]], k, ref, lim, rounds, (double)elems);
+      pvb_report(s, w, &pvb_meths[idx[k]], k, ref, rounds, (double)elems);
     }
   }
   if (w->kind == PVB_P_SLURP)
@@ -765,7 +782,8 @@ static void pvb_body_file(pvb_state *s, const void *ctx) {
   pvb_meth m[2];
   double resident = -1.0, res_sum = 0.0;
   int failed[2] = {0, 0}, dropped = 1;
-  size_t r, k, drops = 0;
+  size_t r, k, drops = 0, ref[PVB_NREFS];
+  const char *named[2];
   memset(m, 0, sizeof m);
   snprintf(m[0].name, sizeof m[0].name, "pv");
   snprintf(m[1].name, sizeof m[1].name, "%s", w->kind == PVB_F_PUSH ? "write" : "read");
@@ -799,14 +817,16 @@ static void pvb_body_file(pvb_state *s, const void *ctx) {
   }
   unlink(pvb_fpath[0]);
   unlink(pvb_fpath[1]);
+  named[0] = m[0].name;
+  named[1] = m[1].name;
+  pvb_ref_slots(named, failed, 2, ref);
   for (k = 0; k < 2; k++) {
     if (failed[k]) {
       char name[PVB_METHOD_NAME + 8];
       snprintf(name, sizeof name, "%.31s.fail", m[k].name);
       pvb_counter(s, name, 1.0, false);
     } else {
-      pvb_report(s, NULL, &m[k], k, failed[0] ? SIZE_MAX : 0, SIZE_MAX, PVB_FILE_ROUNDS,
-                 (double)n);
+      pvb_report(s, NULL, &m[k], k, ref, PVB_FILE_ROUNDS, (double)n);
     }
   }
   if (w->kind == PVB_F_SUM_COLD) {

@@ -4,8 +4,9 @@
 #   workload process N run method stat value
 # where process is the allocator of the process (glibc, jemalloc, ...), run
 # the process's number (the file's .rK) and stat one of t tmin tmax r rmin
-# rmax l lmin lmax rss wall (paired workloads) or frac (limit_as).  A row that failed
-# gives one line with method "-", stat "error" and the message.
+# rmax l lmin lmax g gmin gmax rss wall (paired workloads) or frac
+# (limit_as).  A row that failed gives one line with method "-", stat
+# "error" and the message.
 # Run with bench/gbench_json.awk, which reads the JSON into f and calls
 # flush() for each benchmark: awk -f gbench_json.awk -f pairs.awk FILES.
 

@@ -268,8 +268,8 @@ function inv(   t) {
   G_MED = 1 / G_MED; t = G_LO; G_LO = 1 / G_HI; G_HI = 1 / t
   t = G_PLO; G_PLO = 1 / G_PHI; G_PHI = 1 / t
 }
-# m's ratio to pv (stat "r", the default) or to touch1 ("l"), or with
-# `reciprocal` pv's to m's.
+# m's ratio to pv (stat "r", the default), to touch1 ("l") or to glibc
+# ("g"), or with `reciprocal` the reference's to m's.
 function t_ratio(label, w, m, n, op, want, reciprocal, stat,   ok) {
   ok = agg(w, m, n, stat == "" ? "r" : stat)
   if (ok && reciprocal) inv()
@@ -312,6 +312,12 @@ function targets(   j, n, i, best, bm, bv, ok, nb, big, w) {
     }
     if (bm == "") target("build-and-free N=" fmt_n(n) ": best malloc peer / pv", 0, 0, 0, 0, 0, 0, ">=", 1.0)
     else t_ratio("build-and-free N=" fmt_n(n) ": best malloc peer (" bm ") / pv", w, bm, n, ">=", 1.0, 0)
+  }
+  # The same loop with the batch push, against the realloc vector it ran
+  # with (its ratio to glibc, inverted).
+  for (j = 1; j <= PNS[w]; j++) {
+    n = PSZ[w, j]
+    t_ratio("build-and-free N=" fmt_n(n) ", batch push: glibc / pvbatch", w, "pvbatch", n, ">=", 1.0, 1, "g")
   }
   t_ratio("create+push 16+destroy: pv / glibc", w, "glibc", 16, "<=", 1.5, 1)
   t_ratio("10^6 live vectors x 16 u64: pv / glibc time", "pair_live16", "glibc", 1000000, "<=", 1.5, 1)
