@@ -309,6 +309,7 @@
     /* The element first and len last, with the growth joining before them:  \
      * a loop of pushes then keeps len in a register (a T may alias len),     \
      * though it still stores it at every push (a batch does not). */         \
+    PV__PUSH_PREFETCH((name##_elem *)pv_a->v.data + pv_n);                     \
     ((name##_elem *)pv_a->v.data)[pv_n] = pv_x;                                \
     pv_a->v.len = pv_n + 1u;                                                   \
     return 0;                                                                  \

@@ -237,6 +237,34 @@ PV_EXPORT int pv_vec_reserve(pv_vec *v, size_t additional);
  * calls the function (it keeps the bytes past len poisoned).
  */
 PV_EXPORT int pv_vec_push(pv_vec *v, const void *elem);
+
+/*
+ * Private: pv_vec_push's inline case and the typed layer's push ask the
+ * CPU for the cache line PV__PUSH_AHEAD bytes past the slot they store
+ * to, for writing.  Why: a loop of these pushes stores twice per element,
+ * the element and then len (typed.h, "Batches"), and stores leave the
+ * core in order; where the elements' lines are not in the cache (from
+ * about 10^4 u64 on, and fresh pages), each element store waits for its
+ * line with the len stores queued behind it.  A line asked for 2 KiB (32
+ * lines) ahead is there when its stores come.  Measured (make bench's
+ * build-and-free rows, pv / glibc in one process, with and without):
+ * 10^4 to 10^6 elements 0.75-0.95x the time without, 10^8 0.9x, 16 and
+ * 10^3 the same within the noise, 10^6 live vectors of 16 0.8x.  The
+ * batch push stores once per element and got slower with it (10^8: 1.2x),
+ * so it has none.  A prefetch never faults and is dropped for an address
+ * with no page, so the line past a small vector's block or past the
+ * capacity costs at most a fetch; the address is formed as an integer,
+ * never as a pointer past the object.  Compilers without
+ * __builtin_prefetch push without it.
+ */
+#define PV__PUSH_AHEAD 2048u
+#if defined(__GNUC__) || defined(__clang__)
+#  define PV__PUSH_PREFETCH(slot)                                             \
+    __builtin_prefetch((const void *)((uintptr_t)(slot) + PV__PUSH_AHEAD), 1, 3)
+#else
+#  define PV__PUSH_PREFETCH(slot) ((void)(slot))
+#endif
+
 #if !PV__ASAN
 /* Private: pv_vec_push's inline case.  The slot is past len, so elem (a
  * live element or the caller's) cannot overlap it.  The common
@@ -288,6 +316,7 @@ static inline int pv__vec_push_inline(pv_vec *v, const void *elem) {
      * alias len). */
     size_t es = v->elem_size;
     char *slot = (char *)v->data + n * es;
+    PV__PUSH_PREFETCH(slot);
     if (PV__VEC_LIKELY(es == 8)) memcpy(slot, elem, 8);
     else if (es == 4) memcpy(slot, elem, 4);
     else if (es == 16) memcpy(slot, elem, 16);
