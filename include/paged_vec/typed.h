@@ -118,8 +118,9 @@
  *
  * Speed: name_push, name_push_slot, name_pop, name_at, name_get and name_set
  * handle the common case inline: a push with room is one compare of len
- * with pv_room (cap while writable, 0 while frozen), a store and an
- * increment; only when the vector must grow (or the call will fail) does
+ * with pv_room (cap while writable, 0 while frozen), a store, an
+ * increment and a prefetch for writing of the line 2 KiB past the slot
+ * (vec.h, PV__PUSH_AHEAD: why, and what it was measured to gain); only when the vector must grow (or the call will fail) does
  * it call the library, through a cold, out-of-line helper (push:
  * pv_vec_reserve(v, 1), whose codes are pv_vec_push's, then the same
  * inline store).  The inline paths take only
@@ -137,8 +138,9 @@
  * still stores it into the vector at every push: the vector's address
  * reached the library (at init), so the growth call the loop may make
  * could read len.  That second store per element can double the time of
- * a loop over a vector that fits in the cache, and adds about 40% to a
- * build of 10^8 elements (make bench, docs/benchmarks.md).  A batch
+ * a loop over a vector that fits in the cache, and even with the push's
+ * prefetch (vec.h, PV__PUSH_AHEAD) adds about 20% to a build of 10^8
+ * elements (make bench, docs/benchmarks.md).  A batch
  * holds len, data and room in a local struct whose address never reaches
  * the library, so a loop of batch pushes is one compare and one store:
  *

@@ -246,16 +246,20 @@ PV_EXPORT int pv_vec_push(pv_vec *v, const void *elem);
  * core in order; where the elements' lines are not in the cache (from
  * about 10^4 u64 on, and fresh pages), each element store waits for its
  * line with the len stores queued behind it.  A line asked for 2 KiB (32
- * lines) ahead is there when its stores come.  Measured (make bench's
- * build-and-free rows, pv / glibc in one process, with and without):
- * 10^4 to 10^6 elements 0.75-0.95x the time without, 10^8 0.9x, 16 and
- * 10^3 the same within the noise, 10^6 live vectors of 16 0.8x.  The
- * batch push stores once per element and got slower with it (10^8: 1.2x),
- * so it has none.  A prefetch never faults and is dropped for an address
- * with no page, so the line past a small vector's block or past the
- * capacity costs at most a fetch; the address is formed as an integer,
- * never as a pointer past the object.  Compilers without
- * __builtin_prefetch push without it.
+ * lines) ahead is there when its stores come (in a standalone loop over
+ * fresh huge pages, 1, 2 and 4 KiB ahead did about the same, 256 and 512
+ * bytes less well).  Measured with the benchmark program's pair_build
+ * rows (pv's time / glibc's in the same process, a build with the
+ * prefetch against one without, 2 processes of 7 rounds each): 10^4 to
+ * 10^6 elements 0.7-0.95x the time without, 10^8 0.9x, 16 elements the
+ * same, 10^3 1.07x; 10^6 live vectors of 16 0.8x.  make bench then put
+ * the typed push of 10^8 at 1.2-1.3x the first touch, from 1.5x.  The
+ * batch push stores once per element and got slower with a prefetch
+ * (1.2x at 10^8, 1.3x at 10^3), so it has none.  A prefetch never faults
+ * and is dropped for an address with no page, so the line past a small
+ * vector's block or past the capacity costs at most a fetch; the address
+ * is formed as an integer, never as a pointer past the object.  Compilers
+ * without __builtin_prefetch push without it.
  */
 #define PV__PUSH_AHEAD 2048u
 #if defined(__GNUC__) || defined(__clang__)
