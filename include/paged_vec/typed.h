@@ -120,8 +120,9 @@
  * handle the common case inline: a push with room is one compare of len
  * with pv_room (cap while writable, 0 while frozen), a store, an
  * increment and a prefetch for writing of the line 2 KiB past the slot
- * (vec.h, PV__PUSH_AHEAD: why, and what it was measured to gain); only when the vector must grow (or the call will fail) does
- * it call the library, through a cold, out-of-line helper (push:
+ * (vec.h, PV__PUSH_AHEAD: why, and what it was measured to gain); only
+ * when the vector must grow (or the call will fail) does it call the
+ * library, through a cold, out-of-line helper (push:
  * pv_vec_reserve(v, 1), whose codes are pv_vec_push's, then the same
  * inline store).  The inline paths take only
  * cases that succeed in the generic function too, so the result is the same
@@ -311,8 +312,9 @@
     /* The element first and len last, with the growth joining before them:  \
      * a loop of pushes then keeps len in a register (a T may alias len),     \
      * though it still stores it at every push (a batch does not). */         \
-    PV__PUSH_PREFETCH((name##_elem *)pv_a->v.data + pv_n);                     \
-    ((name##_elem *)pv_a->v.data)[pv_n] = pv_x;                                \
+    name##_elem *pv_slot = (name##_elem *)pv_a->v.data + pv_n;                 \
+    PV__PUSH_PREFETCH(pv_slot);                                                \
+    *pv_slot = pv_x;                                                           \
     pv_a->v.len = pv_n + 1u;                                                   \
     return 0;                                                                  \
   }                                                                            \

@@ -252,9 +252,9 @@ PV_EXPORT int pv_vec_push(pv_vec *v, const void *elem);
  * rows (pv's time / glibc's in the same process, a build with the
  * prefetch against one without, 2 processes of 7 rounds each): 10^4 to
  * 10^6 elements 0.7-0.95x the time without, 10^8 0.9x, 16 elements the
- * same, 10^3 1.07x; 10^6 live vectors of 16 0.8x.  make bench then put
- * the typed push of 10^8 at 1.2-1.3x the first touch, from 1.5x.  The
- * batch push stores once per element and got slower with a prefetch
+ * same, 10^3 1.07x; 10^6 live vectors of 16 0.8x; a make bench run
+ * without it had the typed push of 10^8 at 1.50x the first touch, the two
+ * runs with it 1.19x and 1.28x (docs/benchmarks.md).  The batch push stores once per element and got slower with a prefetch
  * (1.2x at 10^8, 1.3x at 10^3), so it has none.  A prefetch never faults
  * and is dropped for an address with no page, so the line past a small
  * vector's block or past the capacity costs at most a fetch; the address
