@@ -26,8 +26,8 @@
  * other builds): a vector in its own pages still cost 8-14x the realloc
  * vector at every size (4 KiB 1.65 us vs 0.96, 64 KiB 77 vs 6.7, 1 MiB
  * 1399 vs 103; push 16: 1.31 vs 0.14 us; the default vector's ratio
- * realloc / default 0.83-1.72).  So the threshold stays.  Re-measure with the probe when the cost of a
- * region in pages changes.
+ * realloc / default 0.83-1.72).  So the threshold stays.  Re-measure with
+ * the probe when the cost of a region in pages changes.
  */
 #include "config.h"
 
@@ -41,20 +41,31 @@
 /* Threshold in pages where huge pages cannot be used (see above). */
 #define SMALL_PAGES 512
 
-/* The smallest capacity a geometric growth gives a small vector: at least
- * SMALL_MIN_CAP elements (as Rust's RawVec does for elements up to 1 KiB)
- * and at least SMALL_MIN_BYTES bytes, the first capacity hand-written C
- * vectors commonly take (16 8-byte elements: bench/bench_rvec.c's
- * PVB_RVEC_FIRST_CAP).  Measured with the paired build-and-free loop
- * (bench_pair.c, pv / glibc realloc vector, 7 rounds): with 4 elements a
- * vector of 16 u64 reallocs three times (4, 8, 16) and cost 4.0x glibc's
- * time; with 128 bytes it mallocs once, as the hand-written vector does,
- * and costs about what that does.  The waste is bounded as before: at
- * most 128 bytes, or half the block once it has doubled. */
+/* The first capacity a geometric growth gives a small vector, in
+ * elements: SMALL_FIRST_CAP, the first capacity hand-written C vectors
+ * commonly take (bench/bench_rvec.c's PVB_RVEC_FIRST_CAP), within two
+ * bounds in bytes.  At least SMALL_MIN_BYTES, so that a vector of small
+ * elements mallocs once for its first 16 u64 (with 4 elements a vector of
+ * 16 u64 reallocated three times and cost 4.0x the realloc vector's
+ * build-and-free time; with 128 bytes it costs about what that does).  At
+ * most SMALL_MAX_BYTES, glibc's largest tcache size class, so that a
+ * vector of one large element wastes at most 1 KiB; and never fewer than
+ * SMALL_MIN_CAP elements (as Rust's RawVec for elements up to 1 KiB).
+ * Why 16 elements and not 128 bytes for the mid sizes: a hash table of
+ * 10^5 buckets of 24-byte records, 4 per bucket on average (bench
+ * pair_hash), with 5 elements (120 bytes) reallocated a fifth of its
+ * buckets and its frees filled glibc's fastbins (malloc_consolidate was
+ * 13% of its time); it took 1.37-1.51x the realloc vector's time, with 16
+ * elements 1.15-1.26x (the same benchmark program, one library and the
+ * other, 3 processes of 7 rounds each).  The waste stays bounded: at most
+ * SMALL_MAX_BYTES, or half the block once it has doubled. */
+#define SMALL_FIRST_CAP 16
 #define SMALL_MIN_CAP 4
 #define SMALL_MIN_BYTES 128
-_Static_assert(SMALL_MIN_CAP <= SMALL_MIN_BYTES,
-               "the first capacity is at most SMALL_MIN_BYTES elements");
+#define SMALL_MAX_BYTES 1024
+_Static_assert(SMALL_MIN_CAP <= SMALL_FIRST_CAP &&
+                   SMALL_MIN_BYTES <= SMALL_MAX_BYTES,
+               "the bounds are ordered");
 
 static const pv__os_caps *caps(void) { return pv__os_caps_get(); }
 
@@ -107,21 +118,32 @@ static inline int small_realloc(void *old, size_t bytes, void **out) {
   return 0;
 }
 
-/* The first capacity a geometric small growth gives, by element size:
- * SMALL_MIN_BYTES / elem_size elements, at least SMALL_MIN_CAP.  A table
- * built by the compiler for the sizes where the quotient can pass
- * SMALL_MIN_CAP, so that the growth neither divides (a division was a
- * quarter of the small growth's time in perf) nor loops. */
-#define SMALL_FIRST(e) \
-  (SMALL_MIN_BYTES / (e) > SMALL_MIN_CAP ? SMALL_MIN_BYTES / (e) : SMALL_MIN_CAP)
+/* The first capacity by element size (see SMALL_FIRST_CAP): a table
+ * built by the compiler for every size up to SMALL_MAX_BYTES /
+ * SMALL_MIN_CAP, past which it is SMALL_MIN_CAP, so that the growth
+ * neither divides (a division was a quarter of the small growth's time in
+ * perf) nor loops. */
+#define SMALL_LEAST(a, b) ((a) < (b) ? (a) : (b))
+#define SMALL_MOST(a, b) ((a) > (b) ? (a) : (b))
+#define SMALL_FIRST(e)                                              \
+  SMALL_MOST(SMALL_MOST(SMALL_MIN_BYTES / (e),                      \
+                        SMALL_LEAST(SMALL_FIRST_CAP,                \
+                                    SMALL_MAX_BYTES / (e))),        \
+             SMALL_MIN_CAP)
 #define SMALL_FIRST4(e) \
   SMALL_FIRST(e), SMALL_FIRST(e + 1), SMALL_FIRST(e + 2), SMALL_FIRST(e + 3)
+#define SMALL_FIRST16(e)                                            \
+  SMALL_FIRST4(e), SMALL_FIRST4(e + 4), SMALL_FIRST4(e + 8),        \
+      SMALL_FIRST4(e + 12)
+#define SMALL_FIRST64(e)                                                  \
+  SMALL_FIRST16(e), SMALL_FIRST16(e + 16), SMALL_FIRST16(e + 32),         \
+      SMALL_FIRST16(e + 48)
 static const unsigned char small_first[] = {
-    0, SMALL_FIRST4(1), SMALL_FIRST4(5), SMALL_FIRST4(9), SMALL_FIRST4(13),
-    SMALL_FIRST4(17), SMALL_FIRST4(21), SMALL_FIRST4(25), SMALL_FIRST4(29)};
+    0, SMALL_FIRST64(1), SMALL_FIRST64(65), SMALL_FIRST64(129),
+    SMALL_FIRST64(193)};
 #define SMALL_FIRST_MAX (sizeof small_first / sizeof small_first[0] - 1)
-_Static_assert(SMALL_FIRST_MAX == SMALL_MIN_BYTES / SMALL_MIN_CAP,
-               "one entry per element size up to the last whose quotient passes SMALL_MIN_CAP");
+_Static_assert(SMALL_FIRST_MAX == SMALL_MAX_BYTES / SMALL_MIN_CAP,
+               "one entry per element size up to the last above SMALL_MIN_CAP");
 _Static_assert(SMALL_MIN_BYTES <= 255, "the first capacities fit the table's bytes");
 
 static size_t small_min_cap(size_t elem_size) {
@@ -137,7 +159,7 @@ static size_t small_cap(const pv_vec *v, size_t need, bool exact) {
     if (v->cap <= SIZE_MAX / PV__STORE_GROWTH && v->cap * PV__STORE_GROWTH > c)
       c = v->cap * PV__STORE_GROWTH;
   } else if (!exact && c < SMALL_MIN_BYTES) {
-    /* The first capacity, at most SMALL_MIN_BYTES elements. */
+    /* The first capacity, at most SMALL_MIN_BYTES elements (es 1). */
     size_t m = small_min_cap(es);
     if (c < m) c = m;
   }

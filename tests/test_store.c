@@ -45,15 +45,23 @@ Test(store, struct_is_six_words) {
                 sizeof(pv_vec));
 }
 
-/* docs/container.md: a first capacity of 128 bytes, at least 4 elements
- * (the most elements that fit in 128 bytes, for every element size). */
-Test(store, the_first_capacity_is_128_bytes_and_at_least_4_elements) {
-  unsigned char elem[256] = {0};
+/* docs/container.md: a first capacity of 16 elements, at least 128 bytes
+ * and at most 1 KiB, and never fewer than 4 elements.  Written out per
+ * range rather than by store_small.c's formula. */
+static size_t first_cap_of(size_t es) {
+  if (es <= 8) return 128 / es;   /* 128 bytes: 128 .. 16 elements */
+  if (es <= 64) return 16;        /* 16 elements: 144 bytes .. 1 KiB */
+  if (es <= 256) return 1024 / es; /* 1 KiB: 15 .. 4 elements */
+  return 4;
+}
+
+Test(store, the_first_capacity_is_16_elements_within_128_bytes_and_1_KiB) {
+  static unsigned char elem[2048];
   for (size_t es = 1; es <= sizeof elem; es++) {
     pv_vec v;
     cr_assert_eq(pv_vec_init(&v, es), 0, "init es %zu", es);
     cr_assert_eq(pv_vec_push(&v, elem), 0, "push es %zu", es);
-    size_t want = 128 / es > 4 ? 128 / es : 4;
+    size_t want = first_cap_of(es);
     cr_assert_eq(v.cap, want, "es %zu: first capacity %zu, want %zu", es, v.cap, want);
     cr_assert(small(&v), "es %zu: not small", es);
     cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
