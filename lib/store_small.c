@@ -31,6 +31,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,8 +131,12 @@ static inline int small_realloc(void *old, size_t bytes, void **out) {
                         SMALL_LEAST(SMALL_FIRST_CAP,                \
                                     SMALL_MAX_BYTES / (e))),        \
              SMALL_MIN_CAP)
+/* Each entry is cast: clang checks the conversion of both arms of every
+ * ?: above (1024 / 1 does not fit a byte, though it is never chosen);
+ * the assertion below the table proves every chosen value fits. */
+#define SMALL_ENTRY(e) ((unsigned char)SMALL_FIRST(e))
 #define SMALL_FIRST4(e) \
-  SMALL_FIRST(e), SMALL_FIRST(e + 1), SMALL_FIRST(e + 2), SMALL_FIRST(e + 3)
+  SMALL_ENTRY(e), SMALL_ENTRY(e + 1), SMALL_ENTRY(e + 2), SMALL_ENTRY(e + 3)
 #define SMALL_FIRST16(e)                                            \
   SMALL_FIRST4(e), SMALL_FIRST4(e + 4), SMALL_FIRST4(e + 8),        \
       SMALL_FIRST4(e + 12)
@@ -144,7 +149,10 @@ static const unsigned char small_first[] = {
 #define SMALL_FIRST_MAX (sizeof small_first / sizeof small_first[0] - 1)
 _Static_assert(SMALL_FIRST_MAX == SMALL_MAX_BYTES / SMALL_MIN_CAP,
                "one entry per element size up to the last above SMALL_MIN_CAP");
-_Static_assert(SMALL_MIN_BYTES <= 255, "the first capacities fit the table's bytes");
+/* An entry is at most the largest of SMALL_MIN_BYTES (for one-byte
+ * elements), SMALL_FIRST_CAP and SMALL_MIN_CAP (at most SMALL_FIRST_CAP). */
+_Static_assert(SMALL_MIN_BYTES <= UCHAR_MAX && SMALL_FIRST_CAP <= UCHAR_MAX,
+               "the first capacities fit the table's bytes");
 
 static size_t small_min_cap(size_t elem_size) {
   return elem_size > SMALL_FIRST_MAX ? SMALL_MIN_CAP : small_first[elem_size];
