@@ -254,7 +254,8 @@ PV_EXPORT int pv_vec_push(pv_vec *v, const void *elem);
  * 10^6 elements 0.7-0.95x the time without, 10^8 0.9x, 16 elements the
  * same, 10^3 1.07x; 10^6 live vectors of 16 0.8x; a make bench run
  * without it had the typed push of 10^8 at 1.50x the first touch, the two
- * runs with it 1.19x and 1.28x (docs/benchmarks.md).  The batch push
+ * runs with it 1.19x and 1.28x, two later runs 1.27x and 1.25x
+ * (docs/benchmarks.md).  The batch push
  * stores once per element and got slower with a prefetch (1.2x at 10^8,
  * 1.3x at 10^3), so it has none.  The cost: pushes into many small
  * vectors in random order (a hash table's buckets) fetch a line they do
