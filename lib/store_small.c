@@ -132,8 +132,8 @@ static inline int small_realloc(void *old, size_t bytes, void **out) {
                                     SMALL_MAX_BYTES / (e))),        \
              SMALL_MIN_CAP)
 /* Each entry is cast: clang checks the conversion of both arms of every
- * ?: above (1024 / 1 does not fit a byte, though it is never chosen);
- * the assertion below the table proves every chosen value fits. */
+ * ?: above (SMALL_MAX_BYTES / 1 does not fit a byte, though it is never
+ * chosen); the assertion below the table proves every chosen value fits. */
 #define SMALL_ENTRY(e) ((unsigned char)SMALL_FIRST(e))
 #define SMALL_FIRST4(e) \
   SMALL_ENTRY(e), SMALL_ENTRY(e + 1), SMALL_ENTRY(e + 2), SMALL_ENTRY(e + 3)

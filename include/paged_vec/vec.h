@@ -255,11 +255,11 @@ PV_EXPORT int pv_vec_push(pv_vec *v, const void *elem);
  * same, 10^3 1.07x; 10^6 live vectors of 16 0.8x; a make bench run
  * without it had the typed push of 10^8 at 1.50x the first touch, the two
  * runs with it 1.19x and 1.28x, two later runs 1.27x and 1.25x
- * (docs/benchmarks.md).  The batch push
- * stores once per element and got slower with a prefetch (1.2x at 10^8,
- * 1.3x at 10^3), so it has none.  The cost: pushes into many small
- * vectors in random order (a hash table's buckets) fetch a line they do
- * not use.  Asking only from 32 KiB of room on (no branch: four more
+ * (docs/benchmarks.md).  The batch push stores once per element and got
+ * slower with a prefetch (1.2x at 10^8, 1.3x at 10^3), so it has none.
+ * The cost: pushes into many small vectors in random order (a hash
+ * table's buckets) fetch a line they do not use.
+ * Asking only from 32 KiB of room on (no branch: four more
  * instructions a push) took bench pair_hash from 1.24x to 1.07x the
  * realloc vector's time but pair_build from 1.04x to 1.4x at 10^3, 0.8x
  * to 1.05x at 10^4 and 10^5 (same method, 2 processes of 7 rounds), so
