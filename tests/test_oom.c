@@ -63,6 +63,19 @@ static void skip_if_unmeasurable(void) {
                  "so the real-OOM tests are skipped");
 }
 
+/* Elements 0 .. n-1 of v hold 0 .. n-1, as the children push them; the
+ * first that does not is reported, with `when`. */
+static void child_check_seq(cr_child_report *r, const pv_vec *v, size_t n,
+                            const char *when) {
+  const uint64_t *d = v->data;
+  for (uint64_t k = 0; k < n; k++)
+    if (d[k] != k) {
+      child_fail(r, "element %llu is %llu %s", (unsigned long long)k,
+                 (unsigned long long)d[k], when);
+      return;
+    }
+}
+
 /* Cap the address space at what is in use plus `budget`. */
 static int cap_address_space_by(cr_child_report *r, size_t budget) {
   size_t now = child_vm_size();
@@ -130,14 +143,7 @@ static void grow_until_refused(cr_child_report *r, void *varg) {
   CHILD_CHECK(r, rc == want, "reserve past the limit: %s", pv_errname(rc));
   CHILD_CHECK(r, memcmp(&before, &v, sizeof v) == 0,
               "the vector changed on a failed reserve");
-  const uint64_t *d = v.data;
-  for (uint64_t k = 0; k < v.len; k++) {
-    if (d[k] != k) {
-      child_fail(r, "element %llu is %llu after OOM", (unsigned long long)k,
-                 (unsigned long long)d[k]);
-      break;
-    }
-  }
+  child_check_seq(r, &v, v.len, "after OOM");
   /* Still usable: room freed by popping is room to push again. */
   uint64_t last;
   rc = pv_vec_pop(&v, &last);
@@ -276,13 +282,7 @@ static void reach_child(cr_child_report *r, void *varg) {
   CHILD_CHECK(r, rc == PV_ENOMEM, "the refused push returned %s, want PV_ENOMEM",
               pv_errname(rc));
   CHILD_CHECK(r, v.len == i, "len %zu after %llu pushes", v.len, (unsigned long long)i);
-  const uint64_t *d = v.data;
-  for (uint64_t k = 0; k < v.len; k++)
-    if (d[k] != k) {
-      child_fail(r, "element %llu is %llu", (unsigned long long)k,
-                 (unsigned long long)d[k]);
-      break;
-    }
+  child_check_seq(r, &v, v.len, "after the refusal");
   r->n[1] = (unsigned long)i;
   rc = pv_vec_destroy(&v);
   CHILD_CHECK(r, rc == 0, "destroy: %s", pv_errname(rc));
@@ -407,12 +407,7 @@ static void remap_fallback_faults(cr_child_report *r, void *varg) {
   }
   CHILD_CHECK(r, fallback_failed, "the fallback's fault point was not reached");
   CHILD_CHECK(r, pv__store_bytes(&v) >= 2 * FALLBACK_BYTES, "grew to %zu bytes", pv__store_bytes(&v));
-  const uint64_t *d = v.data;
-  for (uint64_t k = 0; k < FALLBACK_BYTES / sizeof(uint64_t); k++)
-    if (d[k] != k) {
-      child_fail(r, "element %llu lost", (unsigned long long)k);
-      break;
-    }
+  child_check_seq(r, &v, FALLBACK_BYTES / sizeof(uint64_t), "after the fallback");
   r->n[0] = failures;
   pv_vec_destroy(&v);
   if (blocker != NULL) munmap(blocker, pv_page_size());
@@ -526,13 +521,7 @@ static void read_refused(cr_child_report *r, void *arg) {
   CHILD_CHECK(r, rc == PV_ENOMEM, "read_fd past the limit: %s", pv_errname(rc));
   CHILD_CHECK(r, v.len == 1000, "len %zu after the refusal", v.len);
   CHILD_CHECK(r, got > BUDGET / 4, "refused after only %zu bytes", got);
-  const uint64_t *d = v.data;
-  for (uint64_t k = 0; k < v.len; k++)
-    if (d[k] != k) {
-      child_fail(r, "element %llu is %llu", (unsigned long long)k,
-                 (unsigned long long)d[k]);
-      break;
-    }
+  child_check_seq(r, &v, v.len, "after the refused read");
   r->n[0] = (unsigned long)(got >> 20);
   close(fds[0]);
   int status;
