@@ -121,6 +121,16 @@ int pv__store_map_free(pv__store_kind kind, unsigned flags, void *data,
 
 /* ---- growth ----------------------------------------------------------------- */
 
+/* The region a growth moved away from.  A vector that moves on every
+ * growth unmaps it: the region cache would keep it mapped read-write and
+ * hand it to the next vector, so a stale pointer would neither fault nor
+ * stay harmless (vec.h, PV_VEC_MOVE_ON_GROW). */
+static int release_moved_from(const pv__store *s, void *data) {
+  if (s->flags & PV__ST_MOVE) return pv__os_unmap(data, s->reserved);
+  return pv__store_map_free(s->kind, s->flags, data, s->reserved,
+                            (s->flags & PV__ST_HUGE) != 0);
+}
+
 /* A fresh region of v's kind, the live elements copied into it, the old
  * region released (REMAP from nothing, RESERVE when full, COPY). */
 static int move_to_fresh(pv_vec *v, size_t nb, pv__store_region *out) {
@@ -129,8 +139,7 @@ static int move_to_fresh(pv_vec *v, size_t nb, pv__store_region *out) {
   if (rc != 0) return rc;
   if (v->len != 0) memcpy(out->data, v->data, v->len * v->elem_size);
   if (s->reserved != 0) {
-    rc = pv__store_map_free(s->kind, s->flags, v->data, s->reserved,
-                            (s->flags & PV__ST_HUGE) != 0);
+    rc = release_moved_from(s, v->data);
     if (rc != 0) {
       pv__store_map_free(s->kind, s->flags, out->data, out->reserved, out->huge);
       return rc;
