@@ -6,9 +6,11 @@
  * a region being returned to the kernel can stay in its slot, marked busy,
  * while the unmap runs outside the lock: if the unmap fails it simply
  * becomes held again, and no other thread can take it meanwhile.  No
- * system call is made under the lock.  Busy regions are not counted in
- * `regions` / `bytes` (they are on their way out), so the table has room
- * for PV_CACHE_MAX_REGIONS held regions plus as many busy ones.
+ * system call is made under the lock.  Busy regions on their way out are
+ * not counted in `regions` / `bytes`, so the table has room for
+ * PV_CACHE_MAX_REGIONS held regions plus as many busy ones; a release
+ * being made read-write before it is kept is busy too, and counted (see
+ * pv__cache_release).
  *
  * Policy (docs/cache.md): a release is kept if it fits the bounds after the
  * oldest held regions are evicted for it; a region is returned once it was
@@ -16,10 +18,11 @@
  * set_limits), from the monotonic clock of the OS layer.
  *
  * Fork: pv__os_atfork takes the lock before fork() and frees it in both
- * processes after, so the child never inherits it held.  Regions another
- * thread was unmapping at the fork are dropped from the child's table (the
- * unmap may or may not have happened before the fork: the child cannot
- * tell, and forgetting a mapping is safe where unmapping it twice is not).
+ * processes after, so the child never inherits it held.  Busy regions at
+ * the fork are dropped from the child's table (an unmap another thread
+ * was making may or may not have happened before the fork: the child
+ * cannot tell, and forgetting a mapping is safe where unmapping it twice
+ * is not).
  */
 #include "config.h"
 
@@ -89,24 +92,50 @@ static void trim_used(void) {
   while (g.used > 0 && g.s[g.used - 1].addr == NULL) g.used--;
 }
 
-/* In the child: forget the regions another thread was unmapping, free the
- * lock the parent's prepare handler took. */
+/* In the child: forget the busy regions (another thread was unmapping
+ * them, or making a release read-write to keep it: that thread is not in
+ * the child), count what stays, free the lock the parent's prepare
+ * handler took. */
 static void atfork_child(void) {
-  for (size_t i = 0; i < g.used; i++)
+  g.regions = g.bytes = 0;
+  for (size_t i = 0; i < g.used; i++) {
     if (g.s[i].busy) g.s[i] = (slot){0};
+    if (g.s[i].addr == NULL) continue;
+    g.regions++;
+    g.bytes += g.s[i].bytes;
+  }
   trim_used();
   unlock();
 }
 
-/* Under the lock: the first call reads PV_CACHE and sets the fork
- * handlers.  Without handlers a child could inherit the lock held, so if
- * registering them fails the cache stays disabled. */
+/*
+ * The fork handlers are registered when the library is loaded, before any
+ * thread can take the lock: registered at the first cache call, under the
+ * lock, a fork racing that call left the child with the lock held by a
+ * thread it does not have (and no handlers for its own forks).  A cache
+ * call made before the constructor ran (from another constructor, while
+ * the program has one thread) registers them then.  1 registered, -1
+ * refused, 0 not yet.  Compilers without constructors register them at
+ * the first call (the race above stays there).
+ */
+static int handlers;
+static void register_handlers(void) {
+  if (handlers == 0) handlers = pv__os_atfork(lock, unlock, atfork_child) == 0 ? 1 : -1;
+}
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((constructor)) static void cache_constructor(void) { register_handlers(); }
+#endif
+
+/* Under the lock: the first call reads PV_CACHE.  Without fork handlers a
+ * child could inherit the lock held, so if registering them failed the
+ * cache stays disabled. */
 static void ensure_ready(void) {
   if (g.ready) return;
   g.ready = true;
   const char *e = getenv("PV_CACHE");
   bool on = !(e != NULL && strcmp(e, "0") == 0);
-  if (pv__os_atfork(lock, unlock, atfork_child) != 0) on = false;
+  register_handlers();
+  if (handlers != 1) on = false;
   g.max_bytes = on ? PV_CACHE_DEFAULT_BYTES : 0;
   g.max_regions = on ? PV_CACHE_DEFAULT_REGIONS : 0;
   g.decay_ns = (uint64_t)PV_CACHE_DEFAULT_DECAY_MS * NS_PER_MS;
@@ -137,7 +166,8 @@ static size_t oldest(void) {
  * Pick what must go: every region held at least decay_ns at `now`, then the
  * oldest until `add_bytes` more in `add_regions` more regions fit the
  * bounds.  Returns how many were written to v (at most SLOTS).  Returns
- * false in *fits when even an empty cache could not take the addition.
+ * false in *fits when even an empty cache could not take the addition, or
+ * when only busy slots are left and the addition still does not fit.
  */
 static size_t pick_victims(uint64_t now, size_t add_bytes, size_t add_regions,
                            victim *v, bool *fits) {
@@ -152,7 +182,11 @@ static size_t pick_victims(uint64_t now, size_t add_bytes, size_t add_regions,
   while (g.regions + add_regions > g.max_regions ||
          g.bytes > g.max_bytes - add_bytes) {
     size_t i = oldest();
-    if (i == SLOTS) break; /* unreachable: an empty cache fits */
+    if (i == SLOTS) {
+      /* What is left is busy: releases other threads are keeping. */
+      *fits = false;
+      break;
+    }
     pick(i, WHY_EVICT, v, &n);
   }
   return n;
@@ -288,8 +322,15 @@ static int drop(void *p, size_t bytes) {
   return rc;
 }
 
+/*
+ * Whether to keep a release is decided first, and only a region that will
+ * be kept is made read-write: one that goes back to the kernel keeps its
+ * protection, so if its unmap fails the caller's region (a frozen vector's
+ * read-only pages) is as it was.  The slot is claimed busy and counted
+ * while the protection changes outside the lock, so that releases racing
+ * it see the bounds it takes.
+ */
 int pv__cache_release(void *p, size_t bytes, bool huge) {
-  if (pv__os_protect(p, bytes, PV__PROT_RW) != 0) return drop(p, bytes);
   const uint64_t now = pv__os_now_ns();
   victim v[SLOTS];
   bool fits;
@@ -298,17 +339,29 @@ int pv__cache_release(void *p, size_t bytes, bool huge) {
   size_t n = pick_victims(now, bytes, 1, v, &fits);
   size_t i = fits ? free_slot() : (size_t)SLOTS;
   if (i != SLOTS) {
-    /* Whatever the vector poisoned is free for the next one to use. */
-    pv__asan_unpoison(p, bytes);
-    g.s[i] = (slot){p, bytes, now, huge, false};
+    g.s[i] = (slot){p, bytes, now, huge, true};
     if (i == g.used) g.used++;
     g.regions++;
     g.bytes += bytes;
-    g.n.kept++;
   }
   unlock();
   (void)return_victims(v, n);
-  return i != SLOTS ? 0 : drop(p, bytes);
+  if (i == SLOTS) return drop(p, bytes);
+  bool rw = pv__os_protect(p, bytes, PV__PROT_RW) == 0;
+  lock();
+  if (rw) {
+    /* Whatever the vector poisoned is free for the next one to use. */
+    pv__asan_unpoison(p, bytes);
+    g.s[i].busy = false;
+    g.n.kept++;
+  } else {
+    g.s[i] = (slot){0};
+    g.regions--;
+    g.bytes -= bytes;
+    trim_used();
+  }
+  unlock();
+  return rw ? 0 : drop(p, bytes);
 }
 
 /* ---- the public calls --------------------------------------------------- */

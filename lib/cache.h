@@ -49,11 +49,12 @@ int pv__cache_map(size_t min_bytes, size_t align, bool huge, bool any,
 /*
  * pv__cache_release - give back [p, p + bytes), a whole region as described
  * above (read-write or not), whose huge-page advice state is `huge`.  It is
- * made read-write again and kept if the bounds allow (older regions are
- * returned to the kernel to make room); if the bounds do not allow it, or
- * making it read-write fails, it is unmapped.
+ * kept if the bounds allow (older regions are returned to the kernel to
+ * make room), and then made read-write again; if the bounds do not allow
+ * it, or making it read-write fails, it is unmapped.
  * Returns 0 (kept or unmapped), or the PV_E* code of a failed unmap: then
- * the region is still mapped and still the caller's.
+ * the region is still mapped and still the caller's, with the protection
+ * it had (it is made read-write only once it is sure to be kept).
  */
 int pv__cache_release(void *p, size_t bytes, bool huge);
 

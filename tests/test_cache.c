@@ -496,24 +496,38 @@ Test(cache, release_whose_protect_fails_unmaps) {
   cr_assert_eq(pv__os_live_bytes(), base, "unmapped");
 }
 
-Test(cache, release_whose_unmap_fails_stays_the_callers) {
+/* A release the cache does not keep is unmapped as it is: if the unmap
+ * fails, the region is the caller's with its bytes and its protection
+ * (a frozen vector's read-only pages stay read-only). */
+static void unkept_release_whose_unmap_fails(unsigned prot, const char *perms) {
   long long base = reset();
   size_t b = page();
   cr_assert_eq(pv_cache_set_limits(0, 0, 0), 0, "disabled: release unmaps");
   char *p = cmap(b, 0, false, NULL);
   memset(p, 0x3c, b);
+  cr_assert_eq(pv__os_protect(p, b, prot), 0, "protect %s", perms);
   pv_cache_info s0 = info();
-  pv__os_fault_set(2, PV_ENOMEM); /* protect ok, the unmap fails */
+  pv__os_fault_set(1, PV_ENOMEM); /* the unmap, the only call */
   cr_assert_eq(pv__cache_release(p, b, false), PV_ENOMEM, "the unmap's code");
+  cr_assert_eq(pv__os_fault_calls(), 1, "no protect before the unmap");
   pv__os_fault_set(0, 0);
   pv_cache_info s1 = info();
   cr_assert_eq(s1.dropped, s0.dropped, "not counted");
   cr_assert_eq(s1.regions, 0, "not held");
   cr_assert_eq(pv__os_live_bytes(), base + (long long)b, "still mapped");
+  char now[5];
+  ru_perms(p, b, now);
+  cr_assert(strcmp(now, perms) == 0, "protection %s, was %s", now, perms);
   for (size_t i = 0; i < b; i++) cr_assert_eq((unsigned char)p[i], 0x3c, "bytes kept");
-  p[0] = 1; /* still read-write, still ours */
   crel(p, b, false);
   cr_assert_eq(pv__os_live_bytes(), base, "released now");
+}
+
+Test(cache, release_whose_unmap_fails_stays_the_callers) {
+  unkept_release_whose_unmap_fails(PV__PROT_RW, "rw-p");
+}
+Test(cache, read_only_release_whose_unmap_fails_stays_read_only) {
+  unkept_release_whose_unmap_fails(PV_PROT_READ, "r--p");
 }
 
 Test(cache, trim_whose_unmap_fails_keeps_the_region) {
@@ -546,7 +560,7 @@ Test(cache, eviction_whose_unmap_fails_keeps_both) {
   cr_assert_eq(pv_cache_set_limits(SIZE_MAX, 1, 0), 0, "one region");
   char *a = cmap(pg, 0, false, NULL), *b = cmap(2 * pg, 0, false, NULL);
   crel(a, pg, false);
-  pv__os_fault_set(2, PV_ENOMEM); /* b's protect ok, a's eviction fails */
+  pv__os_fault_set(1, PV_ENOMEM); /* a's eviction fails, then b's protect */
   cr_assert_eq(pv__cache_release(b, 2 * pg, false), 0, "b kept");
   pv__os_fault_set(0, 0);
   pv_cache_info s = info();
@@ -641,9 +655,34 @@ static void *hammer(void *arg) {
   return NULL;
 }
 
-Test(cache, threads_map_and_release_at_once) {
+/* Reads the cache's counts in a loop until *stop: the most regions and
+ * bytes it ever held (a release being made read-write is counted). */
+typedef struct watch {
+  pthread_t tid;
+  atomic_int *stop;
+  size_t regions, bytes;
+} watch;
+
+static void *stats_watch(void *arg) {
+  watch *w = arg;
+  pv_cache_info s;
+  while (!atomic_load(w->stop)) {
+    (void)pv_cache_stats(&s);
+    if (s.regions > w->regions) w->regions = s.regions;
+    if (s.bytes > w->bytes) w->bytes = s.bytes;
+  }
+  return NULL;
+}
+
+/* THREADS hammer the cache while another watches its counts: never more
+ * than the bounds, at any moment (releases racing one that is being kept
+ * see the bounds it takes). */
+static void threads_within(size_t max_regions, size_t max_bytes) {
   long long base = reset();
-  cr_assert_eq(pv_cache_set_limits(SIZE_MAX, 8, 1), 0, "tight bounds, fast decay");
+  cr_assert_eq(pv_cache_set_limits(max_bytes, max_regions, 1), 0, "tight bounds, fast decay");
+  atomic_int stop = 0;
+  watch wt = {.stop = &stop};
+  cr_assert_eq(pthread_create(&wt.tid, NULL, stats_watch, &wt), 0, "create");
   worker ws[THREADS];
   memset(ws, 0, sizeof ws);
   for (unsigned i = 0; i < THREADS; i++) {
@@ -652,12 +691,22 @@ Test(cache, threads_map_and_release_at_once) {
   }
   for (unsigned i = 0; i < THREADS; i++)
     cr_assert_eq(pthread_join(ws[i].tid, NULL), 0, "join");
+  atomic_store(&stop, 1);
+  cr_assert_eq(pthread_join(wt.tid, NULL), 0, "join");
   for (unsigned i = 0; i < THREADS; i++) cr_assert_eq(ws[i].rc, 0, "%s", ws[i].msg);
+  cr_assert(wt.regions <= max_regions, "held %zu regions, bound %zu", wt.regions,
+            max_regions);
+  cr_assert(wt.bytes <= max_bytes, "held %zu bytes, bound %zu", wt.bytes, max_bytes);
   pv_cache_info s = info();
-  cr_assert(s.regions <= 8, "within the count bound: %zu", s.regions);
   cr_assert_eq(pv__os_live_bytes(), base + (long long)s.bytes, "only the held");
   cr_assert_eq(pv_cache_trim(), 0, "trim");
   cr_assert_eq(pv__os_live_bytes(), base, "nothing leaked");
+}
+
+Test(cache, threads_map_and_release_at_once) { threads_within(8, SIZE_MAX); }
+Test(cache, threads_release_into_one_region) { threads_within(1, SIZE_MAX); }
+Test(cache, threads_release_into_few_bytes) {
+  threads_within(PV_CACHE_MAX_REGIONS, pv__os_caps_get()->page_size << (SIZES - 1));
 }
 
 /* In the child: the cache works (map, write, release, trim). */
@@ -682,6 +731,49 @@ static void *stats_spin(void *arg) {
   pv_cache_info s;
   while (!atomic_load(stop)) (void)pv_cache_stats(&s);
   return NULL;
+}
+
+/* The process's first cache call, from a thread. */
+static void *first_call(void *arg) {
+  (void)arg;
+  pv_cache_info s;
+  (void)pv_cache_stats(&s);
+  return NULL;
+}
+
+/* One fresh child makes its first cache call from a thread while it forks;
+ * the grandchild must be able to use the cache.  Returns the grandchild's
+ * status as child_uses_cache, or 100 + the signal that ended it. */
+static int first_use_races_fork(void) {
+  pthread_t t;
+  if (pthread_create(&t, NULL, first_call, NULL) != 0) return 90;
+  pid_t pid = fork();
+  if (pid == 0) {
+    alarm(10); /* a grandchild stuck on an inherited lock dies of SIGALRM */
+    _exit(child_uses_cache());
+  }
+  int st = 0;
+  if (pid == -1 || waitpid(pid, &st, 0) != pid) return 91;
+  (void)pthread_join(t, NULL);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 100 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+/* The fork handlers exist before the first call: a fork racing it gives a
+ * child that can use the cache (each trial in a fresh child of this
+ * process, which never uses the cache itself; under minicrit earlier tests
+ * in the same process already did, so there the race is not a first). */
+Test(cache, fork_racing_the_first_call) {
+  for (int k = 0; k < 40; k++) {
+    fflush(NULL);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1, "fork");
+    if (pid == 0) _exit(first_use_races_fork());
+    int st;
+    cr_assert_eq(waitpid(pid, &st, 0), pid, "waitpid");
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "trial %d: status %d (%d%s)", k, st,
+              WIFEXITED(st) ? WEXITSTATUS(st) : -1,
+              WIFEXITED(st) && WEXITSTATUS(st) == 100 + SIGALRM ? ": deadlocked" : "");
+  }
 }
 
 Test(cache, fork_while_another_thread_uses_it) {

@@ -53,12 +53,14 @@ struct vctx {
   void (*model)(vctx *, const char *where); /* checks the successful result */
   size_t a;            /* count argument */
   enum sw_phase phase; /* the storage phase the row pins (sweep.h) */
+  bool uncached;       /* the region cache off from setup to teardown */
   /* state */
   pv_vec v;
   pv_vec src;          /* pv_vec_copy's source */
   const sw_snap *s;    /* the state before the operation (set by v_ok) */
   size_t page;
   int fd;              /* read_fd's file, open from setup to teardown */
+  pv_cache_info cache_was; /* the bounds before an uncached row's setup */
 };
 
 /* Source elements for push/append/insert: a pattern distinct from the
@@ -126,6 +128,12 @@ static void v_setup(void *vctx_) {
   c->fd = -1;
   if (c->call == vcall_read_fd || c->call == vcall_read_file) make_read_file(c);
   if (c->call == vcall_populate) warm_thread_stacks(c);
+  if (c->uncached) {
+    /* Every release of a plain region is then its unmap: a fault point
+     * that a cached release never reaches. */
+    cr_assert_eq(pv_cache_stats(&c->cache_was), 0, "%s: cache stats", c->name);
+    cr_assert_eq(pv_cache_set_limits(0, 0, 0), 0, "%s: cache off", c->name);
+  }
   if (c->state == VS_NONE) return;
   int rc = pv_vec_init_opts(&c->v, &c->opts);
   cr_assert_eq(rc, 0, "%s: setup init: %s", c->name, pv_errname(rc));
@@ -297,6 +305,11 @@ static void v_teardown(void *vctx_) {
   cr_assert_eq(rc, 0, "%s: teardown destroy: %s", c->name, pv_errname(rc));
   rc = pv_vec_destroy(&c->src);
   cr_assert_eq(rc, 0, "%s: teardown destroy src: %s", c->name, pv_errname(rc));
+  if (c->uncached) {
+    const pv_cache_info *w = &c->cache_was;
+    rc = pv_cache_set_limits(w->max_bytes, w->max_regions, w->decay_ms);
+    cr_assert_eq(rc, 0, "%s: cache back on: %s", c->name, pv_errname(rc));
+  }
 }
 
 static int v_op(void *vctx_) {
@@ -573,6 +586,7 @@ typedef struct vop {
   void (*model)(vctx *, const char *);
   size_t a;
   bool prot; /* a protection change: EACCES is a kernel answer too */
+  bool uncached; /* run with the region cache off (vctx) */
 } vop;
 
 /* `a` values are element counts; big ones are scaled in run_vop. */
@@ -584,6 +598,8 @@ static const vop vops[] = {
     {"destroy empty", VS_EMPTY, vcall_destroy, m_destroy, 0, false},
     {"destroy full", VS_FULL, vcall_destroy, m_destroy, 0, false},
     {"destroy frozen", VS_FROZEN, vcall_destroy, m_destroy, 0, false},
+    {"destroy full uncached", VS_FULL, vcall_destroy, m_destroy, 0, false, true},
+    {"destroy frozen uncached", VS_FROZEN, vcall_destroy, m_destroy, 0, false, true},
     {"push first", VS_EMPTY, vcall_push, m_appended, 1, false},
     {"push growing", VS_FULL, vcall_push, m_appended, 1, false},
     {"push_slot growing", VS_FULL, vcall_push_slot, m_appended, 1, false},
@@ -656,6 +672,7 @@ static unsigned long run_mode(const sw_config *m) {
     c.opts.max_len = m->grow == PV_GROW_STABLE ? (64 << 20) / m->elem_size : 0;
     c.state = op->state;
     c.phase = m->phase;
+    c.uncached = op->uncached;
     c.call = op->call;
     c.model = op->model;
     /* Growth past the capacity: two pages' worth more than a full
