@@ -429,12 +429,23 @@ int pv__store_thaw(pv_vec *v) {
   return 0;
 }
 
+/* Advice that stays on the pages after the call (the kernel keeps it in
+ * the mapping), as opposed to a one-time action (WILLNEED, PAGEOUT). */
+static bool advice_stays(pv_advice advice) {
+  return advice == PV_ADVISE_SEQUENTIAL || advice == PV_ADVISE_RANDOM ||
+         advice == PV_ADVISE_HUGEPAGE || advice == PV_ADVISE_NOHUGEPAGE;
+}
+
 int pv__store_advise(pv_vec *v, pv_advice advice) {
   if (pv__store_is_file(v)) return pv__store_file_advise(v, advice);
   size_t b = pv__store_bytes(v);
   /* A malloc'd block shares its pages with other objects: no advice. */
   if (b == 0 || st(v)->kind == PV__STORE_SMALL) return 0;
-  return pv__os_advise(v->data, b, advice);
+  int rc = pv__os_advise(v->data, b, advice);
+  /* The region cache knows a region's advice only from the flags: one
+   * that got other advice would take it to the next vector. */
+  if (rc == 0 && advice_stays(advice)) st(v)->flags |= PV__ST_ADVISED;
+  return rc;
 }
 
 int pv__store_resident(const pv_vec *v, size_t *bytes) {

@@ -92,6 +92,9 @@ typedef enum pv__store_kind {
                                     stays on it through remap and shrink) */
 #define PV__ST_RDONLY (1u << 19) /* FILE kinds: mapped read-only for good
                                     (PV_OPEN_READONLY; frozen, never thawed) */
+#define PV__ST_ADVISED (1u << 20) /* pv_vec_advise left advice on the region
+                                     that the flags do not describe: it is
+                                     unmapped, never cached (store_map.c) */
 
 /* How one vector is held (see the file comment). */
 struct pv__store {

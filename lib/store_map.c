@@ -115,8 +115,11 @@ int pv__store_map_fresh(pv__store_kind kind, unsigned flags, size_t nb,
 
 int pv__store_map_free(pv__store_kind kind, unsigned flags, void *data,
                        size_t reserved, bool huge) {
-  return plain(kind, flags) ? pv__store_region_release(data, reserved, huge)
-                            : pv__os_unmap(data, reserved);
+  /* A region with the user's advice on it is not what the cache would
+   * think it is (store.h, PV__ST_ADVISED). */
+  return plain(kind, flags) && !(flags & PV__ST_ADVISED)
+             ? pv__store_region_release(data, reserved, huge)
+             : pv__os_unmap(data, reserved);
 }
 
 /* ---- growth ----------------------------------------------------------------- */

@@ -601,6 +601,36 @@ Test(store_cache, a_reused_region_takes_the_new_vectors_huge_advice) {
   cr_assert_eq(pv_cache_trim(), 0, "trim");
 }
 
+/* Advice from pv_vec_advise that stays on the pages (SEQUENTIAL, RANDOM,
+ * HUGEPAGE, NOHUGEPAGE) is not what the flags say, so the cache would
+ * hand it to the next vector: such a region is unmapped at destroy, never
+ * cached; one-time advice (WILLNEED) keeps the region cacheable. */
+Test(store_cache, a_region_with_lasting_advice_is_not_cached) {
+  static const pv_advice lasting[] = {PV_ADVISE_SEQUENTIAL, PV_ADVISE_RANDOM,
+                                      PV_ADVISE_HUGEPAGE, PV_ADVISE_NOHUGEPAGE};
+  size_t bytes = 16 * pv_page_size();
+  for (size_t k = 0; k <= sizeof lasting / sizeof lasting[0]; k++) {
+    bool lasts = k < sizeof lasting / sizeof lasting[0];
+    pv_advice a = lasts ? lasting[k] : PV_ADVISE_WILLNEED;
+    cache_reset();
+    pv_vec v;
+    plain_full(&v, PV_VEC_NO_HUGE, bytes);
+    cr_assert_eq(pv_vec_advise(&v, a), 0, "advice %d", (int)a);
+    void *was = v.data;
+    pv_cache_info s0 = cache_info();
+    cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+    pv_cache_info s1 = cache_info();
+    if (lasts) {
+      cr_assert_eq(s1.regions, s0.regions, "advice %d: the region was cached", (int)a);
+      cr_assert_eq(s1.kept, s0.kept, "advice %d: counted as kept", (int)a);
+      cr_assert(ru_unmapped(was, bytes), "advice %d: still mapped", (int)a);
+    } else {
+      cr_assert_eq(s1.kept, s0.kept + 1, "WILLNEED: the region was not cached");
+    }
+  }
+  cr_assert_eq(pv_cache_trim(), 0, "trim");
+}
+
 Test(store_cache, a_frozen_vectors_region_is_read_write_when_reused) {
   cache_reset();
   size_t bytes = 8 * pv_page_size();
