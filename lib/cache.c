@@ -236,13 +236,13 @@ static int return_victims(const victim *v, size_t n) {
 
 /* ---- map and release ---------------------------------------------------- */
 
-/* Under the lock: the held slot that best serves (min, align, huge, any),
+/* Under the lock: the held slot that best serves (min, max, align, huge),
  * or SLOTS.  Smallest first, then the asked huge state, then the newest. */
-static size_t best_fit(size_t min, size_t align, bool huge, bool any) {
+static size_t best_fit(size_t min, size_t max, size_t align, bool huge) {
   size_t best = SLOTS;
   for (size_t i = 0; i < g.used; i++) {
     const slot *s = &g.s[i];
-    if (!held(i) || s->bytes < min || (!any && s->bytes - min >= min) ||
+    if (!held(i) || s->bytes < min || s->bytes > max ||
         (align != 0 && ((uintptr_t)s->addr & (align - 1)) != 0))
       continue;
     if (best == SLOTS) {
@@ -267,7 +267,7 @@ static void set_huge(void *p, size_t bytes, bool had, bool huge, bool from_cache
     (void)pv__os_advise(p, bytes, PV_ADVISE_NOHUGEPAGE);
 }
 
-int pv__cache_map(size_t min_bytes, size_t align, bool huge, bool any,
+int pv__cache_map(size_t min_bytes, size_t max_bytes, size_t align, bool huge,
                   void **out, size_t *got) {
   const uint64_t now = pv__os_now_ns();
   victim v[SLOTS];
@@ -275,7 +275,7 @@ int pv__cache_map(size_t min_bytes, size_t align, bool huge, bool any,
   lock();
   ensure_ready();
   size_t n = pick_victims(now, 0, 0, v, &fits);
-  size_t i = best_fit(min_bytes, align, huge, any);
+  size_t i = best_fit(min_bytes, max_bytes, align, huge);
   slot hit = {0};
   if (i != SLOTS) {
     hit = g.s[i];

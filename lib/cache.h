@@ -35,15 +35,15 @@
  * allocation granularity; else a power of two that is a multiple of it), in
  * huge-page state `huge` (advised HUGEPAGE when true; when false, a reused
  * region that had been advised HUGEPAGE is advised NOHUGEPAGE).  From the
- * cache when a region of the class fits (then *got may be up to, but less
- * than, 2 * min_bytes; with `any`, any held region of at least min_bytes
- * fits and *got may be larger), else fresh from pv__os_map
+ * cache when a held region of min_bytes to max_bytes fits (then *got is
+ * its size: the caller's class bound, e.g. less than 2 * min_bytes, or
+ * SIZE_MAX for any size), else fresh from pv__os_map
  * (*got == min_bytes).
  * Huge-page advice is a hint: a refused one is ignored.
  * Returns 0, or the PV_E* code of pv__os_map; on failure *out, *got and the
  * cache are unchanged.
  */
-int pv__cache_map(size_t min_bytes, size_t align, bool huge, bool any,
+int pv__cache_map(size_t min_bytes, size_t max_bytes, size_t align, bool huge,
                   void **out, size_t *got);
 
 /*

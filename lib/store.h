@@ -314,13 +314,13 @@ void pv__store_adopt(pv_vec *v, const pv__store_region *r);
  * pv__cache_map, pv__cache_release), which only ever sees such regions.
  * region_map hands back at least min_bytes (a page multiple) starting on a
  * multiple of align (0: the allocation granule), advised for huge pages
- * when `huge`; *got may be larger than asked (less than twice, or any size
- * with `any`: see lib/cache.h) and the contents are not necessarily zero
- * (a reused region holds an earlier vector's bytes).
+ * when `huge`; *got may be larger than asked, up to max_bytes (see
+ * lib/cache.h) and the contents are not necessarily zero (a reused region
+ * holds an earlier vector's bytes).
  * region_release takes a whole such region back (its whole reserved length,
  * *got of the map that made it, or what remap and shrink made of it) with
  * its huge-page advice state, whatever its protection. */
-int pv__store_region_map(size_t min_bytes, size_t align, bool huge, bool any,
+int pv__store_region_map(size_t min_bytes, size_t max_bytes, size_t align, bool huge,
                          void **p, size_t *got);
 int pv__store_region_release(void *p, size_t bytes, bool huge);
 

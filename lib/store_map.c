@@ -27,9 +27,9 @@ static pv__store *st(const pv_vec *v) { return v->pv_store; }
 
 /* ---- the two doors to plain regions ---------------------------------------- */
 
-int pv__store_region_map(size_t min_bytes, size_t align, bool huge, bool any,
+int pv__store_region_map(size_t min_bytes, size_t max_bytes, size_t align, bool huge,
                          void **p, size_t *got) {
-  return pv__cache_map(min_bytes, align, huge, any, p, got);
+  return pv__cache_map(min_bytes, max_bytes, align, huge, p, got);
 }
 
 int pv__store_region_release(void *p, size_t bytes, bool huge) {
@@ -87,6 +87,19 @@ static int map_reservation(size_t nb, size_t g, size_t align, pv__store_region *
   return 0;
 }
 
+/* The largest region the cache may give for nb bytes: its class (less
+ * than twice nb), or any size with `any`; and less than one huge page
+ * while nb is, where a vector of one huge page asks for them: such a
+ * region would have to start on a huge page and be whole huge pages
+ * (vec.h), which a held one need not be, and it would be advised against
+ * huge pages for the size that was asked. */
+static size_t region_max(unsigned flags, size_t nb, bool huge, bool any) {
+  size_t max = any || nb > SIZE_MAX / 2 ? SIZE_MAX : 2 * nb - 1;
+  size_t h = pv__os_caps_get()->huge_page_size;
+  if (!huge && pv__store_huge_for(flags, h) && max >= h) max = h - 1;
+  return max;
+}
+
 int pv__store_map_fresh(pv__store_kind kind, unsigned flags, size_t nb,
                         bool any, pv__store_region *out) {
   size_t g = pv__store_guard(flags), align = pv__store_align_for(flags, nb);
@@ -97,7 +110,8 @@ int pv__store_map_fresh(pv__store_kind kind, unsigned flags, size_t nb,
     rc = map_reservation(nb, g, align, out);
   } else if (plain(kind, flags)) {
     size_t got = 0;
-    rc = pv__store_region_map(nb, align, huge, any, &out->data, &got);
+    rc = pv__store_region_map(nb, region_max(flags, nb, huge, any), align, huge,
+                              &out->data, &got);
     out->bytes = got;
     out->reserved = got;
     out->huge = huge;

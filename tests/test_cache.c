@@ -57,11 +57,15 @@ static pv_cache_info info(void) {
   return s;
 }
 
+/* The class bound the storage layer passes for a request of `bytes`: less
+ * than twice it (lib/store_map.c). */
+static size_t class_max(size_t bytes) { return 2 * bytes - 1; }
+
 /* Map through the cache, asserting success and the size bound. */
 static void *cmap(size_t bytes, size_t align, bool huge, size_t *got) {
   void *p = NULL;
   size_t g = 0;
-  int rc = pv__cache_map(bytes, align, huge, false, &p, &g);
+  int rc = pv__cache_map(bytes, class_max(bytes), align, huge, &p, &g);
   cr_assert_eq(rc, 0, "cache map %zu: %s", bytes, pv_errname(rc));
   cr_assert(p != NULL && g >= bytes && g < 2 * bytes, "got %zu for %zu", g, bytes);
   cr_assert(align == 0 || ((uintptr_t)p & (align - 1)) == 0, "aligned");
@@ -139,7 +143,7 @@ Test(cache, any_takes_the_smallest_larger_region) {
   crel(mid, 8 * pg, false);
   pv_cache_info s0 = info();
   void *p = NULL;
-  cr_assert_eq(pv__cache_map(2 * pg, 0, false, true, &p, &got), 0, "any");
+  cr_assert_eq(pv__cache_map(2 * pg, SIZE_MAX, 0, false, &p, &got), 0, "any");
   cr_assert_eq(p, (void *)mid, "the smallest that holds 2 pages: 8");
   cr_assert_eq(got, 8 * pg, "and all of it");
   pv_cache_info s1 = info();
@@ -151,7 +155,7 @@ Test(cache, any_takes_the_smallest_larger_region) {
   /* Too small is too small with any too. */
   void *q = NULL;
   size_t qgot = 0;
-  cr_assert_eq(pv__cache_map(32 * pg, 0, false, true, &q, &qgot), 0, "fresh");
+  cr_assert_eq(pv__cache_map(32 * pg, SIZE_MAX, 0, false, &q, &qgot), 0, "fresh");
   cr_assert_neq(q, (void *)big, "16 pages do not hold 32");
   cr_assert_eq(qgot, 32 * pg, "a fresh region is what was asked");
   crel(p, got, false);
@@ -378,7 +382,7 @@ Test(cache, defaults_without_the_environment) {
 static unsigned long calls_of_map(size_t b, size_t align, bool huge, void **p,
                                   size_t *got) {
   pv__os_fault_set(0, 0);
-  cr_assert_eq(pv__cache_map(b, align, huge, false, p, got), 0, "map");
+  cr_assert_eq(pv__cache_map(b, class_max(b), align, huge, p, got), 0, "map");
   return pv__os_fault_calls();
 }
 
@@ -453,7 +457,8 @@ Test(cache, map_whose_os_map_fails) {
   void *p = &p;
   size_t got = 12345;
   pv__os_fault_set(1, PV_ENOMEM);
-  cr_assert_eq(pv__cache_map(pg, 0, false, false, &p, &got), PV_ENOMEM, "the map's code");
+  cr_assert_eq(pv__cache_map(pg, class_max(pg), 0, false, &p, &got), PV_ENOMEM,
+               "the map's code");
   pv__os_fault_set(0, 0);
   cr_assert_eq(p, (void *)&p, "out unchanged");
   cr_assert_eq(got, 12345, "got unchanged");
@@ -472,7 +477,7 @@ Test(cache, map_whose_advice_fails_still_serves) {
   crel(p, b, false);
   void *q;
   pv__os_fault_set(1, PV_EINVAL); /* the HUGEPAGE advice on reuse */
-  cr_assert_eq(pv__cache_map(b, 0, true, false, &q, &got), 0, "a hint: ignored");
+  cr_assert_eq(pv__cache_map(b, class_max(b), 0, true, &q, &got), 0, "a hint: ignored");
   cr_assert_eq(pv__os_fault_calls(), 1, "the advice was tried");
   pv__os_fault_set(0, 0);
   cr_assert_eq(q, (void *)p, "served");
@@ -583,7 +588,8 @@ Test(cache, decay_whose_unmap_fails_keeps_it_held) {
   void *p;
   size_t got;
   pv__os_fault_set(1, PV_ENOMEM); /* the decayed region's unmap */
-  cr_assert_eq(pv__cache_map(pg, 0, false, false, &p, &got), 0, "the map still works");
+  cr_assert_eq(pv__cache_map(pg, class_max(pg), 0, false, &p, &got), 0,
+               "the map still works");
   cr_assert_eq(pv__os_fault_calls(), 2, "the unmap, then the fresh map");
   pv__os_fault_set(0, 0);
   pv_cache_info s = info();
@@ -631,7 +637,7 @@ static void *hammer(void *arg) {
   for (unsigned r = 0; w->stop != NULL ? !atomic_load(w->stop) : r < ROUNDS; r++) {
     size_t b = pg << ((r + w->id) % SIZES), got;
     void *p;
-    int rc = pv__cache_map(b, 0, (r & 1) != 0, false, &p, &got);
+    int rc = pv__cache_map(b, class_max(b), 0, (r & 1) != 0, &p, &got);
     if (rc != 0) {
       w->rc = rc;
       snprintf(w->msg, sizeof w->msg, "thread %u map: %s", w->id, pv_errname(rc));
@@ -715,7 +721,8 @@ static int child_uses_cache(void) {
   for (int i = 0; i < 16; i++) {
     void *p;
     size_t got;
-    if (pv__cache_map(pg << (i % SIZES), 0, false, false, &p, &got) != 0) return 1;
+    size_t b = pg << (i % SIZES);
+    if (pv__cache_map(b, class_max(b), 0, false, &p, &got) != 0) return 1;
     memset(p, i, got);
     if (pv__cache_release(p, got, false) != 0) return 2;
   }

@@ -631,6 +631,32 @@ Test(store_cache, a_region_with_lasting_advice_is_not_cached) {
   cr_assert_eq(pv_cache_trim(), 0, "trim");
 }
 
+/* A vector below one huge page never takes a cached region of one huge
+ * page or more: at that size it would have to start on a huge page and be
+ * whole huge pages, advised for them (vec.h), which the cache cannot
+ * promise for what it holds; so it gets a region of its own class. */
+Test(store_cache, a_region_past_the_huge_threshold_serves_no_smaller_vector) {
+  if (!huge_usable()) cr_skip_test("no transparent huge pages");
+  cache_reset();
+  size_t h = vu_caps()->huge_page_size;
+  pv_vec v;
+  plain_full(&v, 0, h);
+  void *was = v.data;
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+  cr_assert_eq(cache_info().regions, 1, "the huge region is held");
+  pv_vec_opts o = plain_opts(0);
+  cr_assert_eq(pv_vec_init_opts(&v, &o), 0, "init");
+  cr_assert_eq(pv_vec_reserve_exact(&v, 3 * h / 4 / 8), 0, "reserve three quarters");
+  cr_assert_neq(v.data, was, "a vector of %zu bytes took the huge region",
+                pv__store_bytes(&v));
+  cr_assert_lt(pv__store_bytes(&v), h, "held %zu bytes", pv__store_bytes(&v));
+  cr_assert_eq(cache_info().regions, 1, "the huge region is still held");
+  cr_assert_eq(pv_vec_reserve_exact(&v, h / 8 - v.len), 0, "reserve one huge page");
+  cr_assert_eq((uintptr_t)v.data % h, 0, "one huge page, not on a huge page");
+  cr_assert_eq(pv_vec_destroy(&v), 0, "destroy");
+  cr_assert_eq(pv_cache_trim(), 0, "trim");
+}
+
 Test(store_cache, a_frozen_vectors_region_is_read_write_when_reused) {
   cache_reset();
   size_t bytes = 8 * pv_page_size();
