@@ -48,6 +48,8 @@
  *
  * Errors: every fallible function returns 0 or a negative PV_E* code, and on
  * failure the buffer, its state and its bytes are exactly as before.
+ * Wherever PV_ENOMEM is listed below, PV_EMAPS can be too: the process
+ * reached its mapping limit (vm.max_map_count).
  * A build configured with --disable-exec has no executable memory:
  * pv_code_init returns PV_ENOTSUP.
  */
@@ -192,7 +194,8 @@ PV_EXPORT int pv_code_truncate(pv_code *c, size_t n);
  * through any pointer into the buffer faults.
  * Returns 0, or PV_EINVAL (c NULL or destroyed), PV_EACCES (the kernel
  * refused executable pages), PV_ENOMEM (the kernel refused the protection
- * change, e.g. vm.max_map_count).
+ * change), PV_EMAPS (the change would split a mapping past
+ * vm.max_map_count).
  */
 PV_EXPORT int pv_code_seal(pv_code *c);
 

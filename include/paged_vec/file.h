@@ -4,9 +4,10 @@
  * pv_vec_open makes a pv_vec whose bytes are a file's, mapped shared: the
  * vector persists, can be larger than RAM (the page cache holds what is
  * used), can be read by other processes, and is a NumPy .npy file
- * (numpy.load(path, mmap_mode='r') opens it without a copy).  Every
- * element operation of vec.h works on it unchanged, and so does the typed
- * layer (name_open in typed.h).  pv_vec_destroy closes it.
+ * (numpy.load(path, mmap_mode='r', max_header_size=1 << 16) opens it
+ * without a copy).  Every element operation of vec.h works on it
+ * unchanged, and so does the typed layer (name_open in typed.h).
+ * pv_vec_destroy closes it.
  *
  * The file: a .npy version 1.0 header of 64 KiB (PV_FILE_DATA_OFFSET),
  * then the elements, so that the data starts on a page boundary on every
@@ -40,7 +41,8 @@
  *   pv_vec_sync(&v, PV_SYNC_WAIT);   (durable now)
  *   pv_vec_destroy(&v);
  *
- *   python3 -c "import numpy; print(numpy.load('ids.npy', mmap_mode='r').sum())"
+ *   python3 -c "import numpy; print(numpy.load('ids.npy', mmap_mode='r',
+ *                                               max_header_size=1 << 16).sum())"
  *
  * Platforms: POSIX (mmap MAP_SHARED; mremap where the kernel has it) and
  * Windows (MapViewOfFile).  Windows cannot place a view inside a

@@ -109,7 +109,8 @@ PV_EXPORT size_t pv_huge_page_size(void);
  *   PV_EOVERFLOW len rounded up to a page does not fit in size_t
  *   PV_EACCES    prot has EXEC without PV_MAP_ALLOW_EXEC, or WRITE|EXEC
  *                without PV_MAP_ALLOW_WX
- *   PV_ENOTSUP   EXEC requested in a build configured with --disable-exec
+ *   PV_ENOTSUP   EXEC in prot, or PV_MAP_ALLOW_EXEC or PV_MAP_ALLOW_WX in
+ *                flags, in a build configured with --disable-exec
  *   PV_ENOMEM    the kernel refused the memory or the address space
  *   PV_EMAPS     the process reached vm.max_map_count mappings
  * On failure *p is not touched.
@@ -169,7 +170,8 @@ PV_EXPORT int pv_pages_resize(pv_pages *p, size_t new_len);
  * as zero afterwards; on other POSIX systems its contents are unspecified
  * (zero or the old bytes) but it stays usable.  `len` rounds up to whole pages.
  * Returns 0, or:
- *   PV_EINVAL  p is NULL or unmapped, off not page-aligned, len 0
+ *   PV_EINVAL  p is NULL or unmapped, off not page-aligned, len 0; on
+ *              Linux also pages locked with mlock (madvise refuses them)
  *   PV_ERANGE  the range runs past the end of the mapping
  *   PV_ENOMEM  the kernel refused (Windows: the recommit failed)
  */

@@ -441,9 +441,9 @@ PV_EXPORT int pv_vec_read_fd(pv_vec *v, int fd, size_t max_bytes,
  * (the capacity may have grown, as for pv_vec_read_fd).
  * Returns 0, or PV_EINVAL (v or path NULL, v destroyed, path a directory,
  * a trailing partial element), PV_ENOENT (no such file: ENOENT, ENOTDIR,
- * ENAMETOOLONG), PV_EACCES (frozen vector; permission denied), PV_ENOSPC,
- * PV_EOVERFLOW, PV_ENOMEM, PV_EIO (any other open or read error, out of
- * file descriptors included).
+ * ENAMETOOLONG, ELOOP), PV_EACCES (frozen vector; permission denied),
+ * PV_ENOSPC, PV_EOVERFLOW, PV_ENOMEM, PV_EIO (any other open or read error,
+ * out of file descriptors included).
  *
  *   pv_vec text;
  *   pv_vec_init(&text, 1);
@@ -661,7 +661,8 @@ PV_EXPORT int pv_vec_bsearch_r(const pv_vec *v, const void *key,
  */
 PV_EXPORT int pv_vec_freeze(pv_vec *v);
 
-/* pv_vec_thaw - make a frozen vector writable again.  Same returns. */
+/* pv_vec_thaw - make a frozen vector writable again.  Same returns, and
+ * PV_EACCES for a file vector opened with PV_OPEN_READONLY (file.h). */
 PV_EXPORT int pv_vec_thaw(pv_vec *v);
 
 /* pv_vec_frozen - true while v is frozen. */
