@@ -156,8 +156,25 @@ from: v->pv_room = pv__store_frozen(v) ? 0 : v->cap;
 to: v->pv_room = v->cap;
 id: cache-release-rw
 file: lib/cache.c
-from:   if (pv__os_protect(p, bytes, PV__PROT_RW) != 0) return drop(p, bytes);
+from:   bool rw = pv__os_protect(p, bytes, PV__PROT_RW) == 0;
+to:   bool rw = true;
+id: cache-release-busy-fits
+file: lib/cache.c
+from:       *fits = false;
+      break;
+to:       break;
+id: store-move-unmaps
+file: lib/store_map.c
+from:   if (s->flags & PV__ST_MOVE) return pv__os_unmap(data, s->reserved);
 to:   (void)0;
+id: store-advised-uncached
+file: lib/store.c
+from:   if (rc == 0 && advice_stays(advice)) st(v)->flags |= PV__ST_ADVISED;
+to:   (void)advice_stays(advice);
+id: store-region-max-huge
+file: lib/store_map.c
+from:   if (!huge && pv__store_huge_for(flags, h) && max >= h) max = h - 1;
+to:   (void)h;
 id: cache-release-bounds
 file: lib/cache.c
 from:   size_t i = fits ? free_slot() : (size_t)SLOTS;
