@@ -127,26 +127,22 @@ int pv__store_map_fresh(pv__store_kind kind, unsigned flags, size_t nb,
   return rc;
 }
 
+/* A released region the cache may keep: plain, with no advice of the
+ * user's on it that the flags do not describe (PV__ST_ADVISED), and not a
+ * vector's that moves on every growth (PV__ST_MOVE): the cache keeps a
+ * region mapped read-write for the next vector, so a stale pointer into it
+ * would neither fault nor stay harmless (vec.h, PV_VEC_MOVE_ON_GROW). */
+static bool cacheable(pv__store_kind kind, unsigned flags) {
+  return plain(kind, flags) && !(flags & (PV__ST_ADVISED | PV__ST_MOVE));
+}
+
 int pv__store_map_free(pv__store_kind kind, unsigned flags, void *data,
                        size_t reserved, bool huge) {
-  /* A region with the user's advice on it is not what the cache would
-   * think it is (store.h, PV__ST_ADVISED). */
-  return plain(kind, flags) && !(flags & PV__ST_ADVISED)
-             ? pv__store_region_release(data, reserved, huge)
-             : pv__os_unmap(data, reserved);
+  return cacheable(kind, flags) ? pv__store_region_release(data, reserved, huge)
+                                : pv__os_unmap(data, reserved);
 }
 
 /* ---- growth ----------------------------------------------------------------- */
-
-/* The region a growth moved away from.  A vector that moves on every
- * growth unmaps it: the region cache would keep it mapped read-write and
- * hand it to the next vector, so a stale pointer would neither fault nor
- * stay harmless (vec.h, PV_VEC_MOVE_ON_GROW). */
-static int release_moved_from(const pv__store *s, void *data) {
-  if (s->flags & PV__ST_MOVE) return pv__os_unmap(data, s->reserved);
-  return pv__store_map_free(s->kind, s->flags, data, s->reserved,
-                            (s->flags & PV__ST_HUGE) != 0);
-}
 
 /* A fresh region of v's kind, the live elements copied into it, the old
  * region released (REMAP from nothing, RESERVE when full, COPY). */
@@ -156,7 +152,8 @@ static int move_to_fresh(pv_vec *v, size_t nb, pv__store_region *out) {
   if (rc != 0) return rc;
   if (v->len != 0) memcpy(out->data, v->data, v->len * v->elem_size);
   if (s->reserved != 0) {
-    rc = release_moved_from(s, v->data);
+    rc = pv__store_map_free(s->kind, s->flags, v->data, s->reserved,
+                            (s->flags & PV__ST_HUGE) != 0);
     if (rc != 0) {
       pv__store_map_free(s->kind, s->flags, out->data, out->reserved, out->huge);
       return rc;

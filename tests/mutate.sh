@@ -165,8 +165,8 @@ from:       *fits = false;
 to:       break;
 id: store-move-unmaps
 file: lib/store_map.c
-from:   if (s->flags & PV__ST_MOVE) return pv__os_unmap(data, s->reserved);
-to:   (void)0;
+from:   return plain(kind, flags) && !(flags & (PV__ST_ADVISED | PV__ST_MOVE));
+to:   return plain(kind, flags) && !(flags & PV__ST_ADVISED);
 id: store-advised-uncached
 file: lib/store.c
 from:   if (rc == 0 && advice_stays(advice)) st(v)->flags |= PV__ST_ADVISED;
