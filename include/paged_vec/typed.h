@@ -303,18 +303,29 @@
                                                                                \
   static inline PV__UNUSED int name##_push(name *pv_a, name##_elem pv_x) {     \
     size_t pv_n;                                                               \
+    name##_elem *pv_d;                                                         \
     if (!PV__TYPED_INLINE) return name##_pv_push_slow(pv_a, pv_x);             \
-    if (PV_UNLIKELY(pv_a == NULL || (pv_n = pv_a->v.len) >= pv_a->v.pv_room)) { \
+    if (PV_UNLIKELY(pv_a == NULL)) return name##_pv_push_grow(pv_a);           \
+    /* data and len are read before the test, again only after a growth,       \
+     * and data is used before the test (by the prefetch, which never faults;  \
+     * its address an integer, as data may be NULL): a loop of pushes then     \
+     * keeps both in registers.  Read after the test, data was loaded again    \
+     * at every push (the growth call joins there) and each element store      \
+     * waited for that load: 2.1x the time of a build of 10^8 on a Zen 1       \
+     * host ("Speed" above). */                                                \
+    pv_d = (name##_elem *)pv_a->v.data;                                        \
+    pv_n = pv_a->v.len;                                                        \
+    PV__PUSH_PREFETCH((uintptr_t)pv_d + pv_n * sizeof(name##_elem));           \
+    if (PV_UNLIKELY(pv_n >= pv_a->v.pv_room)) {                                \
       int pv_rc = name##_pv_push_grow(pv_a);                                   \
       if (pv_rc != 0) return pv_rc;                                            \
+      pv_d = (name##_elem *)pv_a->v.data;                                      \
       pv_n = pv_a->v.len;                                                      \
     }                                                                          \
-    /* The element first and len last, with the growth joining before them:  \
-     * a loop of pushes then keeps len in a register (a T may alias len),     \
-     * though it still stores it at every push (a batch does not). */         \
-    name##_elem *pv_slot = (name##_elem *)pv_a->v.data + pv_n;                 \
-    PV__PUSH_PREFETCH(pv_slot);                                                \
-    *pv_slot = pv_x;                                                           \
+    /* The element first and len last (a T may alias len), so len stays in   \
+     * a register too, though it is stored at every push (a batch does        \
+     * not). */                                                               \
+    pv_d[pv_n] = pv_x;                                                         \
     pv_a->v.len = pv_n + 1u;                                                   \
     return 0;                                                                  \
   }                                                                            \
