@@ -135,13 +135,13 @@
  *
  * Batches
  * -------
- * In a loop of name_push calls the compiler keeps len in a register but
- * still stores it into the vector at every push: the vector's address
- * reached the library (at init), so the growth call the loop may make
- * could read len.  That second store per element can double the time of
- * a loop over a vector that fits in the cache, and even with the push's
- * prefetch (vec.h, PV__PUSH_AHEAD) adds about 20% to a build of 10^8
- * elements (make bench, docs/benchmarks.md).  A batch
+ * In a loop of name_push calls the compiler keeps len and data in
+ * registers but still stores len into the vector at every push: the
+ * vector's address reached the library (at init), so the growth call the
+ * loop may make could read len.  That second store per element can double
+ * the time of a loop over a vector that fits in the cache, and even with
+ * the push's prefetch (vec.h, PV__PUSH_AHEAD) it adds 20-30% to a build
+ * of 10^8 elements (make bench, docs/benchmarks.md).  A batch
  * holds len, data and room in a local struct whose address never reaches
  * the library, so a loop of batch pushes is one compare and one store:
  *

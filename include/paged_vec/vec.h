@@ -257,6 +257,14 @@ PV_EXPORT int pv_vec_push(pv_vec *v, const void *elem);
  * runs with it 1.19x and 1.28x, two later runs 1.27x and 1.25x
  * (docs/benchmarks.md).  The batch push stores once per element and got
  * slower with a prefetch (1.2x at 10^8, 1.3x at 10^3), so it has none.
+ * Those figures are from an Intel host, with a typed push that loaded
+ * data again at every push.  With the push reading data before its test
+ * (typed.h), on a Zen 1 host, the same comparison (glibc's time / pv's,
+ * so above 1 favours pv; with the prefetch, then without, 2 processes
+ * each) gave 10^4 2.0 and 2.0 against 3.4 and 3.2, 10^6 2.5 and 2.5
+ * against 2.2 and 2.2, 10^8 3.0 and 2.0 against 3.2 and 3.3: mixed on
+ * that host, so the prefetch stays until a host where it costs at every
+ * size says otherwise.
  * The cost: pushes into many small vectors in random order (a hash
  * table's buckets) fetch a line they do not use.
  * Asking only from 32 KiB of room on (no branch: four more
