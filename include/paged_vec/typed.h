@@ -312,7 +312,7 @@
      * keeps both in registers.  Read after the test, data was loaded again    \
      * at every push (the growth call joins there) and each element store      \
      * waited for that load: 2.1x the time of a build of 10^8 on a Zen 1       \
-     * host ("Speed" above). */                                                \
+     * host. */                                                                \
     pv_d = (name##_elem *)pv_a->v.data;                                        \
     pv_n = pv_a->v.len;                                                        \
     PV__PUSH_PREFETCH((uintptr_t)pv_d + pv_n * sizeof(name##_elem));           \
